@@ -1,0 +1,38 @@
+# dlopt entry points. `make test` and `make notebooks` run `setup` first, so each works alone
+# on a fresh machine that has only Go and Debian.
+SHELL := /bin/bash
+GOBIN ?= $(shell go env GOPATH)/bin
+export PATH := $(GOBIN):$(PATH)
+# Debian's Jupyter, not the pyenv python3 that may come first on PATH.
+JUPYTER ?= /usr/bin/jupyter
+export JUPYTER
+
+.PHONY: all setup test vet fmt-check gotest notebooks lab bench screenshots clean
+
+all: test
+
+setup:
+	@bash scripts/install.sh
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	go vet ./...
+
+gotest:
+	go test -count=1 -timeout 60m ./...
+
+test: setup fmt-check vet gotest
+
+notebooks: setup
+	go run ./tests/cmd/runnotebooks -out build/notebooks notebooks/*.ipynb
+
+lab: setup
+	bash scripts/lab.sh
+
+bench: setup
+	bash bench/run.sh
+
+clean:
+	rm -rf build
