@@ -110,7 +110,7 @@ func (o *LBFGS) Step(x []float64, closure LBFGSClosure) (float64, error) {
 	loss := origLoss
 	currentEvals := 1
 	o.funcEvals++
-	if maxAbs(flatGrad) <= cfg.ToleranceGrad {
+	if lbfgsMaxAbs(flatGrad) <= cfg.ToleranceGrad {
 		return origLoss, nil
 	}
 
@@ -119,7 +119,7 @@ func (o *LBFGS) Step(x []float64, closure LBFGSClosure) (float64, error) {
 
 		// Direction: steepest descent on the very first iteration, else the two-loop recursion.
 		if o.nIter == 1 {
-			o.d = scaled(-1, flatGrad)
+			o.d = lbfgsScaled(-1, flatGrad)
 			o.oldDirs, o.oldStps, o.ro = nil, nil, nil
 			o.hDiag = 1
 		} else {
@@ -127,26 +127,26 @@ func (o *LBFGS) Step(x []float64, closure LBFGSClosure) (float64, error) {
 			for i := range y {
 				y[i] = flatGrad[i] - o.prevFlatGrad[i]
 			}
-			s := scaled(o.t, o.d)
-			if ys := dot(y, s); ys > 1e-10 {
+			s := lbfgsScaled(o.t, o.d)
+			if ys := lbfgsDot(y, s); ys > 1e-10 {
 				if len(o.oldDirs) == cfg.HistorySize {
 					o.oldDirs, o.oldStps, o.ro = o.oldDirs[1:], o.oldStps[1:], o.ro[1:]
 				}
 				o.oldDirs = append(o.oldDirs, y)
 				o.oldStps = append(o.oldStps, s)
 				o.ro = append(o.ro, 1/ys)
-				o.hDiag = ys / dot(y, y)
+				o.hDiag = ys / lbfgsDot(y, y)
 			}
 			al := make([]float64, len(o.oldDirs))
-			q := scaled(-1, flatGrad)
+			q := lbfgsScaled(-1, flatGrad)
 			for i := len(o.oldDirs) - 1; i >= 0; i-- {
-				al[i] = dot(o.oldStps[i], q) * o.ro[i]
-				axpy(-al[i], o.oldDirs[i], q)
+				al[i] = lbfgsDot(o.oldStps[i], q) * o.ro[i]
+				lbfgsAxpy(-al[i], o.oldDirs[i], q)
 			}
-			r := scaled(o.hDiag, q)
+			r := lbfgsScaled(o.hDiag, q)
 			for i := range o.oldDirs {
-				be := dot(o.oldDirs[i], r) * o.ro[i]
-				axpy(al[i]-be, o.oldStps[i], r)
+				be := lbfgsDot(o.oldDirs[i], r) * o.ro[i]
+				lbfgsAxpy(al[i]-be, o.oldStps[i], r)
 			}
 			o.d = r
 		}
@@ -155,11 +155,11 @@ func (o *LBFGS) Step(x []float64, closure LBFGSClosure) (float64, error) {
 
 		// Step length: the first iteration ever is scaled down by the gradient's L1 norm.
 		if o.nIter == 1 {
-			o.t = math.Min(1, 1/sumAbs(flatGrad)) * cfg.LR
+			o.t = math.Min(1, 1/lbfgsSumAbs(flatGrad)) * cfg.LR
 		} else {
 			o.t = cfg.LR
 		}
-		gtd := dot(flatGrad, o.d)
+		gtd := lbfgsDot(flatGrad, o.d)
 		if gtd > -cfg.ToleranceChange {
 			break
 		}
@@ -175,20 +175,20 @@ func (o *LBFGS) Step(x []float64, closure LBFGSClosure) (float64, error) {
 				}
 				return eval(trial)
 			}
-			loss, flatGrad, o.t, lsEvals, err = strongWolfe(obj, o.t, o.d, loss, flatGrad, gtd)
+			loss, flatGrad, o.t, lsEvals, err = lbfgsStrongWolfe(obj, o.t, o.d, loss, flatGrad, gtd)
 			if err != nil {
 				return 0, err
 			}
-			axpy(o.t, o.d, x)
-			optCond = maxAbs(flatGrad) <= cfg.ToleranceGrad
+			lbfgsAxpy(o.t, o.d, x)
+			optCond = lbfgsMaxAbs(flatGrad) <= cfg.ToleranceGrad
 		} else {
-			axpy(o.t, o.d, x)
+			lbfgsAxpy(o.t, o.d, x)
 			if nIter != cfg.MaxIter {
 				// Like torch, no evaluation after the last iteration: the next Step does it.
 				if loss, flatGrad, err = eval(x); err != nil {
 					return 0, err
 				}
-				optCond = maxAbs(flatGrad) <= cfg.ToleranceGrad
+				optCond = lbfgsMaxAbs(flatGrad) <= cfg.ToleranceGrad
 				lsEvals = 1
 			}
 		}
@@ -198,7 +198,7 @@ func (o *LBFGS) Step(x []float64, closure LBFGSClosure) (float64, error) {
 		if nIter == cfg.MaxIter || currentEvals >= cfg.MaxEval || optCond {
 			break
 		}
-		if maxAbs(scaled(o.t, o.d)) <= cfg.ToleranceChange { // lack of progress in x
+		if lbfgsMaxAbs(lbfgsScaled(o.t, o.d)) <= cfg.ToleranceChange { // lack of progress in x
 			break
 		}
 		if math.Abs(loss-o.prevLoss) < cfg.ToleranceChange { // lack of progress in the loss
@@ -216,19 +216,19 @@ const (
 	wolfeMaxEvals        = 25
 )
 
-// strongWolfe is torch's _strong_wolfe (a port of minFunc/optim's lswolfe): bracket a step
+// lbfgsStrongWolfe is torch's _strong_wolfe (a port of minFunc/optim's lswolfe): bracket a step
 // length satisfying the strong Wolfe conditions along d from f, g (gtd = g·d), then zoom in by
 // safeguarded cubic interpolation. It returns the loss, gradient and step of the best point
 // found and the number of evaluations.
-func strongWolfe(obj func(t float64) (float64, []float64, error), t float64, d []float64,
+func lbfgsStrongWolfe(obj func(t float64) (float64, []float64, error), t float64, d []float64,
 	f float64, g []float64, gtd float64) (float64, []float64, float64, int, error) {
-	dNorm := maxAbs(d)
+	dNorm := lbfgsMaxAbs(d)
 	fNew, gNew, err := obj(t)
 	if err != nil {
 		return 0, nil, 0, 0, err
 	}
 	evals := 1
-	gtdNew := dot(gNew, d)
+	gtdNew := lbfgsDot(gNew, d)
 
 	// Bracketing phase.
 	tPrev, fPrev, gPrev, gtdPrev := 0.0, f, g, gtd
@@ -254,13 +254,13 @@ func strongWolfe(obj func(t float64) (float64, []float64, error), t float64, d [
 		minStep := t + 0.01*(t-tPrev)
 		maxStep := t * 10
 		tmp := t
-		t = cubicInterpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, &[2]float64{minStep, maxStep})
+		t = lbfgsCubicInterpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, &[2]float64{minStep, maxStep})
 		tPrev, fPrev, gPrev, gtdPrev = tmp, fNew, gNew, gtdNew
 		if fNew, gNew, err = obj(t); err != nil {
 			return 0, nil, 0, 0, err
 		}
 		evals++
-		gtdNew = dot(gNew, d)
+		gtdNew = lbfgsDot(gNew, d)
 		lsIter++
 	}
 	if lsIter == wolfeMaxEvals {
@@ -280,7 +280,7 @@ func strongWolfe(obj func(t float64) (float64, []float64, error), t float64, d [
 		if math.Abs(bracket[1]-bracket[0])*dNorm < wolfeToleranceChange {
 			break
 		}
-		t = cubicInterpolate(bracket[0], bracketF[0], bracketGtd[0], bracket[1], bracketF[1], bracketGtd[1], nil)
+		t = lbfgsCubicInterpolate(bracket[0], bracketF[0], bracketGtd[0], bracket[1], bracketF[1], bracketGtd[1], nil)
 
 		// A point too close to the bracket's ends makes little progress: after two such
 		// points in a row (or one at an end), move it 10% of the bracket inside.
@@ -305,7 +305,7 @@ func strongWolfe(obj func(t float64) (float64, []float64, error), t float64, d [
 			return 0, nil, 0, 0, err
 		}
 		evals++
-		gtdNew = dot(gNew, d)
+		gtdNew = lbfgsDot(gNew, d)
 		lsIter++
 
 		if fNew > f+wolfeC1*t*gtd || fNew >= bracketF[lowPos] {
@@ -327,10 +327,10 @@ func strongWolfe(obj func(t float64) (float64, []float64, error), t float64, d [
 	return bracketF[lowPos], append([]float64(nil), bracketG[lowPos]...), bracket[lowPos], evals, nil
 }
 
-// cubicInterpolate returns the minimiser of the cubic through (x1, f1) and (x2, f2) with
+// lbfgsCubicInterpolate returns the minimiser of the cubic through (x1, f1) and (x2, f2) with
 // slopes g1, g2, clamped to bounds (default: the interval between x1 and x2); when the cubic
 // has no real minimiser, the bounds' midpoint. This is torch's _cubic_interpolate.
-func cubicInterpolate(x1, f1, g1, x2, f2, g2 float64, bounds *[2]float64) float64 {
+func lbfgsCubicInterpolate(x1, f1, g1, x2, f2, g2 float64, bounds *[2]float64) float64 {
 	var lo, hi float64
 	if bounds != nil {
 		lo, hi = bounds[0], bounds[1]
@@ -352,26 +352,26 @@ func cubicInterpolate(x1, f1, g1, x2, f2, g2 float64, bounds *[2]float64) float6
 		minPos = x1 - (x1-x2)*((g1+d2-d1)/(g1-g2+2*d2))
 	}
 	// Python's min(max(p, lo), hi), NaN handling included.
-	return pyMin(pyMax(minPos, lo), hi)
+	return lbfgsPyMin(lbfgsPyMax(minPos, lo), hi)
 }
 
-// pyMax and pyMin follow Python's max/min on two floats: the first argument wins unless the
+// lbfgsPyMax and pyMin follow Python's max/min on two floats: the first argument wins unless the
 // second compares strictly greater (smaller), so a NaN first argument is kept.
-func pyMax(a, b float64) float64 {
+func lbfgsPyMax(a, b float64) float64 {
 	if b > a {
 		return b
 	}
 	return a
 }
 
-func pyMin(a, b float64) float64 {
+func lbfgsPyMin(a, b float64) float64 {
 	if b < a {
 		return b
 	}
 	return a
 }
 
-func dot(a, b []float64) float64 {
+func lbfgsDot(a, b []float64) float64 {
 	s := 0.0
 	for i := range a {
 		s += a[i] * b[i]
@@ -379,15 +379,15 @@ func dot(a, b []float64) float64 {
 	return s
 }
 
-// axpy sets y += alpha*x with one rounding per element (a fused multiply-add), as torch's
+// lbfgsAxpy sets y += alpha*x with one rounding per element (a fused multiply-add), as torch's
 // y.add_(x, alpha=alpha) does on the CPU.
-func axpy(alpha float64, x, y []float64) {
+func lbfgsAxpy(alpha float64, x, y []float64) {
 	for i := range y {
 		y[i] = math.FMA(alpha, x[i], y[i])
 	}
 }
 
-func scaled(alpha float64, x []float64) []float64 {
+func lbfgsScaled(alpha float64, x []float64) []float64 {
 	out := make([]float64, len(x))
 	for i := range x {
 		out[i] = alpha * x[i]
@@ -395,8 +395,8 @@ func scaled(alpha float64, x []float64) []float64 {
 	return out
 }
 
-// maxAbs is torch's x.abs().max(): a NaN anywhere gives NaN.
-func maxAbs(x []float64) float64 {
+// lbfgsMaxAbs is torch's x.abs().max(): a NaN anywhere gives NaN.
+func lbfgsMaxAbs(x []float64) float64 {
 	m := 0.0
 	for _, v := range x {
 		if math.IsNaN(v) {
@@ -407,7 +407,7 @@ func maxAbs(x []float64) float64 {
 	return m
 }
 
-func sumAbs(x []float64) float64 {
+func lbfgsSumAbs(x []float64) float64 {
 	s := 0.0
 	for _, v := range x {
 		s += math.Abs(v)

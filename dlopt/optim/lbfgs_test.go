@@ -146,12 +146,12 @@ func TestLBFGSMatchesTorch(t *testing.T) {
 					t.Fatalf("step %d: func_evals=%d n_iter=%d, torch %d and %d", step+1,
 						opt.FuncEvals(), opt.Iterations(), want.FuncEvals, want.NIter)
 				}
-				if !closeRel(loss, want.Loss, 1e-10) {
+				if !lbfgsCloseRel(loss, want.Loss, 1e-10) {
 					t.Errorf("step %d: loss %.17g, torch %.17g", step+1, loss, want.Loss)
 				}
 				for j := range x {
 					worst = math.Max(worst, math.Abs(x[j]-want.X[j]))
-					if !closeRel(x[j], want.X[j], 1e-10) {
+					if !lbfgsCloseRel(x[j], want.X[j], 1e-10) {
 						t.Fatalf("step %d: x[%d]=%.17g, torch %.17g", step+1, j, x[j], want.X[j])
 					}
 				}
@@ -164,7 +164,7 @@ func TestLBFGSMatchesTorch(t *testing.T) {
 }
 
 // closeRel reports whether got is within tol of want, relative to max(|want|, 1).
-func closeRel(got, want, tol float64) bool {
+func lbfgsCloseRel(got, want, tol float64) bool {
 	return math.Abs(got-want) <= tol*math.Max(math.Abs(want), 1)
 }
 
