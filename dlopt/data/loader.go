@@ -1,0 +1,205 @@
+package data
+
+import (
+	"fmt"
+	"io"
+	"iter"
+	"math/rand/v2"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/train"
+)
+
+// LoaderConfig says how a [Loader] cuts a dataset into batches.
+type LoaderConfig struct {
+	BatchSize int
+	// Shuffle draws a fresh permutation for every epoch from (Seed, epoch number); without it
+	// images come in dataset order.
+	Shuffle bool
+	Seed    uint64
+	// DropLast drops the last batch of an epoch when it holds fewer than BatchSize images.
+	// Otherwise that batch is yielded with its smaller size (GoMLX compiles one more graph for it).
+	DropLast bool
+	// DType of the yielded images: dtypes.Float32 (the default, for the zero value) or dtypes.Float64.
+	DType dtypes.DType
+	// Norm maps raw pixels to floats; the zero value means [UnitRange] (pixels in [0, 1]).
+	Norm Normalization
+	// Flatten yields images as [batch, Height*Width] instead of [batch, Height, Width].
+	Flatten bool
+}
+
+// Loader yields batches of a [Dataset] as GoMLX tensors: images [batch, Height, Width] (or
+// [batch, Height*Width] when flattened) in the configured float dtype, labels [batch, 1] int32 (GoMLX's layout for sparse labels,
+// which its stock losses and accuracy metrics expect).
+//
+// It implements GoMLX's [train.Dataset], so [train.Trainer] and [train.Loop] consume it
+// directly: Yield returns io.EOF at the end of an epoch and Reset starts the next one (with a
+// new permutation when shuffling). [Loader.Batches] is the same data as a plain Go iterator.
+//
+// Only one batch is converted to floats at a time; the dataset itself stays in bytes.
+// A Loader is not safe for concurrent use.
+type Loader struct {
+	ds    *Dataset
+	cfg   LoaderConfig
+	epoch int   // number of the current epoch, from 0
+	order []int // image indices of the current epoch
+	next  int   // position in order of the next batch
+}
+
+var _ train.Dataset = (*Loader)(nil)
+
+// NewLoader validates cfg against ds and returns a loader positioned at the start of epoch 0.
+func NewLoader(ds *Dataset, cfg LoaderConfig) (*Loader, error) {
+	if ds == nil {
+		return nil, fmt.Errorf("data loader: nil dataset")
+	}
+	if err := ds.Validate(); err != nil {
+		return nil, fmt.Errorf("data loader: %w", err)
+	}
+	if cfg.BatchSize <= 0 || cfg.BatchSize > ds.N {
+		return nil, fmt.Errorf("data loader for %q: BatchSize=%d, allowed is 1..%d (the dataset size)", ds.Name, cfg.BatchSize, ds.N)
+	}
+	switch cfg.DType {
+	case dtypes.InvalidDType:
+		cfg.DType = dtypes.Float32
+	case dtypes.Float32, dtypes.Float64:
+	default:
+		return nil, fmt.Errorf("data loader for %q: DType %s, allowed are Float32 and Float64", ds.Name, cfg.DType)
+	}
+	if cfg.Norm == (Normalization{}) {
+		cfg.Norm = UnitRange
+	}
+	if err := cfg.Norm.Validate(); err != nil {
+		return nil, fmt.Errorf("data loader for %q: %w", ds.Name, err)
+	}
+	l := &Loader{ds: ds, cfg: cfg, order: make([]int, ds.N)}
+	l.startEpoch(0)
+	return l, nil
+}
+
+// Dataset returns the dataset being batched.
+func (l *Loader) Dataset() *Dataset { return l.ds }
+
+// Config returns the loader's configuration, with defaults filled in.
+func (l *Loader) Config() LoaderConfig { return l.cfg }
+
+// BatchesPerEpoch is the number of batches in one epoch, counting a last partial batch unless
+// DropLast is set.
+func (l *Loader) BatchesPerEpoch() int {
+	if l.cfg.DropLast {
+		return l.ds.N / l.cfg.BatchSize
+	}
+	return (l.ds.N + l.cfg.BatchSize - 1) / l.cfg.BatchSize
+}
+
+// EpochOrder returns the order in which epoch e visits the images: identity without shuffling,
+// else a permutation that depends only on (Seed, e).
+func (l *Loader) EpochOrder(e int) []int {
+	order := make([]int, l.ds.N)
+	l.fillOrder(order, e)
+	return order
+}
+
+func (l *Loader) fillOrder(order []int, e int) {
+	for i := range order {
+		order[i] = i
+	}
+	if l.cfg.Shuffle {
+		rng := rand.New(rand.NewPCG(l.cfg.Seed, uint64(e)))
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+	}
+}
+
+func (l *Loader) startEpoch(e int) {
+	l.epoch, l.next = e, 0
+	l.fillOrder(l.order, e)
+}
+
+// Name implements [train.Dataset].
+func (l *Loader) Name() string { return l.ds.Name }
+
+// Reset implements [train.Dataset]: it starts the next epoch (GoMLX's loop calls it after
+// io.EOF). Calling it in the middle of an epoch also moves on to the next epoch.
+func (l *Loader) Reset() { l.startEpoch(l.epoch + 1) }
+
+// Epoch returns the number of the current epoch, from 0.
+func (l *Loader) Epoch() int { return l.epoch }
+
+// Yield implements [train.Dataset]: spec nil, inputs {images}, labels {labels}, or io.EOF at
+// the end of the epoch. The caller owns the tensors.
+func (l *Loader) Yield() (spec any, inputs, labels []*tensors.Tensor, err error) {
+	indices := l.nextIndices()
+	if indices == nil {
+		return nil, nil, nil, io.EOF
+	}
+	b := l.makeBatch(indices)
+	return nil, []*tensors.Tensor{b.Images}, []*tensors.Tensor{b.Labels}, nil
+}
+
+// nextIndices returns the image indices of the next batch of the current epoch, or nil at its end.
+func (l *Loader) nextIndices() []int {
+	remaining := l.ds.N - l.next
+	size := min(l.cfg.BatchSize, remaining)
+	if size == 0 || (l.cfg.DropLast && size < l.cfg.BatchSize) {
+		return nil
+	}
+	indices := l.order[l.next : l.next+size]
+	l.next += size
+	return indices
+}
+
+// Batch is one batch from [Loader.Batches]: the images and labels as tensors (owned by the
+// receiver, who may call FinalizeAll on them), and the dataset indices they came from.
+type Batch struct {
+	Images  *tensors.Tensor // [n, Height, Width] or [n, Height*Width], float32 or float64
+	Labels  *tensors.Tensor // [n, 1] int32
+	Indices []int
+}
+
+// Batches returns an iterator over the batches of epoch e, for notebooks and hand-written
+// loops. It does not disturb the position used by Yield.
+func (l *Loader) Batches(e int) iter.Seq[Batch] {
+	return func(yield func(Batch) bool) {
+		order := l.EpochOrder(e)
+		for start := 0; start < len(order); start += l.cfg.BatchSize {
+			end := min(start+l.cfg.BatchSize, len(order))
+			if l.cfg.DropLast && end-start < l.cfg.BatchSize {
+				return
+			}
+			if !yield(l.makeBatch(order[start:end])) {
+				return
+			}
+		}
+	}
+}
+
+func (l *Loader) makeBatch(indices []int) Batch {
+	ds, n, f := l.ds, len(indices), l.ds.Features()
+	dims := []int{n, ds.Height, ds.Width}
+	if l.cfg.Flatten {
+		dims = []int{n, f}
+	}
+	labels := make([]int32, n)
+	for row, i := range indices {
+		labels[row] = int32(ds.Labels[i])
+	}
+	b := Batch{Labels: tensors.FromFlatDataAndDimensions(labels, n, 1), Indices: append([]int(nil), indices...)}
+	if l.cfg.DType == dtypes.Float64 {
+		b.Images = tensors.FromFlatDataAndDimensions(ds.Float64s(indices, l.cfg.Norm), dims...)
+		return b
+	}
+	// A 256-entry table: the float32 value of every byte under this normalisation.
+	var table [256]float32
+	for p := range table {
+		table[p] = float32(l.cfg.Norm.Apply(uint8(p)))
+	}
+	pixels := make([]float32, n*f)
+	for row, i := range indices {
+		for j, p := range ds.Image(i) {
+			pixels[row*f+j] = table[p]
+		}
+	}
+	b.Images = tensors.FromFlatDataAndDimensions(pixels, dims...)
+	return b
+}
