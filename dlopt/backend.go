@@ -37,10 +37,15 @@ var (
 // $DLOPT_BACKEND, else $GOMLX_BACKEND, else [DefaultBackendConfig].
 //
 // Configurations have GoMLX's form "name:config": "go" (simplego), "xla:cpu", "xla:cuda",
-// or "xla:/absolute/path/to/pjrt_plugin.so".
+// or "xla:/absolute/path/to/pjrt_plugin.so". An error names the variable the configuration came
+// from, what was tried and how to fix it.
 func Backend() (backends.Backend, error) {
 	backendOnce.Do(func() {
-		backendVal, backendErr = NewBackend(BackendConfig())
+		config, source := backendConfigSource()
+		backendVal, backendErr = NewBackend(config)
+		if backendErr != nil && source != "" {
+			backendErr = fmt.Errorf("%w\n(the configuration %q comes from $%s)", backendErr, config, source)
+		}
 	})
 	return backendVal, backendErr
 }
@@ -57,45 +62,57 @@ func MustBackend() backends.Backend {
 // BackendConfig returns the configuration [Backend] uses and nothing else: the first non-empty
 // of $DLOPT_BACKEND, $GOMLX_BACKEND and [DefaultBackendConfig].
 func BackendConfig() string {
+	config, _ := backendConfigSource()
+	return config
+}
+
+// backendConfigSource returns BackendConfig and the environment variable it came from ("" for
+// the default).
+func backendConfigSource() (config, source string) {
 	for _, env := range []string{BackendEnv, GoMLXBackendEnv} {
 		if v := strings.TrimSpace(os.Getenv(env)); v != "" {
-			return v
+			return v, env
 		}
 	}
-	return DefaultBackendConfig
+	return DefaultBackendConfig, ""
 }
 
 // NewBackend creates a backend from a configuration string ("go", "xla:cpu", "xla:/path/plugin.so").
 // Unlike GoMLX's own constructor it never panics: an unknown name or a missing or broken plugin
 // is an error that says what was tried and how to fix it.
 func NewBackend(config string) (b backends.Backend, err error) {
-	name, pluginCfg, _ := strings.Cut(config, ":")
-	switch name {
-	case "go", "simplego":
-		name = simplego.BackendName
-	case "xla", "stablehlo", "shlo", "hlo", "pjrt":
-		name = xla.BackendName
-		if err := checkPlugin(pluginCfg); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, fmt.Errorf("dlopt: unknown backend %q in configuration %q: allowed are \"go\" (pure Go, the default) "+
-			"and \"xla:PLUGIN\" with PLUGIN one of cpu, cuda or an absolute path to a PJRT plugin .so", name, config)
+	name, err := checkConfig(config)
+	if err != nil {
+		return nil, err
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			b, err = nil, fmt.Errorf("dlopt: creating backend %q failed: %v", config, r)
+			b, err = nil, fmt.Errorf("dlopt: creating backend %q failed: %v%s", config, r, fixHint(name))
 		}
 	}()
 	cfg := name
-	if pluginCfg != "" {
-		cfg += ":" + pluginCfg
+	if _, options, _ := strings.Cut(config, ":"); options != "" {
+		cfg += ":" + options
 	}
 	b, err = backends.NewWithConfig(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("dlopt: creating backend %q failed: %w%s", config, err, xlaHint(name))
+		return nil, fmt.Errorf("dlopt: creating backend %q failed: %w%s", config, err, fixHint(name))
 	}
 	return b, nil
+}
+
+// checkConfig validates a configuration without creating the backend (nor loading a plugin) and
+// returns GoMLX's name for its backend.
+func checkConfig(config string) (name string, err error) {
+	name, options, _ := strings.Cut(config, ":")
+	switch strings.ToLower(name) {
+	case "go", "simplego":
+		return simplego.BackendName, nil
+	case "xla", "stablehlo", "shlo", "hlo", "pjrt":
+		return xla.BackendName, checkPlugin(options)
+	}
+	return "", fmt.Errorf("dlopt: unknown backend %q in configuration %q: allowed are \"go\" (pure Go, the default) "+
+		"and \"xla:PLUGIN\" with PLUGIN one of cpu, cuda or an absolute path to a PJRT plugin .so", name, config)
 }
 
 // checkPlugin verifies that an XLA plugin can be found before GoMLX tries to load it.
@@ -103,7 +120,7 @@ func checkPlugin(pluginCfg string) error {
 	plugin, _, _ := strings.Cut(pluginCfg, ",")
 	if filepath.IsAbs(plugin) {
 		if _, err := os.Stat(plugin); err != nil {
-			return fmt.Errorf("dlopt: XLA plugin %q: %w%s", plugin, err, xlaHint(xla.BackendName))
+			return fmt.Errorf("dlopt: XLA plugin %q: %w%s", plugin, err, fixHint(xla.BackendName))
 		}
 		return nil
 	}
@@ -116,48 +133,75 @@ func checkPlugin(pluginCfg string) error {
 			return nil
 		}
 	}
-	want := plugin
+	want, found := plugin, "none"
 	if want == "" {
 		want = "any"
 	}
+	if len(available) > 0 {
+		found = strings.Join(available, ", ")
+	}
 	return fmt.Errorf("dlopt: no XLA PJRT plugin %q found (searched $PJRT_PLUGIN_LIBRARY_PATH and the standard "+
-		"locations; found %q)%s", want, available, xlaHint(xla.BackendName))
+		"locations; found: %s)%s", want, found, fixHint(xla.BackendName))
 }
 
-func xlaHint(name string) string {
+// fixHint tells how to get a working backend after the named one failed.
+func fixHint(name string) string {
 	if name != xla.BackendName {
-		return ""
+		return ".\nTo fix: use DLOPT_BACKEND=go (simplego with its default options), or only the options listed above"
 	}
 	return ".\nTo fix: give the plugin's absolute path (DLOPT_BACKEND=xla:/path/to/pjrt_c_api_cpu_plugin.so), " +
 		"install one with `dlopt backends --install` (downloads GoMLX's CPU plugin, or jax's CUDA plugin), " +
 		"or use the pure-Go backend: DLOPT_BACKEND=go"
 }
 
-// BackendInfo describes one backend configuration available on this machine.
+// BackendInfo describes one backend configuration: one usable here, or the one selected by
+// $DLOPT_BACKEND/$GOMLX_BACKEND whether usable or not.
 type BackendInfo struct {
 	Config      string // what to put in DLOPT_BACKEND
 	Description string
-	Default     bool // the one Backend() would pick now
+	Default     bool  // the one Backend() would pick now
+	Err         error // why Config cannot be used here; nil when it can
 }
 
 // AvailableBackends lists the backends usable on this machine: simplego always, and one XLA entry
-// per PJRT plugin found (nothing is downloaded).
+// per PJRT plugin found (nothing is downloaded). A configuration selected through the environment
+// that is none of these is listed too, with Err saying why it is not usable (for XLA, only that
+// the plugin file exists is checked: it is not loaded).
 func AvailableBackends() []BackendInfo {
-	current := BackendConfig()
+	current, source := backendConfigSource()
 	infos := []BackendInfo{{Config: "go", Description: "simplego: pure Go, embedded, CPU"}}
 	for _, p := range xla.GetAvailablePlugins() {
 		infos = append(infos, BackendInfo{Config: "xla:" + p, Description: "XLA with PJRT plugin " + p})
 	}
 	matched := false
 	for i := range infos {
-		if infos[i].Config == current || (current == simplego.BackendName && infos[i].Config == "go") {
+		if infos[i].Config == current || (isPlainSimplego(current) && infos[i].Config == "go") {
 			infos[i].Default, matched = true, true
 		}
 	}
 	if !matched {
-		infos = append(infos, BackendInfo{Config: current, Description: "from $" + BackendEnv + "/$" + GoMLXBackendEnv, Default: true})
+		info := BackendInfo{Config: current, Description: "from $" + source, Default: true}
+		if name, err := checkConfig(current); err != nil {
+			info.Err = err
+		} else if name == simplego.BackendName {
+			// simplego with options: creating it is cheap and checks the options.
+			b, err := NewBackend(current)
+			if err != nil {
+				info.Err = err
+			} else {
+				b.Finalize()
+			}
+		}
+		infos = append(infos, info)
 	}
 	return infos
+}
+
+// isPlainSimplego reports whether config selects simplego with its default options.
+func isPlainSimplego(config string) bool {
+	name, options, _ := strings.Cut(config, ":")
+	name = strings.ToLower(name)
+	return (name == "go" || name == "simplego") && options == ""
 }
 
 // InstallXLAPlugins downloads GoMLX's default PJRT plugins (CPU, and CUDA where a GPU is present).

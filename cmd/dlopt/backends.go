@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/dlopt/course/dlopt"
 )
@@ -30,13 +31,23 @@ func runBackends(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	fmt.Fprintf(stdout, "backend selection: $%s, else $%s, else %q\n", dlopt.BackendEnv, dlopt.GoMLXBackendEnv, dlopt.DefaultBackendConfig)
+	fmt.Fprintf(stdout, "backend selection: $%s, else $%s, else %q (* marks the selected one)\n",
+		dlopt.BackendEnv, dlopt.GoMLXBackendEnv, dlopt.DefaultBackendConfig)
+	status := 0
 	for _, b := range dlopt.AvailableBackends() {
 		mark := " "
 		if b.Default {
 			mark = "*"
 		}
-		fmt.Fprintf(stdout, "%s %-40s %s\n", mark, b.Config, b.Description)
+		description := b.Description
+		if b.Err != nil {
+			// The selected configuration cannot be used: say why, indented under its line.
+			description += ": UNAVAILABLE\n    " + strings.ReplaceAll(b.Err.Error(), "\n", "\n    ")
+			if b.Default {
+				status = 1
+			}
+		}
+		fmt.Fprintf(stdout, "%s %-40s %s\n", mark, b.Config, description)
 	}
-	return 0
+	return status
 }

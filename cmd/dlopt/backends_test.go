@@ -1,0 +1,52 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestBackendsCommand(t *testing.T) {
+	for _, tc := range []struct {
+		name, env string
+		wantCode  int
+		wantLine  string   // the selected line starts with this
+		wantText  []string // also in the output
+	}{
+		{"default", "", 0, "* go ", nil},
+		{"unavailable plugin", "xla:/nonexistent/pjrt_plugin.so", 1, "* xla:/nonexistent/pjrt_plugin.so ",
+			[]string{"UNAVAILABLE", "no such file", "To fix"}},
+		{"unknown backend", "tpu", 1, "* tpu ", []string{"UNAVAILABLE", "unknown backend"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("DLOPT_BACKEND", tc.env)
+			t.Setenv("GOMLX_BACKEND", "")
+			var stdout, stderr bytes.Buffer
+			if code := run([]string{"backends"}, &stdout, &stderr); code != tc.wantCode {
+				t.Errorf("exit code %d, want %d; stderr: %s", code, tc.wantCode, stderr.String())
+			}
+			out := stdout.String()
+			selected := 0
+			for _, line := range strings.Split(out, "\n") {
+				if strings.HasPrefix(line, "*") {
+					selected++
+					if !strings.HasPrefix(line, tc.wantLine) {
+						t.Errorf("selected line %q, want prefix %q", line, tc.wantLine)
+					}
+				}
+			}
+			if selected != 1 {
+				t.Errorf("%d lines marked selected, want 1:\n%s", selected, out)
+			}
+			for _, w := range tc.wantText {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"backends", "extra"}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), `"extra"`) {
+		t.Errorf("backends extra: code %d, stderr %q; want 2 and the bad argument named", code, stderr.String())
+	}
+}
