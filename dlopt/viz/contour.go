@@ -1,0 +1,225 @@
+package viz
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"sort"
+
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Region is the rectangle [XMin, XMax] x [YMin, YMax] a contour plot covers.
+type Region struct{ XMin, XMax, YMin, YMax float64 }
+
+// ContourOptions tunes a contour plot. Zero values pick the defaults.
+type ContourOptions struct {
+	Axes
+	// Levels is the number of level sets (default 14).
+	Levels int
+	// LogLevels spaces the levels geometrically above the minimum (for functions such as
+	// Rosenbrock's whose valley is much flatter than its walls); the default spaces them
+	// quadratically, which gives evenly spaced ellipses for a quadratic.
+	LogLevels bool
+	// Resolution is the number of grid points per side when sampling a function (default 120).
+	Resolution int
+}
+
+// Path is an optimizer trajectory (x_k, y_k), k = 0, 1, ..., drawn over a contour plot: a line
+// through the iterates, a dot at each, a square at the start.
+type Path struct {
+	Name string
+	X, Y []float64
+}
+
+// Contour samples f on the region and plots its level sets with the paths overlaid in distinct
+// colours. Paths that leave the region are clipped at its border.
+func Contour(f func(x, y float64) float64, r Region, o ContourOptions, paths ...Path) *Figure {
+	if f == nil {
+		return failed("Contour: the function is nil")
+	}
+	if !(r.XMin < r.XMax && r.YMin < r.YMax) || !finite(r.XMin+r.XMax+r.YMin+r.YMax) {
+		return failed("Contour: region %+v: need finite XMin < XMax and YMin < YMax", r)
+	}
+	n := o.Resolution
+	if n == 0 {
+		n = 120
+	}
+	if n < 2 || n > 2000 {
+		return failed("Contour: Resolution = %d: allowed are 2..2000 (0 for the default 120)", o.Resolution)
+	}
+	xs, ys := Linspace(r.XMin, r.XMax, n), Linspace(r.YMin, r.YMax, n)
+	z := make([][]float64, n)
+	for i, y := range ys {
+		z[i] = make([]float64, n)
+		for j, x := range xs {
+			z[i][j] = f(x, y)
+		}
+	}
+	return ContourGrid(xs, ys, z, o, paths...)
+}
+
+// ContourGrid plots level sets of values z[i][j] given at (xs[j], ys[i]), with paths overlaid.
+// xs and ys must be strictly increasing.
+func ContourGrid(xs, ys []float64, z [][]float64, o ContourOptions, paths ...Path) *Figure {
+	if err := checkGrid(xs, ys, z); err != nil {
+		return failed("ContourGrid: %v", err)
+	}
+	nLevels := o.Levels
+	if nLevels == 0 {
+		nLevels = 14
+	}
+	if nLevels < 1 || nLevels > 200 {
+		return failed("ContourGrid: Levels = %d: allowed are 1..200 (0 for the default 14)", o.Levels)
+	}
+	if o.LogX || o.LogY {
+		return failed("ContourGrid: log axes are not supported for contour plots")
+	}
+	levels, err := contourLevels(z, nLevels, o.LogLevels)
+	if err != nil {
+		return failed("ContourGrid: %v", err)
+	}
+	p := newPlot(o.Axes)
+	c := plotter.NewContour(grid{xs, ys, z}, levels, levelPalette(len(levels)))
+	c.LineStyles[0].Width = vg.Points(1)
+	p.Add(c)
+	for i, path := range paths {
+		if len(path.X) != len(path.Y) {
+			return failed("ContourGrid: path %d (%q): len(X) = %d, len(Y) = %d: they must be equal",
+				i, path.Name, len(path.X), len(path.Y))
+		}
+		xys := make(plotter.XYs, 0, len(path.X))
+		for k := range path.X {
+			if finite(path.X[k]) && finite(path.Y[k]) {
+				xys = append(xys, plotter.XY{X: path.X[k], Y: path.Y[k]})
+			}
+		}
+		if len(xys) == 0 {
+			continue
+		}
+		line, sc, err := trajectory(xys, Color(i))
+		if err != nil {
+			return failed("ContourGrid: path %d (%q): %v", i, path.Name, err)
+		}
+		start, _ := plotter.NewScatter(xys[:1])
+		start.GlyphStyle = draw.GlyphStyle{Color: Color(i), Radius: vg.Points(4), Shape: draw.BoxGlyph{}}
+		p.Add(line, sc, start)
+		if path.Name != "" {
+			p.Legend.Add(path.Name, line, sc)
+		}
+	}
+	// Keep the view on the region even when a path runs off (paths are clipped by the canvas).
+	p.X.Min, p.X.Max = xs[0], xs[len(xs)-1]
+	p.Y.Min, p.Y.Max = ys[0], ys[len(ys)-1]
+	p.Legend.Top = true
+	p.Legend.Padding = vg.Points(3)
+	return plotFigure(p)
+}
+
+func trajectory(xys plotter.XYs, clr color.Color) (*plotter.Line, *plotter.Scatter, error) {
+	line, err := plotter.NewLine(xys)
+	if err != nil {
+		return nil, nil, err
+	}
+	line.LineStyle = draw.LineStyle{Color: clr, Width: vg.Points(1.6)}
+	sc, err := plotter.NewScatter(xys)
+	if err != nil {
+		return nil, nil, err
+	}
+	sc.GlyphStyle = draw.GlyphStyle{Color: clr, Radius: vg.Points(1.8), Shape: draw.CircleGlyph{}}
+	return line, sc, nil
+}
+
+// contourLevels picks n levels between the grid's finite minimum and maximum.
+func contourLevels(z [][]float64, n int, logSpaced bool) ([]float64, error) {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, row := range z {
+		for _, v := range row {
+			if finite(v) {
+				lo, hi = math.Min(lo, v), math.Max(hi, v)
+			}
+		}
+	}
+	if !(lo < hi) {
+		return nil, fmt.Errorf("the values are constant or not finite (min %g, max %g): no level sets to draw", lo, hi)
+	}
+	levels := make([]float64, n)
+	for k := range levels {
+		t := float64(k+1) / float64(n+1)
+		if logSpaced {
+			// From 1e-4 to 1 of the range, geometrically.
+			levels[k] = lo + (hi-lo)*math.Pow(10, -4*(1-t))
+		} else {
+			levels[k] = lo + (hi-lo)*t*t
+		}
+	}
+	sort.Float64s(levels)
+	return levels, nil
+}
+
+// levelPalette shades level sets from dark blue-grey (low) to light grey (high), leaving the
+// strong [Colors] to the trajectories.
+type levelPalette int
+
+func (n levelPalette) Colors() []color.Color {
+	cs := make([]color.Color, int(n))
+	for i := range cs {
+		t := 0.0
+		if n > 1 {
+			t = float64(i) / float64(n-1)
+		}
+		cs[i] = color.RGBA{R: uint8(60 + 140*t), G: uint8(90 + 115*t), B: uint8(140 + 80*t), A: 255}
+	}
+	return cs
+}
+
+// grid adapts row-major values to gonum's GridXYZ (column c is x, row r is y).
+type grid struct {
+	xs, ys []float64
+	z      [][]float64
+}
+
+func (g grid) Dims() (c, r int)   { return len(g.xs), len(g.ys) }
+func (g grid) Z(c, r int) float64 { return g.z[r][c] }
+func (g grid) X(c int) float64    { return g.xs[c] }
+func (g grid) Y(r int) float64    { return g.ys[r] }
+
+func checkGrid(xs, ys []float64, z [][]float64) error {
+	if len(xs) < 2 || len(ys) < 2 {
+		return fmt.Errorf("grid of %d x %d points: at least 2 x 2 are needed", len(xs), len(ys))
+	}
+	for name, v := range map[string][]float64{"xs": xs, "ys": ys} {
+		for i := 1; i < len(v); i++ {
+			if !(v[i] > v[i-1]) || !finite(v[i]) {
+				return fmt.Errorf("%s[%d] = %g after %g: coordinates must be finite and strictly increasing", name, i, v[i], v[i-1])
+			}
+		}
+	}
+	if len(z) != len(ys) {
+		return fmt.Errorf("len(z) = %d rows but len(ys) = %d: one row per y", len(z), len(ys))
+	}
+	for i, row := range z {
+		if len(row) != len(xs) {
+			return fmt.Errorf("len(z[%d]) = %d but len(xs) = %d: one value per x", i, len(row), len(xs))
+		}
+	}
+	return nil
+}
+
+// Linspace returns n evenly spaced values from lo to hi inclusive (n >= 2), or [lo] for n = 1.
+func Linspace(lo, hi float64, n int) []float64 {
+	if n <= 0 {
+		return nil
+	}
+	if n == 1 {
+		return []float64{lo}
+	}
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = lo + (hi-lo)*float64(i)/float64(n-1)
+	}
+	v[n-1] = hi
+	return v
+}

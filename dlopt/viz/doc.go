@@ -1,0 +1,22 @@
+// Package viz draws the course's plots with gonum/plot: one call shows a plot inline in a GoNB
+// notebook and writes it to a file, so notebooks and programs share the same code.
+//
+// Every constructor returns a [*Figure]; nothing is drawn until [Figure.Show] (inline PNG when
+// running inside GoNB, plus any files named, .png or .svg) or [Figure.Save]. Invalid input
+// (mismatched lengths, non-positive values on a log axis, an empty grid) does not panic: the
+// figure carries the error and Show/Save return it. [Figure.MustShow] panics instead, for
+// notebook cells.
+//
+// Plots:
+//   - [Lines]: several series, legend, optional log axes (loss curves, rate checks);
+//     [FitLogLog] fits the slope a rate check reports.
+//   - [Contour] and [ContourGrid]: level sets of a 2-D function with optimizer trajectories
+//     overlaid in distinct colours.
+//   - [Bars]: grouped bar charts (class probabilities).
+//   - [ImageGrid]: a grid of grey-scale images (Fashion-MNIST samples) with captions, wrong
+//     predictions in red.
+//   - [Confusion]: a confusion-matrix heat map with counts.
+//   - [Landscape]: 1-D and 2-D loss-landscape slices around trained weights along random,
+//     filter-normalised directions (Li et al. 2018, "Visualizing the Loss Landscape of Neural
+//     Nets"), drawn with [LandscapeLine] and [LandscapeContour].
+package viz

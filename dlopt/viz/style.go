@@ -1,0 +1,60 @@
+package viz
+
+import (
+	"image/color"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+)
+
+// Colors are the series colours, in order: the Okabe-Ito palette (distinguishable with the
+// common colour-vision deficiencies) followed by a few darker tones.
+var Colors = []color.Color{
+	rgb(0x00, 0x72, 0xB2), // blue
+	rgb(0xD5, 0x5E, 0x00), // vermillion
+	rgb(0x00, 0x9E, 0x73), // bluish green
+	rgb(0xCC, 0x79, 0xA7), // reddish purple
+	rgb(0xE6, 0x9F, 0x00), // orange
+	rgb(0x56, 0xB4, 0xE9), // sky blue
+	rgb(0x00, 0x00, 0x00), // black
+	rgb(0xF0, 0xE4, 0x42), // yellow
+	rgb(0x88, 0x22, 0x55), // wine
+	rgb(0x44, 0x77, 0x33), // dark green
+}
+
+// Color returns the i-th series colour, cycling through [Colors].
+func Color(i int) color.Color { return Colors[((i%len(Colors))+len(Colors))%len(Colors)] }
+
+func rgb(r, g, b uint8) color.RGBA { return color.RGBA{R: r, G: g, B: b, A: 255} }
+
+// newPlot returns a plot with the axes' labels, log scales and notebook-sized fonts.
+func newPlot(a Axes) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = a.Title
+	p.Title.TextStyle.Font.Size = vg.Points(13)
+	p.X.Label.Text = a.XLabel
+	p.Y.Label.Text = a.YLabel
+	for _, ax := range []*plot.Axis{&p.X, &p.Y} {
+		ax.Label.TextStyle.Font.Size = vg.Points(12)
+		ax.Tick.Label.Font.Size = vg.Points(10.5)
+	}
+	p.Legend.TextStyle.Font = font.From(p.Legend.TextStyle.Font, vg.Points(10.5))
+	if a.LogX {
+		p.X.Scale = plot.LogScale{}
+		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
+	if a.LogY {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
+	grid := plotter.NewGrid()
+	grid.Vertical.Color = color.Gray{Y: 225}
+	grid.Horizontal.Color = color.Gray{Y: 225}
+	p.Add(grid)
+	return p
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
