@@ -1,0 +1,72 @@
+// Package optim is dlopt's optimizer suite: every optimizer a student meets in PyTorch or optax,
+// on GoMLX, reproducing the reference trajectories to float64 precision.
+//
+// # Using it
+//
+// Build an optimizer with a typed constructor ([SGD], [Adam], ...) or by the name and keyword
+// arguments of PyTorch or optax, with that library's defaults:
+//
+//	opt, err := optim.New("torch", "Adam", map[string]any{"lr": 0.1, "amsgrad": true})
+//	opt, err := optim.New("optax", "nadam", map[string]any{"learning_rate": 0.1})
+//
+// An [Optimizer] implements GoMLX's optimizers.Interface, so it drops into train.Trainer on any
+// backend; one update of all variables is one graph. Its state lives in the context (and so in
+// checkpoints) under "/optim/<name>". [RunGradients] and [RunFunc] apply an optimizer to a
+// single parameter and return its trajectory, for notebooks and the `dlopt trajectory` command.
+//
+// # How it is built (read this before adding an optimizer)
+//
+// An optimizer is a chain of links, as in optax. A link is a [Transform]: its Update maps the
+// updates of every trainable variable (the gradients, for the first link) to new updates; the
+// last updates are added to the parameters, so the link that applies the learning rate
+// multiplies by -lr ([ScaleByLearningRate]).
+//
+// Inside Update a link sees a [Step]:
+//   - s.Params[i]: the value of variable i before the update (s.Vars[i] is the variable itself);
+//   - s.Count / s.CountInt: the number of this update, 1 for the first (float64 / int64 scalar);
+//   - s.Hyper(h): the current value of hyperparameter h (float64 scalar); s.HyperAs(h, x) converts
+//     it to x's dtype. Do scalar arithmetic (bias corrections) in float64, as the libraries do
+//     on the host, and convert with [As] where it meets a tensor;
+//   - s.State(i, "mu", 0): a state variable shaped like parameter i, in the link's own scope
+//     ("/optim/<opt>/<k>_<link>/mu/<variable scope>"), created with the given initial value;
+//     s.StateShaped for other shapes, s.Scalar for scalar state (counts, running norms);
+//   - s.Get(v) reads state, s.Set(v, x) writes it. Always write through Set: wrappers such as
+//     "skip non-finite updates" or gradient accumulation undo writes with s.Gate;
+//   - s.Apply(child, u) runs a child link (listed in Children) in its own sub-scope.
+//
+// Numeric hyperparameters are declared with [NewHyper](name, value, range) and listed in the
+// link's Hypers; [NewOptimizer] validates them (a NaN, a negative rate, a beta outside [0, 1),
+// eps <= 0 is an error naming the value and the allowed range) and [Optimizer.SetHyper]
+// changes them between steps (schedules).
+//
+// Adding an optimizer, e.g. optax's lion, in its own file lion.go:
+//
+//  1. If it needs a new mechanism, write it as a link (a func returning *Transform, with its
+//     update rule in the doc comment); reuse the links of transforms.go where they fit
+//     (ScaleByLearningRate, AddDecayedWeights, Trace, ...).
+//  2. Write the optimizer as a short composition: a typed config with the library's defaults
+//     and a constructor returning NewOptimizer(name, link1, link2, ...).
+//  3. Register its name in an init function, reading the library's keyword names with the
+//     library's defaults (see below).
+//  4. TestOracle picks up every registered name that has an oracle entry and compares its
+//     trajectory (float64 and float32) with PyTorch's or optax's.
+//
+// Registration, in the optimizer's own file:
+//
+//	func init() {
+//		registerOptax("lion", func(k *Kwargs) (*Optimizer, error) {
+//			c := DefaultLion()
+//			c.LearningRate = k.Float("learning_rate", c.LearningRate)
+//			c.B1 = k.Float("b1", c.B1)
+//			// ... every other keyword of optax.lion
+//			return Lion(c)
+//		})
+//	}
+//
+// Read every keyword the library accepts, unconditionally (Float, OptFloat for a None default,
+// Int, Bool, String, Floats, Ignored for keywords that do not change the result): New rejects
+// the keywords nobody read and lists the accepted ones.
+//
+// Names collide with GoMLX's graph package, which the files dot-import: do not declare
+// package-level names such as Identity, Clip, Sign or Max.
+package optim

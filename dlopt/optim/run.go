@@ -1,0 +1,219 @@
+package optim
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/dlopt/course/dlopt"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// Trajectory is what the "run it" functions return: the parameters after each step.
+type Trajectory struct {
+	// Shape of the parameter; rows of Params are flattened row-major.
+	Shape []int
+	// Params[t] holds the parameters after step t+1.
+	Params [][]float64
+	// Eval[t] holds the evaluation parameters after step t+1 (schedule-free methods, averaging);
+	// nil when the optimizer has none.
+	Eval [][]float64
+}
+
+// Final returns the parameters after the last step (x0 if there were no steps: nil).
+func (t *Trajectory) Final() []float64 {
+	if len(t.Params) == 0 {
+		return nil
+	}
+	return t.Params[len(t.Params)-1]
+}
+
+// stepsPerExec is how many steps one graph execution runs: the graph unrolls that many updates,
+// so host round trips are paid once per chunk, not once per step.
+const stepsPerExec = 64
+
+// runner holds one parameter variable in a fresh context and the executables of the chunks.
+type runner struct {
+	opt   *Optimizer
+	ctx   *context.Context
+	x     *context.Variable
+	shape shapes.Shape
+	size  int
+}
+
+func newRunner(opt *Optimizer, x0 []float64, shape []int, dtype dtypes.DType) (*runner, error) {
+	if opt == nil {
+		return nil, errorf("run: nil optimizer")
+	}
+	if dtype != dtypes.Float64 && dtype != dtypes.Float32 {
+		return nil, errorf("run: dtype %s not supported: use float64 or float32", dtype)
+	}
+	size := 1
+	for _, d := range shape {
+		if d <= 0 {
+			return nil, errorf("run: parameter shape %v has a non-positive dimension", shape)
+		}
+		size *= d
+	}
+	if len(x0) != size {
+		return nil, errorf("run: x0 has %d values, parameter shape %v needs %d", len(x0), shape, size)
+	}
+	ctx := context.New()
+	var t *tensors.Tensor
+	if dtype == dtypes.Float64 {
+		t = tensors.FromFlatDataAndDimensions(append([]float64(nil), x0...), shape...)
+	} else {
+		f := make([]float32, size)
+		for i, v := range x0 {
+			f[i] = float32(v)
+		}
+		t = tensors.FromFlatDataAndDimensions(f, shape...)
+	}
+	x := ctx.In("run").VariableWithValue("x", t)
+	return &runner{opt: opt, ctx: ctx, x: x, shape: shapes.Make(dtype, shape...), size: size}, nil
+}
+
+// run executes steps updates in chunks; grad builds the gradient of step k (0-based within the
+// chunk) from the current parameters and the chunk's input.
+func (r *runner) run(steps int, input func(start, n int) *tensors.Tensor, grad func(k int, x, in *Node) *Node) (traj *Trajectory, err error) {
+	backend, err := dlopt.Backend()
+	if err != nil {
+		return nil, err
+	}
+	traj = &Trajectory{Shape: r.shape.Dimensions}
+	hasEval := r.opt.HasEval()
+	execs := map[int]*context.Exec{}
+	defer func() {
+		if p := recover(); p != nil {
+			traj, err = nil, fmt.Errorf("optim: run %s: %v", r.opt.Name(), p)
+		}
+	}()
+	for start := 0; start < steps; start += stepsPerExec {
+		n := min(stepsPerExec, steps-start)
+		e := execs[n]
+		if e == nil {
+			e, err = context.NewExec(backend, r.ctx, func(ctx *context.Context, in *Node) []*Node {
+				var xs, evals []*Node
+				for k := range n {
+					xv := r.x.ValueGraph(in.Graph())
+					r.opt.Apply(ctx, []*context.Variable{r.x}, []*Node{grad(k, xv, in)})
+					xs = append(xs, Reshape(r.x.ValueGraph(in.Graph()), r.size))
+					if hasEval {
+						ev := r.opt.EvalParamsGraph(ctx, in.Graph(), []*context.Variable{r.x})[0]
+						evals = append(evals, Reshape(ev, r.size))
+					}
+				}
+				out := []*Node{Stack(xs, 0)}
+				if hasEval {
+					out = append(out, Stack(evals, 0))
+				}
+				return out
+			})
+			if err != nil {
+				return nil, err
+			}
+			execs[n] = e
+		}
+		outs, err := e.Exec(input(start, n))
+		if err != nil {
+			return nil, fmt.Errorf("optim: run %s: %w", r.opt.Name(), err)
+		}
+		traj.Params = append(traj.Params, rows(outs[0], n, r.size)...)
+		if hasEval {
+			traj.Eval = append(traj.Eval, rows(outs[1], n, r.size)...)
+		}
+	}
+	return traj, nil
+}
+
+func rows(t *tensors.Tensor, n, size int) [][]float64 {
+	flat := make([]float64, n*size)
+	switch t.DType() {
+	case dtypes.Float64:
+		copy(flat, tensors.MustCopyFlatData[float64](t))
+	case dtypes.Float32:
+		for i, v := range tensors.MustCopyFlatData[float32](t) {
+			flat[i] = float64(v)
+		}
+	}
+	out := make([][]float64, n)
+	for i := range out {
+		out[i] = flat[i*size : (i+1)*size : (i+1)*size]
+	}
+	return out
+}
+
+// RunGradients applies opt to a parameter of the given shape starting at x0 (flattened
+// row-major), feeding grads[t] (flattened) at step t+1, in dtype (float64 or float32), on
+// dlopt's backend. It returns the parameters after each step.
+func RunGradients(opt *Optimizer, x0 []float64, shape []int, grads [][]float64, dtype dtypes.DType) (*Trajectory, error) {
+	r, err := newRunner(opt, x0, shape, dtype)
+	if err != nil {
+		return nil, err
+	}
+	for t, g := range grads {
+		if len(g) != r.size {
+			return nil, errorf("run: gradient %d has %d values, the parameter has %d", t, len(g), r.size)
+		}
+	}
+	input := func(start, n int) *tensors.Tensor {
+		if dtype == dtypes.Float64 {
+			flat := make([]float64, 0, n*r.size)
+			for _, g := range grads[start : start+n] {
+				flat = append(flat, g...)
+			}
+			return tensors.FromFlatDataAndDimensions(flat, n, r.size)
+		}
+		flat := make([]float32, 0, n*r.size)
+		for _, g := range grads[start : start+n] {
+			for _, v := range g {
+				flat = append(flat, float32(v))
+			}
+		}
+		return tensors.FromFlatDataAndDimensions(flat, n, r.size)
+	}
+	return r.run(len(grads), input, func(k int, x, in *Node) *Node {
+		row := Reshape(Slice(in, AxisElem(k)), r.shape.Dimensions...)
+		return row
+	})
+}
+
+// GradFunc computes the gradient at x in the graph (e.g. A·x - b for a quadratic).
+type GradFunc func(x *Node) *Node
+
+// RunFunc applies opt for steps updates to a parameter of the given shape starting at x0,
+// with the gradient computed in the graph by grad at the current parameters. It runs
+// stepsPerExec steps per graph execution, so 10,000 steps cost about 160 executions.
+func RunFunc(opt *Optimizer, x0 []float64, shape []int, grad GradFunc, steps int, dtype dtypes.DType) (*Trajectory, error) {
+	if steps < 0 {
+		return nil, errorf("run: steps = %d is invalid: must be >= 0", steps)
+	}
+	if grad == nil {
+		return nil, errorf("run: nil gradient function")
+	}
+	r, err := newRunner(opt, x0, shape, dtype)
+	if err != nil {
+		return nil, err
+	}
+	dummy := func(_, _ int) *tensors.Tensor { return tensors.FromScalar(int32(0)) }
+	return r.run(steps, dummy, func(_ int, x, _ *Node) *Node {
+		g := grad(x)
+		if !g.Shape().Equal(x.Shape()) {
+			panic(fmt.Sprintf("gradient function returned shape %s for a parameter of shape %s", g.Shape(), x.Shape()))
+		}
+		return g
+	})
+}
+
+// finite reports whether every value is finite (used by tests and the command line).
+func finite(xs []float64) bool {
+	for _, x := range xs {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
+}

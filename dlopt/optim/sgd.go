@@ -1,0 +1,95 @@
+package optim
+
+import (
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+)
+
+// TorchMomentum is torch.optim.SGD's momentum buffer: b ← g at the first step, then
+// b ← μ·b + (1 - dampening)·g; it returns b, or g + μ·b with nesterov.
+func TorchMomentum(momentum, dampening *Hyper, nesterov bool) *Transform {
+	return &Transform{Name: "momentum", Hypers: []*Hyper{momentum, dampening}, Update: func(s *Step, u []*Node) []*Node {
+		out := make([]*Node, len(u))
+		first := firstStep(s)
+		for i, g := range u {
+			bv := s.State(i, "momentum_buffer", 0)
+			mu := s.HyperAs(momentum, g)
+			damped := Mul(OneMinus(s.HyperAs(dampening, g)), g)
+			b := Where(first, g, Add(Mul(mu, s.Get(bv)), damped))
+			s.Set(bv, b)
+			if nesterov {
+				out[i] = Add(g, Mul(mu, b))
+			} else {
+				out[i] = b
+			}
+		}
+		return out
+	}}
+}
+
+// SGDConfig is torch.optim.SGD with PyTorch's defaults (lr 1e-3).
+//
+//	g ← -g if maximize;  g ← g + wd·p;  b ← μ·b + (1-τ)·g (b = g at step 1);
+//	d = g + μ·b if nesterov else b;  p ← p - lr·d
+type SGDConfig struct {
+	LR, Momentum, Dampening, WeightDecay float64
+	Nesterov, Maximize                   bool
+}
+
+// DefaultSGD returns torch.optim.SGD's defaults.
+func DefaultSGD() SGDConfig { return SGDConfig{LR: 1e-3} }
+
+// SGD builds torch.optim.SGD.
+func SGD(c SGDConfig) (*Optimizer, error) {
+	var links []*Transform
+	if c.Maximize {
+		links = append(links, Negate())
+	}
+	if c.WeightDecay != 0 {
+		links = append(links, AddDecayedWeights(NewHyper("weight_decay", c.WeightDecay, NonNegative)))
+	}
+	if c.Momentum != 0 {
+		if c.Nesterov && c.Dampening != 0 {
+			return nil, errorf("SGD: nesterov=true requires dampening = 0, got %v", c.Dampening)
+		}
+		links = append(links, TorchMomentum(NewHyper("momentum", c.Momentum, UnitInterval),
+			NewHyper("dampening", c.Dampening, ClosedUnitInterval), c.Nesterov))
+	} else if c.Nesterov {
+		return nil, errorf("SGD: nesterov=true requires momentum > 0")
+	}
+	links = append(links, ScaleByLearningRate(NewHyper("lr", c.LR, NonNegative)))
+	return NewOptimizer("SGD", links...)
+}
+
+func init() {
+	registerTorch("SGD", func(k *Kwargs) (*Optimizer, error) {
+		c := DefaultSGD()
+		c.LR = k.Float("lr", c.LR)
+		c.Momentum = k.Float("momentum", c.Momentum)
+		c.Dampening = k.Float("dampening", c.Dampening)
+		c.WeightDecay = k.Float("weight_decay", c.WeightDecay)
+		c.Nesterov = k.Bool("nesterov", c.Nesterov)
+		c.Maximize = k.Bool("maximize", c.Maximize)
+		k.Ignored(torchRuntimeKeywords...)
+		return SGD(c)
+	})
+	registerOptax("sgd", func(k *Kwargs) (*Optimizer, error) {
+		lr := k.Float("learning_rate", 0)
+		momentum, hasMomentum := k.OptFloat("momentum")
+		nesterov := k.Bool("nesterov", false)
+		k.Ignored("accumulator_dtype")
+		return OptaxSGD(lr, momentum, hasMomentum, nesterov)
+	})
+}
+
+// torchRuntimeKeywords only choose PyTorch's implementation, not what it computes.
+var torchRuntimeKeywords = []string{"foreach", "fused", "differentiable", "capturable"}
+
+// OptaxSGD is optax.sgd: chain(trace(momentum, nesterov) if momentum is given, scale_by_learning_rate).
+func OptaxSGD(learningRate, momentum float64, hasMomentum, nesterov bool) (*Optimizer, error) {
+	var links []*Transform
+	if hasMomentum {
+		links = append(links, Trace(NewHyper("momentum", momentum, UnitInterval), nesterov))
+	}
+	links = append(links, ScaleByLearningRate(NewHyper("learning_rate", learningRate, NonNegative)))
+	return NewOptimizer("sgd", links...)
+}

@@ -1,0 +1,74 @@
+package optim
+
+import (
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+)
+
+// This file holds the small stateless links shared by many optimizers.
+
+// ScaleByLearningRate multiplies the updates by -lr (optax.scale_by_learning_rate): the last
+// link of most optimizers, turning a descent direction into a step.
+func ScaleByLearningRate(lr *Hyper) *Transform {
+	return Map("scale_by_learning_rate", []*Hyper{lr}, func(s *Step, _ int, u *Node) *Node {
+		return Mul(u, Neg(s.HyperAs(lr, u)))
+	})
+}
+
+// ScaleBy multiplies the updates by factor (optax.scale).
+func ScaleBy(factor *Hyper) *Transform {
+	return Map("scale", []*Hyper{factor}, func(s *Step, _ int, u *Node) *Node {
+		return Mul(u, s.HyperAs(factor, u))
+	})
+}
+
+// Negate flips the sign of the updates: torch's maximize=True as a first link.
+func Negate() *Transform {
+	return Map("negate", nil, func(_ *Step, _ int, u *Node) *Node { return Neg(u) })
+}
+
+// AddDecayedWeights adds wd·p to the updates (optax.add_decayed_weights). Placed before the
+// preconditioner it is PyTorch's coupled (L2) weight decay, grad + wd·p; placed after it and
+// before the learning rate it is decoupled weight decay (AdamW).
+func AddDecayedWeights(wd *Hyper) *Transform {
+	return Map("add_decayed_weights", []*Hyper{wd}, func(s *Step, i int, u *Node) *Node {
+		return Add(u, Mul(s.HyperAs(wd, u), s.ParamAs(i, u)))
+	})
+}
+
+// DecoupledWeightDecay adds -lr·wd·p to the updates: PyTorch's p ← p·(1 - lr·wd) of AdamW,
+// NAdam and RAdam with decoupled_weight_decay=True, written as a last link (after the learning
+// rate was applied), so it uses the learning rate in force.
+func DecoupledWeightDecay(lr, wd *Hyper) *Transform {
+	return Map("decoupled_weight_decay", []*Hyper{lr, wd}, func(s *Step, i int, u *Node) *Node {
+		factor := As(Mul(s.Hyper(lr), s.Hyper(wd)), u)
+		return Sub(u, Mul(factor, s.ParamAs(i, u)))
+	})
+}
+
+// Trace keeps a momentum trace t ← g + decay·t and returns t, or g + decay·t with nesterov
+// (optax.trace).
+func Trace(decay *Hyper, nesterov bool) *Transform {
+	return &Transform{Name: "trace", Hypers: []*Hyper{decay}, Update: func(s *Step, u []*Node) []*Node {
+		out := make([]*Node, len(u))
+		for i, g := range u {
+			tv := s.State(i, "trace", 0)
+			d := s.HyperAs(decay, g)
+			t := Add(g, Mul(d, s.Get(tv)))
+			s.Set(tv, t)
+			if nesterov {
+				out[i] = Add(g, Mul(d, t))
+			} else {
+				out[i] = t
+			}
+		}
+		return out
+	}}
+}
+
+// firstStep is a boolean scalar, true at the first update (Count == 1).
+func firstStep(s *Step) *Node {
+	return Equal(s.Count, OnesLike(s.Count))
+}
+
+// powCount returns beta^count as a float64 scalar (bias corrections).
+func powCount(s *Step, beta *Node) *Node { return Pow(beta, s.Count) }
