@@ -27,6 +27,9 @@ type LoaderConfig struct {
 	Norm Normalization
 	// Flatten yields images as [batch, Height*Width] instead of [batch, Height, Width].
 	Flatten bool
+	// Repeat makes Yield run through epoch after epoch without ever returning io.EOF, as GoMLX's
+	// Loop.RunSteps needs. Leave it off for Loop.RunEpochs and for evaluation.
+	Repeat bool
 }
 
 // Loader yields batches of a [Dataset] as GoMLX tensors: images [batch, Height, Width] (or
@@ -127,9 +130,13 @@ func (l *Loader) Reset() { l.startEpoch(l.epoch + 1) }
 func (l *Loader) Epoch() int { return l.epoch }
 
 // Yield implements [train.Dataset]: spec nil, inputs {images}, labels {labels}, or io.EOF at
-// the end of the epoch. The caller owns the tensors.
+// the end of the epoch (unless Repeat is set). The caller owns the tensors.
 func (l *Loader) Yield() (spec any, inputs, labels []*tensors.Tensor, err error) {
 	indices := l.nextIndices()
+	if indices == nil && l.cfg.Repeat {
+		l.startEpoch(l.epoch + 1)
+		indices = l.nextIndices()
+	}
 	if indices == nil {
 		return nil, nil, nil, io.EOF
 	}

@@ -74,6 +74,28 @@ func TestLoaderPartialBatches(t *testing.T) {
 	}
 }
 
+func TestLoaderRepeat(t *testing.T) {
+	ds := mustSynthetic(t, 10)
+	l := mustLoader(t, ds, LoaderConfig{BatchSize: 4, DropLast: true, Repeat: true, Shuffle: true, Seed: 3})
+	var labels []int32
+	for range 5 { // two full epochs of 2 batches, and one batch into the third
+		_, _, lab, err := l.Yield()
+		if err != nil {
+			t.Fatal(err)
+		}
+		labels = append(labels, tensors.MustCopyFlatData[int32](lab[0])...)
+	}
+	var want []int32
+	for e := range 3 {
+		for _, i := range l.EpochOrder(e)[:8] {
+			want = append(want, int32(ds.Labels[i]))
+		}
+	}
+	if !slices.Equal(labels, want[:20]) || l.Epoch() != 2 {
+		t.Fatalf("repeating loader gave labels %v at epoch %d, want %v at epoch 2", labels, l.Epoch(), want[:20])
+	}
+}
+
 func TestLoaderShuffleIsSeededPermutation(t *testing.T) {
 	ds := mustSynthetic(t, 50)
 	a := mustLoader(t, ds, LoaderConfig{BatchSize: 8, Shuffle: true, Seed: 1})

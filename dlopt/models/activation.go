@@ -1,0 +1,93 @@
+package models
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
+)
+
+// Activation names an elementwise nonlinearity sigma.
+type Activation string
+
+// The activations models support. GELU is the exact one, x * Phi(x) with Phi the standard
+// normal CDF.
+const (
+	ReLU     Activation = "relu"
+	Tanh     Activation = "tanh"
+	Sigmoid  Activation = "sigmoid"
+	GELU     Activation = "gelu"
+	Identity Activation = "identity"
+)
+
+// Activations lists every supported activation.
+var Activations = []Activation{ReLU, Tanh, Sigmoid, GELU, Identity}
+
+// Validate reports an activation that is not one of [Activations].
+func (a Activation) Validate() error {
+	for _, ok := range Activations {
+		if a == ok {
+			return nil
+		}
+	}
+	return fmt.Errorf("models: unknown activation %q, allowed are %q", string(a), Activations)
+}
+
+// Apply builds sigma(x).
+func (a Activation) Apply(x *graph.Node) *graph.Node {
+	switch a {
+	case ReLU:
+		return activations.Relu(x)
+	case Tanh:
+		return graph.Tanh(x)
+	case Sigmoid:
+		return graph.Sigmoid(x)
+	case GELU:
+		return activations.Gelu(x)
+	case Identity:
+		return x
+	}
+	panic(a.Validate())
+}
+
+// F64 returns sigma(x) in plain Go.
+func (a Activation) F64(x float64) float64 {
+	switch a {
+	case ReLU:
+		return math.Max(x, 0)
+	case Tanh:
+		return math.Tanh(x)
+	case Sigmoid:
+		return 1 / (1 + math.Exp(-x))
+	case GELU:
+		return x * normalCDF(x)
+	case Identity:
+		return x
+	}
+	panic(a.Validate())
+}
+
+// DerivativeF64 returns sigma'(x) in plain Go. For ReLU it takes sigma'(0) = 0, as PyTorch does.
+func (a Activation) DerivativeF64(x float64) float64 {
+	switch a {
+	case ReLU:
+		if x > 0 {
+			return 1
+		}
+		return 0
+	case Tanh:
+		t := math.Tanh(x)
+		return 1 - t*t
+	case Sigmoid:
+		s := 1 / (1 + math.Exp(-x))
+		return s * (1 - s)
+	case GELU:
+		return normalCDF(x) + x*math.Exp(-x*x/2)/math.Sqrt(2*math.Pi)
+	case Identity:
+		return 1
+	}
+	panic(a.Validate())
+}
+
+func normalCDF(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }

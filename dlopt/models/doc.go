@@ -1,0 +1,26 @@
+// Package models holds the course's models, losses and test problems, written with GoMLX.
+//
+// Losses: [Softmax], [LogSoftmax], [LogSumExp], [CrossEntropy] (nats), [CrossEntropyBits],
+// and the softmax cross-entropy from logits with integer labels ([SoftmaxCrossEntropy]) or
+// one-hot/soft targets ([SoftmaxCrossEntropyTargets]), stable for logits of any finite size,
+// with gradient (softmax(s) - y)/N. [CrossEntropyLoss] plugs them into GoMLX's train.Trainer.
+// Plain-Go float64 versions carry the suffix F64 (e.g. [CrossEntropyBitsF64]).
+//
+// Models implement [Model] (a validated configuration and a graph function whose variables
+// live in a GoMLX context); [ModelFn] turns one into a train.ModelFn:
+//   - [Linear]: the lecture's s = X h with X of shape [C, d];
+//   - [MLP]: a feature extractor of dense layers and a linear classifier;
+//   - [TwoLayer]: the lecture's f(X1, X2; xi) = L(X2 sigma(X1 xi)) with a hand-written backward
+//     pass, in the graph and in plain Go ([TwoLayerF64]);
+//   - [CNN]: conv, pool, conv, pool, dense for 28x28 images.
+//
+// Test problems with known constants, for optimizers: [Quadratic] (from eigenvalues or a
+// condition number: L, mu, x*, f*), [Rosenbrock], and [NoisyLeastSquares], whose stochastic
+// gradient oracle has known smoothness L and noise variance sigma^2, as the SGD convergence
+// theorem needs.
+//
+// Importing models imports github.com/dlopt/course/dlopt, which registers the fast
+// matrix-product gradient.
+package models
+
+import _ "github.com/dlopt/course/dlopt" // registers the matrix-product gradient

@@ -1,0 +1,47 @@
+package models
+
+import (
+	"fmt"
+
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// Linear is the lecture's linear classifier s = X h (+ b): the weight matrix X has shape
+// [C, d] (one row per class), h is an input of dimension d, the scores s have dimension C.
+// A batch H of shape [N, d] gets the scores H X^T of shape [N, C]; images [N, height, width]
+// are flattened to [N, height*width] first.
+//
+// Variables, in scope "linear" of the context: "X" [C, d] and, with Bias, "b" [C].
+type Linear struct {
+	Classes int  // C, at least 2
+	Bias    bool // add the bias vector b
+}
+
+// Validate reports a class count below 2.
+func (m Linear) Validate() error {
+	if m.Classes < 2 {
+		return fmt.Errorf("models.Linear: Classes=%d, need at least 2", m.Classes)
+	}
+	return nil
+}
+
+// Logits returns the scores: [C] for a single input h [d], [N, C] for a batch.
+func (m Linear) Logits(ctx *context.Context, h *graph.Node) *graph.Node {
+	mustValidate(m)
+	checkFloat("Linear.Logits", "input", h, 1)
+	if h.Rank() == 1 {
+		return graph.Squeeze(m.Logits(ctx, graph.InsertAxes(h, 0)), 0)
+	}
+	h = flattenBatch("Linear.Logits", h)
+	d := h.Shape().Dimensions[1]
+	ctx = ctx.In("linear")
+	x := ctx.VariableWithShape("X", shapes.Make(h.DType(), m.Classes, d)).ValueGraph(h.Graph())
+	s := graph.Einsum("nd,cd->nc", h, x) // H X^T
+	if m.Bias {
+		b := ctx.VariableWithShape("b", shapes.Make(h.DType(), m.Classes)).ValueGraph(h.Graph())
+		s = graph.Add(s, graph.InsertAxes(b, 0))
+	}
+	return s
+}

@@ -1,0 +1,48 @@
+package models
+
+import (
+	"fmt"
+
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train"
+)
+
+// Model is a classifier: its configuration validates itself, and Logits builds the graph from
+// a batch of inputs to scores [N, Classes], with its variables in ctx.
+type Model interface {
+	Validate() error
+	Logits(ctx *context.Context, x *graph.Node) *graph.Node
+}
+
+// ModelFn adapts m to GoMLX's train.ModelFn (inputs[0] is the batch; the spec is ignored).
+// It validates m once, now, so that a bad configuration is an error before any graph is built.
+func ModelFn(m Model) (train.ModelFn, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	return func(ctx *context.Context, _ any, inputs []*graph.Node) []*graph.Node {
+		if len(inputs) != 1 {
+			panic(fmt.Errorf("models.ModelFn: got %d inputs, want 1 (the batch)", len(inputs)))
+		}
+		return []*graph.Node{m.Logits(ctx, inputs[0])}
+	}, nil
+}
+
+// mustValidate is called by Logits: a configuration error at graph-build time panics, which
+// GoMLX's executors turn into an error.
+func mustValidate(m Model) {
+	if err := m.Validate(); err != nil {
+		panic(err)
+	}
+}
+
+// flattenBatch reshapes a batch [N, ...] to [N, features]; a rank-2 batch is returned as is.
+func flattenBatch(fn string, x *graph.Node) *graph.Node {
+	checkFloat(fn, "input", x, 2)
+	if x.Rank() == 2 {
+		return x
+	}
+	n := x.Shape().Dimensions[0]
+	return graph.Reshape(x, n, x.Shape().Size()/n)
+}
