@@ -213,3 +213,30 @@ func quoteAll(s []string) []string {
 	}
 	return out
 }
+
+// RequiredFloat reads a number the library requires (a positional argument without default,
+// such as optax's learning_rate); its absence is an error.
+func (k *Kwargs) RequiredFloat(key string) float64 {
+	v, ok := k.lookup(key)
+	if !ok {
+		if k.err == nil {
+			k.err = fmt.Errorf("optim: %s %s: keyword %q is required", k.Library, k.Name, key)
+		}
+		return 0
+	}
+	f, isNum := toFloat(v)
+	if !isNum {
+		k.fail(key, v, "a number")
+	}
+	return f
+}
+
+// NoneOnly accepts keywords that can only be null here, such as optax's pytree masks (use the
+// Masked wrapper instead); anything else is an error.
+func (k *Kwargs) NoneOnly(keys ...string) {
+	for _, key := range keys {
+		if v, ok := k.lookup(key); ok {
+			k.fail(key, v, "null (masks and dtypes are not supported by name; wrap the optimizer with Masked)")
+		}
+	}
+}
