@@ -19,4 +19,7 @@
 //   - [Landscape]: 1-D and 2-D loss-landscape slices around trained weights along random,
 //     filter-normalised directions (Li et al. 2018, "Visualizing the Loss Landscape of Neural
 //     Nets"), drawn with [LandscapeLine] and [LandscapeContour].
+//
+// For notebooks: [Check] prints a "CHECK <claim>" line or panics when the claim is false (the
+// headless notebook runner fails on the panic), and [Table] shows a table as HTML.
 package viz
