@@ -1,0 +1,148 @@
+package optim
+
+import (
+	"fmt"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+)
+
+// This file holds the links and graph helpers shared by the optimizers of lion.go, lamb.go,
+// lars.go, ..., lbfgs.go (the "contrib" half of the suite): trust ratios, sign, plain EMAs,
+// partitions by rank, and small helpers for optax's moment updates and bias corrections.
+
+// emaUpdate returns (1-b)·g + b·m, optax's update_moment of order 1 (b is a scalar of g's dtype).
+func emaUpdate(b, g, m *Node) *Node { return Add(Mul(OneMinus(b), g), Mul(b, m)) }
+
+// debias returns m / (1 - b^count), optax's bias_correction; b is a float64 scalar and count is
+// the link's step count (1 for the first update), as in s.Count.
+func debias(count, b, m *Node) *Node { return Div(m, As(OneMinus(Pow(b, count)), m)) }
+
+// sumSquares returns Σ x², a scalar of x's dtype.
+func sumSquares(x *Node) *Node { return ReduceAllSum(Mul(x, x)) }
+
+// l2Norm returns ‖x‖₂ over all elements (jnp.linalg.norm of the flattened array).
+func l2Norm(x *Node) *Node { return Sqrt(sumSquares(x)) }
+
+// scalarOf returns v as a scalar constant of x's dtype.
+func scalarOf(x *Node, v float64) *Node { return Scalar(x.Graph(), x.DType(), v) }
+
+// fromParamAtFirstStep returns the state variable name of variable i together with its value
+// before this update, which at the first update is the parameter itself (optax states such as
+// init_params or z that start as a copy of the parameters).
+func fromParamAtFirstStep(s *Step, i int, name string) (*Node, func(*Node)) {
+	v := s.State(i, name, 0)
+	val := Where(firstStep(s), s.Params[i], s.Get(v))
+	return val, func(x *Node) { s.Set(v, x) }
+}
+
+// float64Scalar is a float64 scalar state of the running link: the learning-rate-free methods
+// keep their running norms and estimates there (optax keeps them in the parameters' dtype; in
+// float64 runs the two agree, in float32 runs float64 is closer to the reference).
+func float64Scalar(s *Step, name string, init float64) (*Node, func(*Node)) {
+	v := s.Scalar(name, dtypes.Float64, init)
+	return s.Get(v), func(x *Node) { s.Set(v, x) }
+}
+
+// safeNorm is optax's numerics.safe_norm: ‖x‖₂, or minNorm where ‖x‖₂ <= minNorm.
+func safeNorm(x, minNorm *Node) *Node {
+	n := l2Norm(x)
+	mn := As(minNorm, n)
+	return Where(LessOrEqual(n, mn), mn, n)
+}
+
+// ScaleByTrustRatio scales each variable's update u by trust·‖p‖/(‖u‖ + eps), with both norms
+// floored at minNorm, and by 1 where either norm is 0 (optax.scale_by_trust_ratio; the layer-wise
+// ratio of LARS, LAMB and Fromage).
+func ScaleByTrustRatio(minNorm, trust, eps *Hyper) *Transform {
+	return Map("scale_by_trust_ratio", []*Hyper{minNorm, trust, eps}, func(s *Step, i int, u *Node) *Node {
+		p := s.ParamAs(i, u)
+		pn := safeNorm(p, s.HyperAs(minNorm, u))
+		un := safeNorm(u, s.HyperAs(minNorm, u))
+		ratio := Div(Mul(s.HyperAs(trust, u), pn), Add(un, s.HyperAs(eps, u)))
+		zero := LogicalOr(Equal(pn, ZerosLike(pn)), Equal(un, ZerosLike(un)))
+		return Mul(u, Where(zero, OnesLike(ratio), ratio))
+	})
+}
+
+// ScaleBySign replaces each update by its sign (-1, 0 or 1): optax.scale_by_sign.
+func ScaleBySign() *Transform {
+	return Map("scale_by_sign", nil, func(_ *Step, _ int, u *Node) *Node { return Sign(u) })
+}
+
+// EMA keeps e ← (1-decay)·g + decay·e (from 0, no debiasing) and returns e: optax.ema with
+// debias=False, the momentum of Signum.
+func EMA(decay *Hyper) *Transform {
+	return &Transform{Name: "ema", Hypers: []*Hyper{decay}, Update: func(s *Step, u []*Node) []*Node {
+		out := make([]*Node, len(u))
+		for i, g := range u {
+			ev := s.State(i, "ema", 0)
+			out[i] = emaUpdate(s.HyperAs(decay, g), g, s.Get(ev))
+			s.Set(ev, out[i])
+		}
+		return out
+	}}
+}
+
+// ScaleByPositiveLR multiplies the updates by +lr (optax.scale_by_learning_rate with
+// flip_sign=False): COCOB and Adafactor apply the rate before the link that forms the step.
+func ScaleByPositiveLR(lr *Hyper) *Transform {
+	return Map("scale_by_learning_rate", []*Hyper{lr}, func(s *Step, _ int, u *Node) *Node {
+		return Mul(u, s.HyperAs(lr, u))
+	})
+}
+
+// PartitionByRank runs matrices (rank-2 variables) through one link and every other variable
+// through another, each with its own state: optax.partition with the labels of optax.muon.
+func PartitionByRank(matrices, others *Transform) *Transform {
+	return &Transform{Name: "partition", Children: []*Transform{matrices, others}, Update: func(s *Step, u []*Node) []*Node {
+		out := make([]*Node, len(u))
+		for _, part := range []struct {
+			link   *Transform
+			matrix bool
+		}{{matrices, true}, {others, false}} {
+			var idx []int
+			for i, g := range u {
+				if (g.Rank() == 2) == part.matrix {
+					idx = append(idx, i)
+				}
+			}
+			if len(idx) == 0 {
+				continue
+			}
+			sub := *s
+			sub.Vars, sub.Params = nil, nil
+			subU := make([]*Node, len(idx))
+			for k, i := range idx {
+				sub.Vars = append(sub.Vars, s.Vars[i])
+				sub.Params = append(sub.Params, s.Params[i])
+				subU[k] = u[i]
+			}
+			res := sub.Apply(part.link, subU)
+			for k, i := range idx {
+				out[i] = res[k]
+			}
+		}
+		return out
+	}}
+}
+
+// rejectGiven returns an error if keyword key was given a non-null value: used for optax
+// arguments that take Python callables or pytrees (masks, clip functions), which a JSON
+// configuration cannot express. It marks the keyword as accepted.
+func rejectGiven(k *Kwargs, key, instead string) error {
+	if k.Has(key) {
+		return fmt.Errorf("optim: %s %s: keyword %q is only supported as null (its default); %s", k.Library, k.Name, key, instead)
+	}
+	return nil
+}
+
+// firstErr returns the first non-nil error.
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
