@@ -34,6 +34,12 @@
 //     "skip non-finite updates" or gradient accumulation undo writes with s.Gate;
 //   - s.Apply(child, u) runs a child link (listed in Children) in its own sub-scope.
 //
+// Keep scalar hyperparameter arithmetic in float64 and convert late: compute 1-β with the
+// float64 value of s.Hyper and then [As] it to the tensor's dtype, as Python does. In float32,
+// 1 - float32(0.999) is off by 5e-5 relative, enough to fail the float32 oracle at 1e-5. The
+// helpers ema (optax's update_moment), biasCorrect, adamMoments, adamMuHat (optax) and
+// lerpMoment (torch's lerp_) already do so.
+//
 // Numeric hyperparameters are declared with [NewHyper](name, value, range) and listed in the
 // link's Hypers; [NewOptimizer] validates them (a NaN, a negative rate, a beta outside [0, 1),
 // eps <= 0 is an error naming the value and the allowed range) and [Optimizer.SetHyper]

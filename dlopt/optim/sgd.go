@@ -13,7 +13,7 @@ func TorchMomentum(momentum, dampening *Hyper, nesterov bool) *Transform {
 		for i, g := range u {
 			bv := s.State(i, "momentum_buffer", 0)
 			mu := s.HyperAs(momentum, g)
-			damped := Mul(OneMinus(s.HyperAs(dampening, g)), g)
+			damped := Mul(As(OneMinus(s.Hyper(dampening)), g), g)
 			b := Where(first, g, Add(Mul(mu, s.Get(bv)), damped))
 			s.Set(bv, b)
 			if nesterov {

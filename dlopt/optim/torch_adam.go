@@ -33,9 +33,10 @@ func torchWeightDecay(maximize bool, wd float64, decoupled bool, lr *Hyper) (pre
 }
 
 // lerpMoment is PyTorch's m.lerp_(g, 1-β) for β > 0.5: m + (1-β)·(g - m), written as torch
-// evaluates it; returns the new moment.
+// evaluates it; returns the new moment. beta is a float64 scalar: 1-β is computed in float64, as
+// Python does, before meeting the tensors (in float32, 1 - 0.999f is off by 5e-5).
 func lerpMoment(m, g, beta *Node) *Node {
-	return Add(m, Mul(OneMinus(beta), Sub(g, m)))
+	return Add(m, Mul(As(OneMinus(beta), g), Sub(g, m)))
 }
 
 // TorchScaleByAdam is PyTorch's Adam direction:
@@ -50,7 +51,7 @@ func TorchScaleByAdam(beta1, beta2, eps *Hyper, amsgrad bool) *Transform {
 		bc2Sqrt := Sqrt(OneMinus(powCount(s, b2)))
 		for i, g := range u {
 			mv, vv := s.State(i, "exp_avg", 0), s.State(i, "exp_avg_sq", 0)
-			m := lerpMoment(s.Get(mv), g, As(b1, g))
+			m := lerpMoment(s.Get(mv), g, b1)
 			v := Add(Mul(As(b2, g), s.Get(vv)), Mul(As(OneMinus(b2), g), Square(g)))
 			s.Set(mv, m)
 			s.Set(vv, v)
@@ -106,7 +107,7 @@ func TorchScaleByAdamax(beta1, beta2, eps *Hyper) *Transform {
 		bc1 := OneMinus(powCount(s, b1))
 		for i, g := range u {
 			mv, uv := s.State(i, "exp_avg", 0), s.State(i, "exp_inf", 0)
-			m := lerpMoment(s.Get(mv), g, As(b1, g))
+			m := lerpMoment(s.Get(mv), g, b1)
 			inf := Max(Mul(s.HyperAs(beta2, g), s.Get(uv)), Add(Abs(g), s.HyperAs(eps, g)))
 			s.Set(mv, m)
 			s.Set(uv, inf)
@@ -136,7 +137,7 @@ func TorchNAdam(beta1, beta2, eps, momentumDecay *Hyper) *Transform {
 		bc2 := OneMinus(powCount(s, b2))
 		for i, g := range u {
 			mv, vv := s.State(i, "exp_avg", 0), s.State(i, "exp_avg_sq", 0)
-			m := lerpMoment(s.Get(mv), g, As(b1, g))
+			m := lerpMoment(s.Get(mv), g, b1)
 			v := Add(Mul(As(b2, g), s.Get(vv)), Mul(As(OneMinus(b2), g), Square(g)))
 			s.Set(mv, m)
 			s.Set(vv, v)
@@ -165,7 +166,7 @@ func TorchRAdam(beta1, beta2, eps *Hyper) *Transform {
 		tractable := GreaterThan(rho, Scalar(s.G, rho.DType(), 5))
 		for i, g := range u {
 			mv, vv := s.State(i, "exp_avg", 0), s.State(i, "exp_avg_sq", 0)
-			m := lerpMoment(s.Get(mv), g, As(b1, g))
+			m := lerpMoment(s.Get(mv), g, b1)
 			v := Add(Mul(As(b2, g), s.Get(vv)), Mul(As(OneMinus(b2), g), Square(g)))
 			s.Set(mv, m)
 			s.Set(vv, v)

@@ -29,9 +29,9 @@ func TorchScaleByRMS(alpha, eps *Hyper, centered bool) *Transform {
 	return &Transform{Name: "scale_by_rms", Hypers: []*Hyper{alpha, eps}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		for i, g := range u {
-			a := s.HyperAs(alpha, g)
+			a := s.Hyper(alpha)
 			vv := s.State(i, "square_avg", 0)
-			v := Add(Mul(a, s.Get(vv)), Mul(OneMinus(a), Square(g)))
+			v := Add(Mul(As(a, g), s.Get(vv)), Mul(As(OneMinus(a), g), Square(g)))
 			s.Set(vv, v)
 			if centered {
 				gv := s.State(i, "grad_avg", 0)
@@ -51,12 +51,12 @@ func TorchScaleByAdadelta(rho, eps *Hyper) *Transform {
 	return &Transform{Name: "scale_by_adadelta", Hypers: []*Hyper{rho, eps}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		for i, g := range u {
-			r, e := s.HyperAs(rho, g), s.HyperAs(eps, g)
+			r, e := s.Hyper(rho), s.HyperAs(eps, g)
 			vv, av := s.State(i, "square_avg", 0), s.State(i, "acc_delta", 0)
-			v := Add(Mul(r, s.Get(vv)), Mul(OneMinus(r), Square(g)))
+			v := Add(Mul(As(r, g), s.Get(vv)), Mul(As(OneMinus(r), g), Square(g)))
 			d := Mul(Div(Sqrt(Add(s.Get(av), e)), Sqrt(Add(v, e))), g)
 			s.Set(vv, v)
-			s.Set(av, Add(Mul(r, s.Get(av)), Mul(OneMinus(r), Square(d))))
+			s.Set(av, Add(Mul(As(r, g), s.Get(av)), Mul(As(OneMinus(r), g), Square(d))))
 			out[i] = d
 		}
 		return out
