@@ -11,8 +11,10 @@ import (
 // lars.go, ..., lbfgs.go (the "contrib" half of the suite): trust ratios, sign, plain EMAs,
 // partitions by rank, and small helpers for optax's moment updates and bias corrections.
 
-// emaUpdate returns (1-b)·g + b·m, optax's update_moment of order 1 (b is a scalar of g's dtype).
-func emaUpdate(b, g, m *Node) *Node { return Add(Mul(OneMinus(b), g), Mul(b, m)) }
+// emaUpdate returns (1-b)·g + b·m, optax's update_moment of order 1. b is a float64 scalar:
+// 1-b is formed in float64 before meeting g, so that float32 runs do not lose the digits of
+// 1-β that float32(β) has no room for.
+func emaUpdate(b, g, m *Node) *Node { return Add(Mul(As(OneMinus(b), g), g), Mul(As(b, m), m)) }
 
 // debias returns m / (1 - b^count), optax's bias_correction; b is a float64 scalar and count is
 // the link's step count (1 for the first update), as in s.Count.
@@ -77,7 +79,7 @@ func EMA(decay *Hyper) *Transform {
 		out := make([]*Node, len(u))
 		for i, g := range u {
 			ev := s.State(i, "ema", 0)
-			out[i] = emaUpdate(s.HyperAs(decay, g), g, s.Get(ev))
+			out[i] = emaUpdate(s.Hyper(decay), g, s.Get(ev))
 			s.Set(ev, out[i])
 		}
 		return out

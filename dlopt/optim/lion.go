@@ -13,7 +13,9 @@ type LionConfig struct {
 }
 
 // DefaultLion returns optax.lion's defaults (learning_rate has none in optax: 1e-4 here).
-func DefaultLion() LionConfig { return LionConfig{LearningRate: 1e-4, B1: 0.9, B2: 0.99, WeightDecay: 1e-3} }
+func DefaultLion() LionConfig {
+	return LionConfig{LearningRate: 1e-4, B1: 0.9, B2: 0.99, WeightDecay: 1e-3}
+}
 
 // ScaleByLion is optax.scale_by_lion: the sign of an interpolation between the gradient and
 // its momentum, the momentum being updated with a second, slower rate b2.
@@ -23,8 +25,8 @@ func ScaleByLion(b1, b2 *Hyper) *Transform {
 		for i, g := range u {
 			mv := s.State(i, "mu", 0)
 			m := s.Get(mv)
-			out[i] = Sign(emaUpdate(s.HyperAs(b1, g), g, m))
-			s.Set(mv, emaUpdate(s.HyperAs(b2, g), g, m))
+			out[i] = Sign(emaUpdate(s.Hyper(b1), g, m))
+			s.Set(mv, emaUpdate(s.Hyper(b2), g, m))
 		}
 		return out
 	}}
