@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+
+	"github.com/dlopt/course/dlopt/optim"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+)
+
+func init() {
+	register("trajectory", command{summary: "run an optimizer on a fixed gradient sequence (JSON spec in, JSON trajectory out)", run: runTrajectory})
+}
+
+// trajectorySpec is the input of `dlopt trajectory` (a stable format used by external checks).
+type trajectorySpec struct {
+	Library    string         `json:"library"`
+	Optimizer  string         `json:"optimizer"`
+	Kwargs     map[string]any `json:"kwargs"`
+	ParamShape []int          `json:"param_shape"`
+	X0         []float64      `json:"x0"`
+	Grads      [][]float64    `json:"grads"`
+	DType      string         `json:"dtype"`
+}
+
+// trajectoryOutput is what `dlopt trajectory` prints; non-finite values are written as null.
+type trajectoryOutput struct {
+	Trajectory     [][]*float64 `json:"trajectory"`
+	EvalTrajectory [][]*float64 `json:"eval_trajectory,omitempty"`
+}
+
+func runTrajectory(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("dlopt trajectory", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	specPath := fs.String("spec", "", `JSON spec file, "-" for stdin: {"library": "torch"|"optax", "optimizer": NAME, "kwargs": {...}, "param_shape": [...], "x0": [...], "grads": [[...], ...], "dtype": "float64"|"float32"}`)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "dlopt trajectory: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if *specPath == "" {
+		fmt.Fprintln(stderr, "dlopt trajectory: --spec FILE is required (\"-\" reads stdin)")
+		fs.Usage()
+		return 2
+	}
+	spec, err := readTrajectorySpec(*specPath)
+	if err != nil {
+		fmt.Fprintln(stderr, "dlopt trajectory:", err)
+		return 1
+	}
+	out, err := computeTrajectory(spec)
+	if err != nil {
+		fmt.Fprintln(stderr, "dlopt trajectory:", err)
+		return 1
+	}
+	enc := json.NewEncoder(stdout)
+	if err := enc.Encode(out); err != nil {
+		fmt.Fprintln(stderr, "dlopt trajectory:", err)
+		return 1
+	}
+	return 0
+}
+
+// trajectoryStdin is what "--spec -" reads (a variable so that tests can feed it).
+var trajectoryStdin io.Reader = os.Stdin
+
+func readTrajectorySpec(path string) (*trajectorySpec, error) {
+	var data []byte
+	var err error
+	if path == "-" {
+		data, err = io.ReadAll(trajectoryStdin)
+	} else {
+		data, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var spec trajectorySpec
+	if err := dec.Decode(&spec); err != nil {
+		return nil, fmt.Errorf("spec %s: %w", path, err)
+	}
+	return &spec, nil
+}
+
+func computeTrajectory(spec *trajectorySpec) (*trajectoryOutput, error) {
+	var dtype dtypes.DType
+	switch spec.DType {
+	case "float64", "":
+		dtype = dtypes.Float64
+	case "float32":
+		dtype = dtypes.Float32
+	default:
+		return nil, fmt.Errorf("dtype %q is not supported: use \"float64\" or \"float32\"", spec.DType)
+	}
+	shape := spec.ParamShape
+	if shape == nil {
+		shape = []int{len(spec.X0)}
+	}
+	opt, err := optim.New(spec.Library, spec.Optimizer, spec.Kwargs)
+	if err != nil {
+		return nil, err
+	}
+	traj, err := optim.RunGradients(opt, spec.X0, shape, spec.Grads, dtype)
+	if err != nil {
+		return nil, err
+	}
+	out := &trajectoryOutput{Trajectory: nullable(traj.Params)}
+	if traj.Eval != nil {
+		out.EvalTrajectory = nullable(traj.Eval)
+	}
+	return out, nil
+}
+
+// nullable turns rows into JSON-encodable rows: NaN and ±Inf become null.
+func nullable(rows [][]float64) [][]*float64 {
+	out := make([][]*float64, len(rows))
+	for i, row := range rows {
+		out[i] = make([]*float64, len(row))
+		for j := range row {
+			if !math.IsNaN(row[j]) && !math.IsInf(row[j], 0) {
+				out[i][j] = &row[j]
+			}
+		}
+	}
+	return out
+}
