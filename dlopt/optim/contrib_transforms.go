@@ -2,6 +2,7 @@ package optim
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
@@ -148,3 +149,6 @@ func firstErr(errs ...error) error {
 	}
 	return nil
 }
+
+// posInf is +∞, the open upper end of unbounded ranges.
+var posInf = math.Inf(1)

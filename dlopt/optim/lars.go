@@ -10,7 +10,7 @@ package optim
 // decay / the trust ratio off (optax's masks, for all variables at once).
 type LARSConfig struct {
 	LearningRate, WeightDecay, TrustCoefficient, Eps, Momentum float64
-	WeightDecayMask, TrustRatioMask, Nesterov                   bool
+	WeightDecayMask, TrustRatioMask, Nesterov                  bool
 }
 
 // DefaultLARS returns optax.lars's defaults (learning_rate has none in optax: 0.1 here).
