@@ -140,6 +140,8 @@ func (f *Figure) Show(paths ...string) error {
 			return err
 		}
 		gonbui.DisplayPNG(png)
+		// Without a sync a cell whose program exits right after Show can lose the image.
+		gonbui.Sync()
 	}
 	return f.Save(paths...)
 }

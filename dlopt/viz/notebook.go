@@ -37,6 +37,7 @@ func Table(headers []string, rows [][]string) error {
 	}
 	if gonbui.IsNotebook {
 		gonbui.DisplayHTML(tableHTML(headers, rows))
+		gonbui.Sync()
 		return nil
 	}
 	return writeTable(os.Stdout, headers, rows)
