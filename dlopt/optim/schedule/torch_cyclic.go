@@ -12,7 +12,7 @@ import (
 type CosineAnnealingWarmRestarts struct {
 	lrScheduler
 	t0, tMult, tI int
-	tCur          float64 // a float: torch's step(epoch) can make it fractional
+	tCur          float64 // a float, as torch's step(epoch) can make it fractional
 	etaMin        float64
 }
 
@@ -51,32 +51,16 @@ func (s *CosineAnnealingWarmRestarts) stepNext() error {
 	return nil
 }
 
+// stepAtEpoch is torch's step(epoch) for the epochs SequentialLR uses: 0, at a milestone.
+// (torch's general branch for epoch >= T_0 is not reachable from this package.)
 func (s *CosineAnnealingWarmRestarts) stepAtEpoch(epoch int) error {
-	if epoch < 0 {
-		return fmt.Errorf("%s: expected a non-negative epoch, got %d", s.name, epoch)
+	if epoch < 0 || epoch >= s.t0 {
+		return fmt.Errorf("%s: step(epoch=%d) is only supported for 0 <= epoch < T_0=%d", s.name, epoch, s.t0)
 	}
-	switch {
-	case epoch < s.t0:
-		s.tI, s.tCur = s.t0, float64(epoch)
-	case s.tMult == 1:
-		s.tCur = float64(epoch % s.t0)
-	default:
-		m := float64(s.tMult)
-		n := int(math.Log(float64(epoch)/float64(s.t0)*(m-1)+1) / math.Log(m))
-		s.tCur = float64(epoch) - float64(s.t0)*(math.Pow(m, float64(n))-1)/(m-1)
-		s.tI = s.t0 * intPow(s.tMult, n)
-	}
+	s.tI, s.tCur = s.t0, float64(epoch)
 	s.lastEpoch = epoch
 	s.g.LR, _ = s.getLR()
 	return nil
-}
-
-func intPow(b, n int) int {
-	p := 1
-	for range n {
-		p *= b
-	}
-	return p
 }
 
 // CyclicConfig holds torch's CyclicLR arguments; [DefaultCyclicConfig] fills torch's defaults.
