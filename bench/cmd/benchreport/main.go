@@ -1,0 +1,175 @@
+// Command benchreport turns the JSON lines of bench/cmd/dlbench and bench/torch_peer.py into a
+// Markdown table: per workload, the median time of each implementation with its spread, the
+// ratio dlopt/PyTorch, peak memory and the check values that show both did the same work.
+//
+//	benchreport build/bench/results.jsonl
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"strings"
+)
+
+// result mirrors dlbench's JSON line (bench/cmd/dlbench/main.go).
+type result struct {
+	Workload  string    `json:"workload"`
+	Impl      string    `json:"impl"`
+	Backend   string    `json:"backend"`
+	Seconds   []float64 `json:"seconds"`
+	Unit      string    `json:"unit"`
+	Steps     int       `json:"steps"`
+	Check     float64   `json:"check"`
+	CheckName string    `json:"check_name"`
+	PeakRSSMB float64   `json:"peak_rss_mb"`
+}
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: benchreport RESULTS.jsonl")
+		os.Exit(2)
+	}
+	f, err := os.Open(os.Args[1])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchreport:", err)
+		os.Exit(1)
+	}
+	defer f.Close()
+	results, err := readResults(f)
+	if err == nil {
+		err = writeReport(os.Stdout, results)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchreport:", err)
+		os.Exit(1)
+	}
+}
+
+// readResults parses one JSON object per non-empty line.
+func readResults(r io.Reader) ([]result, error) {
+	var results []result
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" {
+			continue
+		}
+		var res result
+		if err := json.Unmarshal([]byte(text), &res); err != nil {
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		if res.Workload == "" || res.Impl == "" || len(res.Seconds) == 0 {
+			return nil, fmt.Errorf("line %d: a result needs workload, impl and at least one time: %q", line, text)
+		}
+		results = append(results, res)
+	}
+	return results, sc.Err()
+}
+
+// median of a non-empty slice.
+func median(x []float64) float64 {
+	s := slices.Sorted(slices.Values(x))
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// spread is (max−min)/median, the relative range of the repetitions.
+func spread(x []float64) float64 {
+	return (slices.Max(x) - slices.Min(x)) / median(x)
+}
+
+// formatSeconds prints a duration with a unit that keeps 3 significant digits readable.
+func formatSeconds(s float64) string {
+	switch {
+	case s >= 1:
+		return fmt.Sprintf("%.2f s", s)
+	case s >= 1e-3:
+		return fmt.Sprintf("%.2f ms", s*1e3)
+	}
+	return fmt.Sprintf("%.1f µs", s*1e6)
+}
+
+// writeReport prints one table row per workload, in the order workloads first appear. The ratio
+// is dlopt's median over the fastest PyTorch configuration's median (above 1: dlopt is slower).
+func writeReport(w io.Writer, results []result) error {
+	var order []string
+	byWorkload := map[string][]result{}
+	var impls []string
+	for _, r := range results {
+		if _, seen := byWorkload[r.Workload]; !seen {
+			order = append(order, r.Workload)
+		}
+		byWorkload[r.Workload] = append(byWorkload[r.Workload], r)
+		if !slices.Contains(impls, r.Impl) {
+			impls = append(impls, r.Impl)
+		}
+	}
+	// dlopt first, then the peers in the order they appear.
+	slices.SortStableFunc(impls, func(a, b string) int {
+		if a == "dlopt" {
+			return -1
+		} else if b == "dlopt" {
+			return 1
+		}
+		return 0
+	})
+	header := []string{"workload", "unit"}
+	for _, impl := range impls {
+		header = append(header, impl+" median (spread)")
+	}
+	header = append(header, "dlopt / best peer")
+	for _, impl := range impls {
+		header = append(header, impl+" peak RSS")
+	}
+	header = append(header, "check")
+	fmt.Fprintln(w, "| "+strings.Join(header, " | ")+" |")
+	fmt.Fprintln(w, "|"+strings.Repeat("---|", len(header)))
+	for _, name := range order {
+		runs := map[string]result{}
+		for _, r := range byWorkload[name] {
+			runs[r.Impl] = r // the last run of an implementation counts
+		}
+		row := []string{name, byWorkload[name][0].Unit}
+		var dloptMedian, bestPeer = math.NaN(), math.Inf(1)
+		var checks []string
+		for _, impl := range impls {
+			r, ok := runs[impl]
+			if !ok {
+				row = append(row, "–")
+				continue
+			}
+			m := median(r.Seconds)
+			row = append(row, fmt.Sprintf("%s (±%.0f%%, n=%d)", formatSeconds(m), 50*spread(r.Seconds), len(r.Seconds)))
+			if impl == "dlopt" {
+				dloptMedian = m
+			} else {
+				bestPeer = min(bestPeer, m)
+			}
+			checks = append(checks, fmt.Sprintf("%s %.6g", impl, r.Check))
+		}
+		if ratio := dloptMedian / bestPeer; math.IsNaN(ratio) || math.IsInf(bestPeer, 1) {
+			row = append(row, "–")
+		} else {
+			row = append(row, fmt.Sprintf("%.2f", ratio))
+		}
+		for _, impl := range impls {
+			if r, ok := runs[impl]; ok {
+				row = append(row, fmt.Sprintf("%.0f MiB", r.PeakRSSMB))
+			} else {
+				row = append(row, "–")
+			}
+		}
+		row = append(row, byWorkload[name][0].CheckName+": "+strings.Join(checks, ", "))
+		fmt.Fprintln(w, "| "+strings.Join(row, " | ")+" |")
+	}
+	return nil
+}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"math"
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestMedianAndSpread(t *testing.T) {
+	for _, tc := range []struct {
+		x              []float64
+		median, spread float64
+	}{
+		{[]float64{3}, 3, 0},
+		{[]float64{3, 1, 2}, 2, 1},
+		{[]float64{4, 1, 2, 3}, 2.5, 3 / 2.5},
+	} {
+		if got := median(tc.x); got != tc.median {
+			t.Errorf("median(%v) = %g, want %g", tc.x, got, tc.median)
+		}
+		if got := spread(tc.x); math.Abs(got-tc.spread) > 1e-15 {
+			t.Errorf("spread(%v) = %g, want %g", tc.x, got, tc.spread)
+		}
+	}
+}
+
+func TestReadResultsRejectsIncompleteLines(t *testing.T) {
+	for _, input := range []string{
+		`{"workload":"mlp","impl":"dlopt"}`,
+		`{"workload":"mlp","seconds":[1]}`,
+		`not json`,
+	} {
+		if _, err := readResults(strings.NewReader(input)); err == nil {
+			t.Errorf("readResults(%q) gave no error", input)
+		}
+	}
+}
+
+func TestReportRatioUsesBestPeer(t *testing.T) {
+	input := `{"workload":"mlp","impl":"dlopt","seconds":[4,6,5],"unit":"epoch","check":0.5,"check_name":"loss","peak_rss_mb":100}
+{"workload":"mlp","impl":"pytorch-2t","seconds":[2,2,2],"unit":"epoch","check":0.49,"check_name":"loss","peak_rss_mb":300}
+{"workload":"mlp","impl":"pytorch-1t","seconds":[1,1],"unit":"epoch","check":0.49,"check_name":"loss","peak_rss_mb":290}
+{"workload":"matmul","impl":"pytorch-2t","seconds":[0.001],"unit":"product","check":50,"check_name":"GFLOP/s","peak_rss_mb":200}
+`
+	results, err := readResults(strings.NewReader(input))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := writeReport(&out, results); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("want header, separator and 2 rows, got:\n%s", out.String())
+	}
+	// dlopt median 5 s over the best peer's 1 s.
+	for _, want := range []string{"| mlp | epoch | 5.00 s (±20%, n=3) | 2.00 s (±0%, n=3) | 1.00 s (±0%, n=2) | 5.00 |", "100 MiB | 300 MiB | 290 MiB"} {
+		if !strings.Contains(lines[2], want) {
+			t.Errorf("mlp row lacks %q:\n%s", want, lines[2])
+		}
+	}
+	if !strings.HasPrefix(lines[3], "| matmul | product | – | 1.00 ms") || !strings.Contains(lines[3], "| – |") {
+		t.Errorf("matmul row (no dlopt run) should show dashes:\n%s", lines[3])
+	}
+}
+
+func Example() {
+	results, _ := readResults(strings.NewReader(
+		`{"workload":"quadratic","impl":"dlopt","seconds":[0.9,1.1,1.0],"unit":"10k steps","check":61006.8,"check_name":"final f","peak_rss_mb":24}
+{"workload":"quadratic","impl":"pytorch","seconds":[0.5,0.5,0.5],"unit":"10k steps","check":61007.3,"check_name":"final f","peak_rss_mb":233}`))
+	_ = writeReport(os.Stdout, results)
+	// Output:
+	// | workload | unit | dlopt median (spread) | pytorch median (spread) | dlopt / best peer | dlopt peak RSS | pytorch peak RSS | check |
+	// |---|---|---|---|---|---|---|---|
+	// | quadratic | 10k steps | 1.00 s (±10%, n=3) | 500.00 ms (±0%, n=3) | 2.00 | 24 MiB | 233 MiB | final f: dlopt 61006.8, pytorch 61007.3 |
+}

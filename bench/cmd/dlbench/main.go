@@ -1,0 +1,163 @@
+// Command dlbench measures dlopt workloads on the backend dlopt.Backend() picks (simplego unless
+// $DLOPT_BACKEND says otherwise) and prints one JSON object (see [result]) per run, for
+// bench/run.sh to set beside bench/torch_peer.py, which measures the same workloads with PyTorch.
+//
+//	dlbench -workload mlp -reps 3
+//
+// Workloads (the same names in torch_peer.py):
+//
+//	softmax        softmax regression 784-10, SGD lr 0.1, Fashion-MNIST, batch 128, one epoch
+//	mlp            MLP 784-256-256-10 ReLU, Adam lr 1e-3, batch 128, one epoch
+//	cnn            conv3x3(8)-pool-conv3x3(16)-pool-dense(10), Adam lr 1e-3, batch 128, -steps steps
+//	adam-1m        one Adam update of 1M float32 parameters (gradient given, on the device)
+//	adam-10m       the same with 10M
+//	sgdm-1m        one SGD update with momentum 0.9 of 1M float32 parameters
+//	sgdm-10m       the same with 10M
+//	quadratic      10,000 Adam steps (lr 0.01) on f(x) = (x1² + 10·x2²)/2 from (200, 200)
+//	matmul         float32 [512,784]·[784,256], the kernel behind the dense layers
+//
+// Every workload is run once untimed first (building and compiling its graphs), then -reps times;
+// each repetition's wall time is reported, with the process's peak resident memory at the end.
+// Epochs drop the last partial batch (468 steps of 128), as torch_peer.py does.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/pprof"
+	"sort"
+	"strings"
+	"time"
+)
+
+// result is what one dlbench or torch_peer.py run prints, as one JSON line.
+type result struct {
+	Workload string `json:"workload"`
+	Impl     string `json:"impl"`    // "dlopt" or "pytorch"
+	Backend  string `json:"backend"` // the backend (dlopt) or "torch <version>, N threads"
+	// Seconds holds the wall time of each repetition; Unit says what one repetition is.
+	Seconds []float64 `json:"seconds"`
+	Unit    string    `json:"unit"`
+	// Steps is how many optimizer steps (or products) one repetition makes.
+	Steps int `json:"steps"`
+	// Check is a number both implementations should roughly agree on (final loss, f, GFLOP/s...),
+	// to show they did the same work; CheckName says what it is.
+	Check     float64 `json:"check"`
+	CheckName string  `json:"check_name"`
+	// PeakRSSMB is the process's peak resident set size (VmHWM) after the run, in MiB.
+	PeakRSSMB float64 `json:"peak_rss_mb"`
+	// SetupSeconds is the untimed preparation: reading data, building and compiling the graphs
+	// by running one step.
+	SetupSeconds float64 `json:"setup_seconds"`
+}
+
+// workload describes one benchmark; setup prepares it.
+type workload struct {
+	unit, checkName string
+	setup           func(cfg config) (*prepared, error)
+}
+
+// prepared is a workload ready to time: run makes one repetition, that is units times the unit
+// (one epoch, 20 updates...) in steps optimizer steps, and returns the check value. reset, when
+// set, runs untimed before each repetition.
+type prepared struct {
+	reset        func() error
+	run          func() (check float64, err error)
+	units, steps int
+}
+
+// config holds the flags a workload may use.
+type config struct {
+	steps int // for cnn: training steps per repetition
+}
+
+var workloads = map[string]workload{
+	"softmax":   {unit: "epoch", checkName: "mean train loss", setup: setupSoftmax},
+	"mlp":       {unit: "epoch", checkName: "mean train loss", setup: setupMLP},
+	"cnn":       {unit: "steps", checkName: "mean train loss", setup: setupCNN},
+	"adam-1m":   {unit: "update", checkName: "mean parameter", setup: setupUpdate("adam", 1_000_000)},
+	"adam-10m":  {unit: "update", checkName: "mean parameter", setup: setupUpdate("adam", 10_000_000)},
+	"sgdm-1m":   {unit: "update", checkName: "mean parameter", setup: setupUpdate("sgdm", 1_000_000)},
+	"sgdm-10m":  {unit: "update", checkName: "mean parameter", setup: setupUpdate("sgdm", 10_000_000)},
+	"quadratic": {unit: "10k steps", checkName: "final f", setup: setupQuadratic},
+	"matmul":    {unit: "product", checkName: "GFLOP/s", setup: setupMatmul},
+}
+
+func workloadNames() string {
+	names := make([]string, 0, len(workloads))
+	for n := range workloads {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+func main() {
+	name := flag.String("workload", "", "workload to run: one of "+workloadNames())
+	reps := flag.Int("reps", 3, "timed repetitions after one untimed warm-up (1..100)")
+	steps := flag.Int("steps", 100, "cnn: training steps per repetition (1..469)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the timed repetitions to this file")
+	flag.Parse()
+	if err := run(os.Stdout, *name, *reps, config{steps: *steps}, *cpuProfile); err != nil {
+		fmt.Fprintln(os.Stderr, "dlbench:", err)
+		os.Exit(1)
+	}
+}
+
+// run prepares and times the named workload and writes its result to w as one JSON line.
+func run(w io.Writer, name string, reps int, cfg config, cpuProfile string) error {
+	wl, ok := workloads[name]
+	if !ok {
+		return fmt.Errorf("unknown -workload %q: allowed are %s", name, workloadNames())
+	}
+	if reps < 1 || reps > 100 {
+		return fmt.Errorf("-reps %d: allowed is 1..100", reps)
+	}
+	if cfg.steps < 1 || cfg.steps > 469 {
+		return fmt.Errorf("-steps %d: allowed is 1..469 (one epoch of batch 128 at most)", cfg.steps)
+	}
+	backend, err := backendName()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	p, err := wl.setup(cfg)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	res := result{Workload: name, Impl: "dlopt", Backend: backend, Unit: wl.unit, Steps: p.steps, CheckName: wl.checkName,
+		SetupSeconds: time.Since(start).Seconds()}
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	for range reps {
+		if p.reset != nil {
+			if err := p.reset(); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+		}
+		start := time.Now()
+		check, err := p.run()
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		res.Seconds = append(res.Seconds, time.Since(start).Seconds()/float64(p.units))
+		res.Check = check
+	}
+	res.PeakRSSMB, err = peakRSSMB()
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(w).Encode(res)
+}
