@@ -183,7 +183,8 @@ func (s *Step) variable(scope, name string, shape shapes.Shape, init float64) *c
 		if !existing.Shape().Equal(shape) {
 			panic(fmt.Sprintf("optim: state %s/%s has shape %s, wanted %s", scope, name, existing.Shape(), shape))
 		}
-		return existing
+		// A variable restored from a checkpoint comes back marked trainable: state never is.
+		return existing.SetTrainable(false)
 	}
 	ctx = ctx.WithInitializer(func(g *Graph, shape shapes.Shape) *Node {
 		return BroadcastToDims(Scalar(g, shape.DType, init), shape.Dimensions...)
