@@ -78,9 +78,12 @@
 //
 // # Driving any hyperparameter
 //
-// Optimizers keep their hyperparameters as scalar GoMLX context variables. [SetVariable] sets one
-// by absolute scope and name from the host; [DriveSchedule] and [DriveScheduler] register
-// train.Loop hooks that set it before every training step (a pure schedule follows the loop's
-// global step; a torch-style scheduler is stepped after each step, with the batch loss or a
-// given metric for ReduceLROnPlateau, and can also drive the momentum it cycles).
+// Optimizers keep their hyperparameters as scalar GoMLX context variables, set from the host
+// between steps. A [Setter] writes one value: [VariableSetter] writes a variable named by absolute
+// scope and name ([SetVariable]), and a closure over an optimizer's own setter, e.g.
+// func(v float64) error { return opt.SetHyper(ctx, "b1", v) }, also checks the value's range.
+// [DriveSchedule] and [DriveScheduler] register train.Loop hooks that call a Setter before every
+// training step: a pure schedule follows the loop's global step; a torch-style scheduler is
+// stepped after each training step (with the batch loss or a given metric for ReduceLROnPlateau)
+// and can also drive the momentum (beta1) it cycles.
 package schedule

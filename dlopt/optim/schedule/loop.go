@@ -61,87 +61,93 @@ func SetVariable(ctx *context.Context, t Target, v float64) error {
 	return variable.SetValue(tensors.FromAnyValue(shapes.CastAsDType(v, shape.DType)))
 }
 
+// Setter writes a hyperparameter's value from the host between training steps: a closure over
+// an optimizer's own setter (which may also check the value's range), or [VariableSetter].
+type Setter func(value float64) error
+
+// VariableSetter returns a Setter that writes the variable named by t in ctx ([SetVariable]).
+func VariableSetter(ctx *context.Context, t Target) (Setter, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("VariableSetter(%s): context is nil", t)
+	}
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	return func(v float64) error { return SetVariable(ctx, t, v) }, nil
+}
+
 // HookPriority is the priority of the hooks registered by [DriveSchedule] and
 // [DriveScheduler]: early, so that hooks that save checkpoints see the value for the next step.
 const HookPriority train.Priority = -100
 
-// DriveSchedule makes loop set the target variable to s.Value(step) before every training step:
+// DriveSchedule makes loop set a hyperparameter to s.Value(step) before every training step:
 // at the start of each run for loop.LoopStep, and after each step for the next one. A pure
-// schedule follows the global step, so a resumed run continues where it left off.
-func DriveSchedule(loop *train.Loop, s Schedule, t Target) error {
-	if err := t.check(); err != nil {
-		return err
+// schedule follows the global step, so a resumed run continues where it left off. name
+// identifies the hook in errors.
+func DriveSchedule(loop *train.Loop, name string, s Schedule, set Setter) error {
+	if loop == nil || s == nil || set == nil {
+		return fmt.Errorf("DriveSchedule(%q): loop, schedule and setter must not be nil", name)
 	}
-	if s == nil {
-		return fmt.Errorf("DriveSchedule(%s): schedule is nil", t)
-	}
-	ctx := loop.Trainer.Context()
-	name := "schedule " + t.String()
-	loop.OnStart(name, HookPriority, func(loop *train.Loop, _ train.Dataset) error {
-		return SetVariable(ctx, t, s.Value(loop.LoopStep))
+	hook := "schedule " + name
+	loop.OnStart(hook, HookPriority, func(loop *train.Loop, _ train.Dataset) error {
+		return set(s.Value(loop.LoopStep))
 	})
-	loop.OnStep(name, HookPriority, func(loop *train.Loop, _ []*tensors.Tensor) error {
-		return SetVariable(ctx, t, s.Value(loop.LoopStep+1))
+	loop.OnStep(hook, HookPriority, func(loop *train.Loop, _ []*tensors.Tensor) error {
+		return set(s.Value(loop.LoopStep + 1))
 	})
 	return nil
 }
 
-// SchedulerTargets says where [DriveScheduler] writes a torch-style scheduler's values.
-type SchedulerTargets struct {
-	LR Target
+// SchedulerSetters says where [DriveScheduler] writes a torch-style scheduler's values.
+type SchedulerSetters struct {
+	LR Setter
 	// Momentum, if set, receives the cycled momentum (SGD's momentum or Adam's beta1) of
 	// CyclicLR/OneCycleLR; it is an error to set it for a scheduler that does not cycle it.
-	Momentum *Target
+	Momentum Setter
 	// Metric gives ReduceLROnPlateau its metric after each step; nil uses the batch loss
 	// (metrics[0] of the train step).
 	Metric func(loop *train.Loop, metrics []*tensors.Tensor) (float64, error)
 }
 
-// DriveScheduler makes loop drive the targets from a torch-style scheduler: they are set to
+// DriveScheduler makes loop drive hyperparameters from a torch-style scheduler: they are set to
 // the scheduler's values at the start of each run, and after each training step the scheduler
 // is stepped (with the metric if it needs one) and the new values are written. The scheduler
-// holds its own state: it counts the steps it has seen, not the global step.
-func DriveScheduler(loop *train.Loop, s Scheduler, targets SchedulerTargets) error {
-	if s == nil {
-		return fmt.Errorf("DriveScheduler: scheduler is nil")
+// holds its own state: it counts the steps it has seen, not the global step. name identifies
+// the hook in errors.
+func DriveScheduler(loop *train.Loop, name string, s Scheduler, set SchedulerSetters) error {
+	if loop == nil || s == nil || set.LR == nil {
+		return fmt.Errorf("DriveScheduler(%q): loop, scheduler and the LR setter must not be nil", name)
 	}
-	if err := targets.LR.check(); err != nil {
-		return err
-	}
-	if targets.Momentum != nil {
-		if err := targets.Momentum.check(); err != nil {
-			return err
-		}
+	if set.Momentum != nil {
 		if _, cycled := s.Momentum(); !cycled {
-			return fmt.Errorf("DriveScheduler: a momentum target %q was given, but the scheduler does not cycle momentum", targets.Momentum)
+			return fmt.Errorf("DriveScheduler(%q): a momentum setter was given, but the scheduler does not cycle momentum", name)
 		}
 	}
-	ctx := loop.Trainer.Context()
 	write := func() error {
-		if err := SetVariable(ctx, targets.LR, s.LR()); err != nil {
+		if err := set.LR(s.LR()); err != nil {
 			return err
 		}
-		if targets.Momentum != nil {
+		if set.Momentum != nil {
 			m, _ := s.Momentum()
-			return SetVariable(ctx, *targets.Momentum, m)
+			return set.Momentum(m)
 		}
 		return nil
 	}
-	name := "scheduler " + targets.LR.String()
-	loop.OnStart(name, HookPriority, func(*train.Loop, train.Dataset) error { return write() })
-	loop.OnStep(name, HookPriority, func(loop *train.Loop, metrics []*tensors.Tensor) error {
+	hook := "scheduler " + name
+	loop.OnStart(hook, HookPriority, func(*train.Loop, train.Dataset) error { return write() })
+	loop.OnStep(hook, HookPriority, func(loop *train.Loop, metrics []*tensors.Tensor) error {
 		var err error
 		if s.NeedsMetric() {
 			var m float64
-			if targets.Metric != nil {
-				m, err = targets.Metric(loop, metrics)
+			if set.Metric != nil {
+				m, err = set.Metric(loop, metrics)
 			} else if len(metrics) == 0 {
 				err = fmt.Errorf("no train metrics to take the loss from")
 			} else {
 				m = shapes.ConvertTo[float64](metrics[0].Value())
 			}
 			if err != nil {
-				return fmt.Errorf("%s: metric: %w", name, err)
+				return fmt.Errorf("%s: metric: %w", hook, err)
 			}
 			err = s.Step(m)
 		} else {

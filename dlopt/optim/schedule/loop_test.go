@@ -23,30 +23,38 @@ func (constantBatch) Yield() (any, []*tensors.Tensor, []*tensors.Tensor, error) 
 	return nil, []*tensors.Tensor{tensors.FromScalar(0.0)}, []*tensors.Tensor{tensors.FromScalar(100.0)}, nil
 }
 
-// TestDriveLoop runs a real train.Loop with GoMLX's plain SGD on the prediction p * s, where
-// s is a dummy non-trainable variable. With a mean absolute error against a label far above,
-// d loss / d p = -s, so each SGD step adds lr_k * s_k to p: after the run, p must equal
-// sum_k lr_k s_k, which holds only if both variables had the scheduled values before step k.
+// TestDriveLoop runs a real train.Loop with GoMLX's plain SGD on the prediction p * s * m,
+// where s and m are dummy non-trainable variables. With a mean absolute error against a label
+// far above, d loss / d p = -s m, so each SGD step adds lr_k s_k m_k to p: after the run p must
+// equal sum_k lr_k s_k m_k, which holds only if every variable had its scheduled value before
+// step k. lr comes from a torch-style scheduler (m from its cycled momentum when it has one,
+// else m = 1), s from a pure schedule.
 func TestDriveLoop(t *testing.T) {
 	lrTarget := Target{Scope: "/optimizers", Name: optimizers.ParamLearningRate, DType: dtypes.Float64}
 	scaleTarget := Target{Scope: "/hyper", Name: "scale", DType: dtypes.Float64}
+	momTarget := Target{Scope: "/hyper", Name: "momentum", DType: dtypes.Float64}
+	plateauMetrics := []float64{5, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3}
 	for _, tc := range []struct {
-		name   string
-		torch  string
-		kwargs map[string]any
-		runs   []int // RunSteps calls, to check that a second run continues the schedules
+		name     string
+		torch    string
+		kwargs   map[string]any
+		runs     []int // RunSteps calls, to check that a second run continues the schedules
+		momentum bool
+		metrics  []float64
 	}{
-		{"StepLR", "StepLR", map[string]any{"step_size": 3, "gamma": 0.5}, []int{10}},
-		{"OneCycleLR_two_runs", "OneCycleLR", map[string]any{"max_lr": 0.5, "total_steps": 12}, []int{5, 7}},
+		{"StepLR", "StepLR", map[string]any{"step_size": 3, "gamma": 0.5}, []int{10}, false, nil},
+		{"OneCycleLR_momentum_two_runs", "OneCycleLR", map[string]any{"max_lr": 0.5, "total_steps": 12}, []int{5, 7}, true, nil},
+		{"ReduceLROnPlateau", "ReduceLROnPlateau", map[string]any{"patience": 1, "factor": 0.5}, []int{12}, false, plateauMetrics},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.New()
 			modelFn := func(ctx *context.Context, _ any, inputs []*Node) []*Node {
 				g := inputs[0].Graph()
 				p := ctx.In("model").VariableWithValue("p", 0.0).ValueGraph(g)
-				s := ctx.InAbsPath(scaleTarget.Scope).Checked(false).VariableWithValue(scaleTarget.Name, 0.0).
-					SetTrainable(false).ValueGraph(g)
-				return []*Node{Add(Mul(p, s), inputs[0])}
+				hyper := ctx.InAbsPath("/hyper").Checked(false)
+				s := hyper.VariableWithValue(scaleTarget.Name, 0.0).SetTrainable(false).ValueGraph(g)
+				m := hyper.VariableWithValue(momTarget.Name, 1.0).SetTrainable(false).ValueGraph(g)
+				return []*Node{Add(Mul(Mul(p, s), m), inputs[0])}
 			}
 			sgd := optimizers.StochasticGradientDescent().WithDecay(false).WithLearningRate(123).Done()
 			trainer := train.NewTrainer(dlopt.MustBackend(), ctx, modelFn, losses.MeanAbsoluteError, sgd, nil, nil)
@@ -66,19 +74,32 @@ func TestDriveLoop(t *testing.T) {
 			for _, n := range tc.runs {
 				total += n
 			}
-			lrs, _, err := Values(twin, total, nil)
+			lrs, moms, err := Values(twin, total, tc.metrics)
 			if err != nil {
 				t.Fatal(err)
 			}
 			want := 0.0
 			for k, lr := range lrs {
-				want += lr * scale.Value(k)
+				m := 1.0
+				if tc.momentum {
+					m = moms[k]
+				}
+				want += lr * scale.Value(k) * m
 			}
 
-			if err := DriveScheduler(loop, sched, SchedulerTargets{LR: lrTarget}); err != nil {
+			setters := SchedulerSetters{LR: mustSetter(t, ctx, lrTarget)}
+			if tc.momentum {
+				setters.Momentum = mustSetter(t, ctx, momTarget)
+			}
+			if tc.metrics != nil {
+				setters.Metric = func(loop *train.Loop, _ []*tensors.Tensor) (float64, error) {
+					return tc.metrics[loop.LoopStep], nil
+				}
+			}
+			if err := DriveScheduler(loop, "lr", sched, setters); err != nil {
 				t.Fatal(err)
 			}
-			if err := DriveSchedule(loop, scale, scaleTarget); err != nil {
+			if err := DriveSchedule(loop, "scale", scale, mustSetter(t, ctx, scaleTarget)); err != nil {
 				t.Fatal(err)
 			}
 			for _, n := range tc.runs {
@@ -86,17 +107,50 @@ func TestDriveLoop(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			pv := ctx.GetVariableByScopeAndName("/model", "p")
-			got := pv.MustValue().Value().(float64)
+			got := ctx.GetVariableByScopeAndName("/model", "p").MustValue().Value().(float64)
 			if math.Abs(got-want) > 1e-12*math.Abs(want) {
-				t.Errorf("p = %.17g after %d steps, want sum lr_k*s_k = %.17g", got, total, want)
+				t.Errorf("p = %.17g after %d steps, want sum lr_k s_k m_k = %.17g", got, total, want)
 			}
 			// After the run the variables hold the values for the next step.
 			sv := ctx.GetVariableByScopeAndName(scaleTarget.Scope, scaleTarget.Name).MustValue().Value().(float64)
 			if sv != scale.Value(total) {
 				t.Errorf("scale after the run = %v, want the next step's %v", sv, scale.Value(total))
 			}
+			lv := ctx.GetVariableByScopeAndName(lrTarget.Scope, lrTarget.Name).MustValue().Value().(float64)
+			if lv != twin.LR() {
+				t.Errorf("lr after the run = %v, want the next step's %v", lv, twin.LR())
+			}
 		})
+	}
+}
+
+func mustSetter(t *testing.T, ctx *context.Context, target Target) Setter {
+	t.Helper()
+	set, err := VariableSetter(ctx, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
+func TestDriveErrors(t *testing.T) {
+	ctx := context.New()
+	trainer := train.NewTrainer(dlopt.MustBackend(), ctx, nil, losses.MeanAbsoluteError,
+		optimizers.StochasticGradientDescent().Done(), nil, nil)
+	loop := train.NewLoop(trainer)
+	set := mustSetter(t, ctx, Target{Scope: "/h", Name: "x", DType: dtypes.Float64})
+	step, _ := FromTorch("StepLR", map[string]any{"step_size": 2}, 0.1)
+	if err := DriveScheduler(loop, "lr", step, SchedulerSetters{LR: set, Momentum: set}); err == nil {
+		t.Error("momentum setter for StepLR: no error")
+	}
+	if err := DriveScheduler(loop, "lr", step, SchedulerSetters{}); err == nil {
+		t.Error("no LR setter: no error")
+	}
+	if err := DriveSchedule(loop, "x", nil, set); err == nil {
+		t.Error("nil schedule: no error")
+	}
+	if _, err := VariableSetter(ctx, Target{Scope: "h", Name: "x", DType: dtypes.Float64}); err == nil {
+		t.Error("relative scope: no error")
 	}
 }
 
