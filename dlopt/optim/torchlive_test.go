@@ -1,0 +1,136 @@
+package optim
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+)
+
+// debianPython is Debian's interpreter, which has python3-torch 1.13 (the python3 first on PATH
+// may be another build without torch).
+const debianPython = "/usr/bin/python3"
+
+// torchLiveScript runs torch.optim on the problems given on stdin (float64) and prints the
+// parameters after each step, and ASGD's average "ax".
+const torchLiveScript = `
+import json, sys
+import torch
+torch.set_num_threads(1)
+# Scalar state (ASGD's eta and mu, NAdam's mu_product) is created with torch.tensor(x): in the
+# default dtype. float64 here, as the oracle was produced.
+torch.set_default_dtype(torch.float64)
+spec = json.load(sys.stdin)
+out = []
+for case in spec["cases"]:
+    p = torch.tensor(spec["x0"], dtype=torch.float64).reshape(spec["shape"]).requires_grad_()
+    kwargs = {k: (tuple(v) if isinstance(v, list) else v) for k, v in case["kwargs"].items()}
+    opt = getattr(torch.optim, case["class"])([p], **kwargs)
+    traj, evals = [], []
+    for g in spec["grads"]:
+        p.grad = torch.tensor(g, dtype=torch.float64).reshape(spec["shape"])
+        opt.step()
+        traj.append(p.detach().flatten().tolist())
+        if "ax" in opt.state[p]:
+            evals.append(opt.state[p]["ax"].flatten().tolist())
+    out.append({"trajectory": traj, "eval": evals})
+json.dump({"version": torch.__version__, "results": out}, sys.stdout)
+`
+
+// TestTorchLive runs Debian's PyTorch 1.13 on a second problem, seeded and unlike the oracle's
+// (another shape, starting point, gradients and hyperparameters), for every torch.optim class
+// 1.13 has that dlopt implements (LBFGS has its own test), and compares float64 trajectories at
+// the oracle tolerance. It is skipped only if torch cannot be imported.
+func TestTorchLive(t *testing.T) {
+	if err := exec.Command(debianPython, "-c", "import torch").Run(); err != nil {
+		t.Skipf("skipping: %s cannot import torch (%v); install Debian's python3-torch", debianPython, err)
+	}
+	rng := rand.New(rand.NewPCG(2026, 11))
+	shape := []int{2, 3}
+	x0 := make([]float64, 6)
+	for i := range x0 {
+		x0[i] = rng.NormFloat64() * 2
+	}
+	grads := make([][]float64, 25)
+	for k := range grads {
+		grads[k] = make([]float64, 6)
+		for i := range grads[k] {
+			grads[k][i] = rng.NormFloat64() * float64(1+i) // columns of different scales
+		}
+	}
+	grads[7][2] = 0 // a zero gradient (Rprop's sign logic, Adagrad's accumulator)
+	type liveCase struct {
+		Class  string         `json:"class"`
+		Kwargs map[string]any `json:"kwargs"`
+	}
+	cases := []liveCase{
+		{"SGD", map[string]any{"lr": 0.05}},
+		{"SGD", map[string]any{"lr": 0.05, "momentum": 0.7, "dampening": 0.2}},
+		{"SGD", map[string]any{"lr": 0.05, "momentum": 0.7, "nesterov": true, "weight_decay": 0.02}},
+		{"SGD", map[string]any{"lr": 0.05, "momentum": 0.5, "maximize": true}},
+		{"Adam", map[string]any{"lr": 0.05, "betas": []any{0.8, 0.99}, "eps": 1e-6, "weight_decay": 0.02}},
+		{"Adam", map[string]any{"lr": 0.05, "betas": []any{0.85, 0.995}, "amsgrad": true}},
+		{"Adam", map[string]any{"lr": 0.03, "maximize": true}},
+		{"AdamW", map[string]any{"lr": 0.05, "betas": []any{0.8, 0.99}, "weight_decay": 0.1, "amsgrad": true}},
+		{"Adamax", map[string]any{"lr": 0.05, "betas": []any{0.8, 0.99}, "weight_decay": 0.02}},
+		// NAdam is left out: torch 1.13 computes μ-product-next as Π_t·μ_t·μ_{t+1} (μ_t counted
+		// twice), a bug fixed in torch 2.x; dlopt follows torch 2.x (checked by the oracle).
+		{"RAdam", map[string]any{"lr": 0.05, "betas": []any{0.8, 0.9}, "weight_decay": 0.02}},
+		{"Adagrad", map[string]any{"lr": 0.05, "lr_decay": 0.05, "initial_accumulator_value": 0.2, "weight_decay": 0.02, "eps": 1e-8}},
+		{"RMSprop", map[string]any{"lr": 0.01, "alpha": 0.95, "centered": true, "momentum": 0.5, "weight_decay": 0.02}},
+		{"RMSprop", map[string]any{"lr": 0.01, "alpha": 0.9, "eps": 1e-6}},
+		{"Adadelta", map[string]any{"lr": 0.5, "rho": 0.8, "eps": 1e-5, "weight_decay": 0.02}},
+		{"ASGD", map[string]any{"lr": 0.05, "lambd": 0.01, "alpha": 0.6, "t0": 5, "weight_decay": 0.02}},
+		{"Rprop", map[string]any{"lr": 0.05, "etas": []any{0.4, 1.3}, "step_sizes": []any{1e-4, 0.2}}},
+	}
+	spec, _ := json.Marshal(map[string]any{"x0": x0, "shape": shape, "grads": grads, "cases": cases})
+	cmd := exec.Command(debianPython, "-c", torchLiveScript)
+	cmd.Stdin = bytes.NewReader(spec)
+	cmd.Env = append(os.Environ(), "OPENBLAS_NUM_THREADS=1", "OMP_NUM_THREADS=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("torch script: %v\n%s", err, stderr.String())
+	}
+	var res struct {
+		Version string
+		Results []struct {
+			Trajectory [][]float64
+			Eval       [][]float64
+		}
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("torch output: %v\n%s", err, out)
+	}
+	t.Logf("torch %s, %d configurations", res.Version, len(cases))
+	for n, c := range cases {
+		kw, _ := json.Marshal(c.Kwargs)
+		t.Run(c.Class+string(kw), func(t *testing.T) {
+			opt, err := New(Torch, c.Class, c.Kwargs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			traj, err := RunGradients(opt, x0, shape, grads, dtypes.Float64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if msg := compareTrajectories(traj.Params, res.Results[n].Trajectory, dtypes.Float64); msg != "" {
+				t.Errorf("trajectory: %s", msg)
+			}
+			if want := res.Results[n].Eval; len(want) > 0 {
+				if msg := compareTrajectories(traj.Eval, want, dtypes.Float64); msg != "" {
+					t.Errorf("averaged parameters (ax): %s", msg)
+				}
+			}
+		})
+	}
+	if !strings.HasPrefix(res.Version, "1.") && !strings.HasPrefix(res.Version, "2.") {
+		t.Errorf("unexpected torch version %q", res.Version)
+	}
+}
