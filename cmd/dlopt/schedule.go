@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/dlopt/course/dlopt/optim/schedule"
 )
@@ -20,10 +21,13 @@ var scheduleStdin io.Reader = os.Stdin
 
 // scheduleSpec is the input of `dlopt schedule`, in the shape of the torch oracle's entries.
 type scheduleSpec struct {
-	Class  string         `json:"class"`
-	Kwargs map[string]any `json:"kwargs"`
-	BaseLR *float64       `json:"base_lr"`
-	Steps  *int           `json:"steps"`
+	// Library is "torch" (the default) or "optax"; for optax, Class is the schedule's public
+	// name (e.g. "warmup_cosine_decay_schedule") and base_lr is not used.
+	Library string         `json:"library"`
+	Class   string         `json:"class"`
+	Kwargs  map[string]any `json:"kwargs"`
+	BaseLR  *float64       `json:"base_lr"`
+	Steps   *int           `json:"steps"`
 	// Metrics[t] is passed to ReduceLROnPlateau after step t.
 	Metrics []float64 `json:"metrics"`
 	// SequentialLR and ChainedScheduler may take these at the top level instead of in kwargs.
@@ -39,6 +43,8 @@ FILE is JSON: {"class": NAME, "kwargs": {...}, "base_lr": x, "steps": N, "metric
 with NAME a torch.optim.lr_scheduler class (torch's keyword names and defaults). SequentialLR and
 ChainedScheduler take "schedulers": [[NAME, {kwargs}], ...] (and SequentialLR "milestones"), in
 kwargs or at the top level. ReduceLROnPlateau needs one metric per step.
+With "library": "optax", NAME is an optax schedule (e.g. "warmup_cosine_decay_schedule") with
+optax's keywords, and the values are the schedule at steps 0..N-1 (no base_lr).
 
 Output: {"lr": [...]}, the learning rate in force at steps 0..N-1 (read before optimizer.step(),
 scheduler.step() after each step), plus "momentum" when CyclicLR/OneCycleLR cycle it.
@@ -99,9 +105,16 @@ func evalScheduleSpec(path string) (*scheduleOutput, error) {
 	if err := dec.Decode(&spec); err != nil {
 		return nil, fmt.Errorf("spec %s: %w (fields: class, kwargs, base_lr, steps, metrics, schedulers, milestones)", path, err)
 	}
+	switch spec.Library {
+	case "", "torch":
+	case "optax":
+		return evalOptaxSpec(path, &spec)
+	default:
+		return nil, fmt.Errorf("spec %s: library=%q must be \"torch\" or \"optax\"", path, spec.Library)
+	}
 	switch {
 	case spec.Class == "":
-		return nil, fmt.Errorf("spec %s: \"class\" is required (one of %v)", path, schedule.TorchNames())
+		return nil, fmt.Errorf("spec %s: \"class\" is required (one of %s)", path, strings.Join(schedule.TorchNames(), ", "))
 	case spec.BaseLR == nil:
 		return nil, fmt.Errorf("spec %s: \"base_lr\" (the optimizer's learning rate) is required", path)
 	case spec.Steps == nil:
@@ -145,4 +158,23 @@ func evalScheduleSpec(path string) (*scheduleOutput, error) {
 		return nil, fmt.Errorf("%s: %w", spec.Class, err)
 	}
 	return &scheduleOutput{LR: lr, Momentum: momentum}, nil
+}
+
+// evalOptaxSpec evaluates an optax schedule at steps 0..steps-1.
+func evalOptaxSpec(path string, spec *scheduleSpec) (*scheduleOutput, error) {
+	switch {
+	case spec.Class == "":
+		return nil, fmt.Errorf("spec %s: \"class\" is required (one of %s)", path, strings.Join(schedule.OptaxNames(), ", "))
+	case spec.Steps == nil:
+		return nil, fmt.Errorf("spec %s: \"steps\" is required", path)
+	case *spec.Steps < 0 || *spec.Steps > 10_000_000:
+		return nil, fmt.Errorf("spec %s: steps=%d must be in [0, 10000000]", path, *spec.Steps)
+	case spec.BaseLR != nil || spec.Metrics != nil || spec.Schedulers != nil || spec.Milestones != nil:
+		return nil, fmt.Errorf("spec %s: optax schedules take only class, kwargs and steps (base_lr, metrics, schedulers and milestones are torch's)", path)
+	}
+	s, err := schedule.FromOptax(spec.Class, spec.Kwargs)
+	if err != nil {
+		return nil, err
+	}
+	return &scheduleOutput{LR: schedule.ScheduleValues(s, *spec.Steps)}, nil
 }

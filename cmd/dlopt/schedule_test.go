@@ -138,6 +138,10 @@ func TestScheduleCommandErrors(t *testing.T) {
 		{"onecycle past total", `{"class": "OneCycleLR", "kwargs": {"max_lr": 1, "total_steps": 5}, "steps": 7, "base_lr": 0.1}`, nil, 1, []string{"step 5", "total_steps is 5"}},
 		{"sequential milestones", `{"class": "SequentialLR", "schedulers": [["StepLR", {"step_size": 2}]], "milestones": [3], "steps": 3, "base_lr": 0.1}`, nil, 1, []string{"one milestone fewer"}},
 		{"sequential child error", `{"class": "SequentialLR", "schedulers": [["StepLR", {"step_size": 2}], ["Nope", {}]], "milestones": [3], "steps": 3, "base_lr": 0.1}`, nil, 1, []string{"schedulers[1]", `unknown torch scheduler "Nope"`}},
+		{"unknown library", `{"library": "jax", "class": "StepLR", "steps": 3, "base_lr": 0.1}`, nil, 1, []string{`library="jax" must be "torch" or "optax"`}},
+		{"optax unknown", `{"library": "optax", "class": "StepLR", "steps": 3}`, nil, 1, []string{`unknown optax schedule "StepLR"`, "warmup_cosine_decay_schedule"}},
+		{"optax base_lr", `{"library": "optax", "class": "constant_schedule", "kwargs": {"value": 1}, "steps": 3, "base_lr": 0.1}`, nil, 1, []string{"optax schedules take only class, kwargs and steps"}},
+		{"optax bad value", `{"library": "optax", "class": "cosine_decay_schedule", "kwargs": {"init_value": 1, "decay_steps": -3}, "steps": 3}`, nil, 1, []string{"decay_steps=-3 must be >= 1"}},
 		{"duplicate schedulers", `{"class": "ChainedScheduler", "schedulers": [], "kwargs": {"schedulers": []}, "steps": 3, "base_lr": 0.1}`, nil, 1, []string{"both at the top level and in kwargs"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -164,4 +168,26 @@ func TestScheduleCommandErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestScheduleCommandOptax evaluates an optax schedule through the command: linear warmup
+// 0 -> 1 over 2 steps, then cosine decay over 4 steps, 0.5 (1 + cos(pi j/4)) at step 2 + j.
+func TestScheduleCommandOptax(t *testing.T) {
+	scheduleStdin = strings.NewReader(`{"library": "optax", "class": "warmup_cosine_decay_schedule",
+		"kwargs": {"init_value": 0, "peak_value": 1, "warmup_steps": 2, "decay_steps": 6}, "steps": 8}`)
+	defer func() { scheduleStdin = os.Stdin }()
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"schedule", "--spec", "-"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var got struct{ LR []float64 }
+	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := []float64{0, 0.5, 1}
+	for j := 1; j <= 4; j++ {
+		want = append(want, 0.5*(1+math.Cos(math.Pi*float64(j)/4)))
+	}
+	want = append(want, 0)
+	compareValues(t, "lr", got.LR, want)
 }
