@@ -57,6 +57,8 @@
 //
 // # optax schedules
 //
+// Typed constructors, or [FromOptax] with optax's public names and keyword arguments.
+//
 //	Constant, Linear               init for k < begin, linear to end over T steps, then end
 //	Polynomial                     (init - end)(1 - clip(k - begin, 0, T)/T)^power + end
 //	CosineDecay                    init ((1 - alpha)(0.5 (1 + cos(pi min(k,T)/T)))^exponent + alpha)

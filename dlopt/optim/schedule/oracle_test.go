@@ -99,7 +99,14 @@ var oracleLambdas = map[string]func(int) float64{
 	"floor3":  func(e int) float64 { return float64(e/3 + 1) },
 }
 
-// withLambdas replaces lr_lambda ids (also inside composite schedulers) by Go functions.
+// oracleScaleFns are the Go twins of gen_extra.py's SCALE_FNS, by id.
+var oracleScaleFns = map[string]func(float64) float64{
+	"inv":     func(x float64) float64 { return 1.0 / x },
+	"halfexp": func(x float64) float64 { return math.Pow(0.5, x/10.0) },
+}
+
+// withLambdas replaces lr_lambda and scale_fn ids (also inside composite schedulers) by Go
+// functions.
 func withLambdas(t *testing.T, kw map[string]any) map[string]any {
 	out := make(map[string]any, len(kw))
 	for k, v := range kw {
@@ -111,6 +118,13 @@ func withLambdas(t *testing.T, kw map[string]any) map[string]any {
 			t.Fatalf("lr_lambda %q has no Go twin", id)
 		}
 		out["lr_lambda"] = f
+	}
+	if id, ok := kw["scale_fn"].(string); ok {
+		f, found := oracleScaleFns[id]
+		if !found {
+			t.Fatalf("scale_fn %q has no Go twin", id)
+		}
+		out["scale_fn"] = f
 	}
 	if list, ok := kw["schedulers"].([]any); ok {
 		kids := make([]any, len(list))
