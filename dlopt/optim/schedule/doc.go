@@ -12,7 +12,9 @@
 //
 // Torch's schedulers keep their state in the optimizer's parameter group, which several of them
 // may share and modify in turn; here that is a [*Group] (lr, initial_lr, momentum), so that
-// ChainedScheduler and SequentialLR reproduce torch to the last digits. [FromTorch] builds any
+// ChainedScheduler and SequentialLR reproduce torch too. Values agree with torch 1.13 within
+// 1e-12 relative (tests); the worst seen is 2e-14, from last-bit differences between Go's and
+// glibc's cos and pow, amplified where 1 + cos(x) is small. [FromTorch] builds any
 // class from torch's name and keyword arguments, with torch's defaults; [OnGroup] does the same
 // on an existing group.
 //

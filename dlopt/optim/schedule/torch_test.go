@@ -221,3 +221,36 @@ func TestStepping(t *testing.T) {
 		t.Error("Values(-1 steps): no error")
 	}
 }
+
+// TestChainedWithPlateau checks the extension that lets ChainedScheduler hold a
+// ReduceLROnPlateau: both act on the shared rate, the plateau child gets the metric.
+func TestChainedWithPlateau(t *testing.T) {
+	g := NewGroup(1)
+	exp, _ := NewExponentialLR(g, 0.9)
+	cfg := DefaultPlateauConfig()
+	cfg.Patience, cfg.Factor = 0, 0.5
+	plateau, err := NewReduceLROnPlateau(g, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain, err := NewChainedScheduler(exp, plateau)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !chain.NeedsMetric() {
+		t.Fatal("chain with a plateau child does not need a metric")
+	}
+	if err := chain.Step(); err == nil {
+		t.Error("Step() without the metric: no error")
+	}
+	// metric 1 (an improvement on +inf): 0.9; metric 1 again (no improvement, patience 0):
+	// 0.9 * 0.9 then halved.
+	for k, want := range []float64{0.9, 0.9 * 0.9 * 0.5} {
+		if err := chain.Step(1); err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(chain.LR()-want) > 1e-16 {
+			t.Errorf("after step %d: lr %v, want %v", k+1, chain.LR(), want)
+		}
+	}
+}
