@@ -5,6 +5,8 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"strings"
+	"unicode/utf8"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -23,7 +25,8 @@ type ImageGridOptions struct {
 	Title string
 	// Cols is the number of tiles per row (default 8, at most the number of images).
 	Cols int
-	// Captions, if set, has one caption per image (for example "Shirt / pred T-shirt").
+	// Captions, if set, has one caption per image (for example "Shirt\n→ T-shirt/top"); a
+	// caption may have several lines.
 	Captions []string
 	// Wrong, if set, marks images whose caption is drawn in red (wrong predictions).
 	Wrong []bool
@@ -67,7 +70,7 @@ func ImageGrid[T Pixel](images [][]T, height, width int, o ImageGridOptions) *Fi
 		p.Add(plotter.NewImage(grey(px, height, width), 0, 0, float64(width), float64(height)))
 		if o.Captions != nil {
 			p.Title.Text = o.Captions[i]
-			p.Title.TextStyle.Font.Size = vg.Points(9)
+			p.Title.TextStyle.Font.Size = captionSize
 			p.Title.Padding = vg.Points(2)
 		}
 		if o.Wrong != nil && o.Wrong[i] {
@@ -75,14 +78,25 @@ func ImageGrid[T Pixel](images [][]T, height, width int, o ImageGridOptions) *Fi
 		}
 		plots[i/cols][i%cols] = p
 	}
-	// 2.1 cm per tile keeps a 28 x 28 image at about 3.5 screen pixels per pixel at 120 dpi.
+	// 2.1 cm per tile keeps a 28 x 28 image at about 3.5 screen pixels per pixel at 120 dpi;
+	// tiles widen for long captions (about 0.55 em per character) and grow for multi-line ones.
 	tile := 2.1 * vg.Centimeter
+	longest, lines := 0, 0
+	for _, c := range o.Captions {
+		parts := strings.Split(c, "\n")
+		lines = max(lines, len(parts))
+		for _, p := range parts {
+			longest = max(longest, utf8.RuneCountInString(p))
+		}
+	}
+	tileW := max(tile, vg.Length(longest)*captionSize*0.55+vg.Points(6))
+	tileH := tile + vg.Length(lines)*captionSize*1.25
 	titleH := vg.Length(0)
 	if o.Title != "" {
 		titleH = vg.Points(22)
 	}
-	w := vg.Length(cols) * tile
-	h := vg.Length(rows)*tile*1.12 + titleH
+	w := vg.Length(cols) * tileW
+	h := vg.Length(rows)*tileH + titleH
 	return newFigure(w, h, func(c draw.Canvas) {
 		if o.Title != "" {
 			sty := draw.TextStyle{Color: color.Black, Font: font.From(plot.DefaultFont, vg.Points(13)),
@@ -102,6 +116,9 @@ func ImageGrid[T Pixel](images [][]T, height, width int, o ImageGridOptions) *Fi
 		}
 	})
 }
+
+// captionSize is the font size of image captions.
+const captionSize = 9 * vg.Inch / 72
 
 // grey converts pixels to an 8-bit grey image, scaling min..max to 0..255 (a constant image is
 // drawn black).

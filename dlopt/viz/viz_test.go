@@ -66,7 +66,7 @@ func TestFiguresRender(t *testing.T) {
 	captions := make([]string, len(imgs))
 	wrong := make([]bool, len(imgs))
 	for i := range captions {
-		captions[i] = "Sneaker"
+		captions[i] = "Sneaker\n→ Sandal"
 		wrong[i] = i%3 == 0
 	}
 	cm := [][]int{{50, 3, 1}, {4, 40, 6}, {0, 2, 61}}
@@ -100,7 +100,7 @@ func TestFiguresRender(t *testing.T) {
 			BarGroup{Name: "x", Values: []float64{1, 2, 3, 4, 5, 6, 7, 8}}, BarGroup{Name: "y", Values: []float64{8, 7, 6, 5, 4, 3, 2, 1}}),
 			756, 472, 20000, Color(1), 10000},
 		{"image grid", ImageGrid(imgs, 28, 28, ImageGridOptions{Title: "samples", Cols: 6, Captions: captions, Wrong: wrong}),
-			595, 259, 20000, rgb(0xC0, 0x10, 0x10), 50},
+			595, 310, 20000, rgb(0xC0, 0x10, 0x10), 50},
 		{"confusion", Confusion(cm, []string{"cat", "dog", "bird"}, "confusion"),
 			709, 652, 30000, nil, 0},
 		{"landscape contour", LandscapeContour("landscape", []float64{-1, 0, 1}, []float64{-1, 0, 1}, z),

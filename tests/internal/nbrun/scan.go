@@ -116,7 +116,13 @@ func Scan(ipynb []byte) (Report, error) {
 	return r, nil
 }
 
+// firstLine returns the first informative line of an error value (Go's compiler output starts
+// with a "# package" line).
 func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return s
+	for _, line := range strings.Split(strings.TrimSpace(s), "\n") {
+		if !strings.HasPrefix(line, "# ") && strings.TrimSpace(line) != "" {
+			return line
+		}
+	}
+	return strings.TrimSpace(s)
 }
