@@ -2,9 +2,11 @@ package optim
 
 import (
 	"fmt"
-	"math"
+	"strings"
+	"sync"
 
 	"github.com/dlopt/course/dlopt"
+	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -33,7 +35,25 @@ func (t *Trajectory) Final() []float64 {
 
 // stepsPerExec is how many steps one graph execution runs: the graph unrolls that many updates,
 // so host round trips are paid once per chunk, not once per step.
-const stepsPerExec = 64
+const stepsPerExec = 128
+
+var (
+	sequentialOnce    sync.Once
+	sequentialBackend backends.Backend
+	sequentialErr     error
+)
+
+// runBackend is dlopt's backend, except that plain simplego ("go" without options) is replaced
+// by simplego executing ops one after another ("go:ops_sequential"): trajectory graphs are
+// thousands of tiny ops, and spreading them over goroutines made 10,000 steps 15x slower.
+func runBackend() (backends.Backend, error) {
+	name, options, _ := strings.Cut(dlopt.BackendConfig(), ":")
+	if name = strings.ToLower(name); (name != "go" && name != "simplego") || options != "" {
+		return dlopt.Backend()
+	}
+	sequentialOnce.Do(func() { sequentialBackend, sequentialErr = dlopt.NewBackend("go:ops_sequential") })
+	return sequentialBackend, sequentialErr
+}
 
 // runner holds one parameter variable in a fresh context and the executables of the chunks.
 type runner struct {
@@ -79,7 +99,7 @@ func newRunner(opt *Optimizer, x0 []float64, shape []int, dtype dtypes.DType) (*
 // run executes steps updates in chunks; grad builds the gradient of step k (0-based within the
 // chunk) from the current parameters and the chunk's input.
 func (r *runner) run(steps int, input func(start, n int) *tensors.Tensor, grad func(k int, x, in *Node) *Node) (traj *Trajectory, err error) {
-	backend, err := dlopt.Backend()
+	backend, err := runBackend()
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +206,7 @@ type GradFunc func(x *Node) *Node
 
 // RunFunc applies opt for steps updates to a parameter of the given shape starting at x0,
 // with the gradient computed in the graph by grad at the current parameters. It runs
-// stepsPerExec steps per graph execution, so 10,000 steps cost about 160 executions.
+// stepsPerExec steps per graph execution, so 10,000 steps cost about 80 executions.
 func RunFunc(opt *Optimizer, x0 []float64, shape []int, grad GradFunc, steps int, dtype dtypes.DType) (*Trajectory, error) {
 	if steps < 0 {
 		return nil, errorf("run: steps = %d is invalid: must be >= 0", steps)
@@ -206,14 +226,4 @@ func RunFunc(opt *Optimizer, x0 []float64, shape []int, grad GradFunc, steps int
 		}
 		return g
 	})
-}
-
-// finite reports whether every value is finite (used by tests and the command line).
-func finite(xs []float64) bool {
-	for _, x := range xs {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return false
-		}
-	}
-	return true
 }
