@@ -3,28 +3,64 @@
 # Used by `make setup` and by docker/Dockerfile, so CI exercises the same steps the
 # course image runs. Idempotent: a second run installs nothing and takes a second.
 #
-#   scripts/install.sh            apt packages + Go tools + GoNB kernelspec
-#   scripts/install.sh --no-apt   skip the Debian packages (already present, or not root)
+#   scripts/install.sh              apt packages + Go tools + GoNB kernelspec (`make setup`)
+#   scripts/install.sh --no-apt     skip the Debian packages (already present, or not root)
+#   scripts/install.sh --apt-only   only the Debian packages (the image's root step)
+#   scripts/install.sh --image      the course image's package set: the lab and tini, without
+#                                   the test-only Chromium and PyTorch
+#   scripts/install.sh --xla=cpu    also download GoMLX's XLA CPU PJRT plugin (network: GitHub),
+#                   --xla=cuda      or jax's CUDA plugin and NVIDIA libraries (network: PyPI)
+#   scripts/install.sh --warm       also download the module's dependencies, pre-build every
+#                                   package and run one GoNB cell, so a notebook's first cell
+#                                   compiles in seconds
+#   scripts/install.sh --dry-run    print the plan for the other options and stop
 #
 # Environment: GOBIN (default $(go env GOPATH)/bin) receives gonb and goimports.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-apt=1
+usage="usage: install.sh [--no-apt | --apt-only] [--image] [--xla=cpu|--xla=cuda] [--warm] [--dry-run]"
+apt=1 tools=1 image=0 xla="" warm=0 dry=0
 for a in "$@"; do
   case "$a" in
     --no-apt) apt=0 ;;
-    *) echo "install.sh: unknown option $a (allowed: --no-apt)" >&2; exit 2 ;;
+    --apt-only) tools=0 ;;
+    --image) image=1 ;;
+    --xla=cpu | --xla=cuda) xla=${a#--xla=} ;;
+    --xla=*) echo "install.sh: unknown XLA plugin '${a#--xla=}' in $a (allowed: --xla=cpu, --xla=cuda)" >&2; exit 2 ;;
+    --warm) warm=1 ;;
+    --dry-run) dry=1 ;;
+    -h | --help) echo "$usage"; exit 0 ;;
+    *) echo "install.sh: unknown option $a ($usage)" >&2; exit 2 ;;
   esac
 done
+if [ "$apt" = 0 ] && [ "$tools" = 0 ]; then
+  echo "install.sh: --no-apt and --apt-only together leave nothing to do" >&2; exit 2
+fi
+if [ "$tools" = 0 ] && { [ -n "$xla" ] || [ "$warm" = 1 ]; }; then
+  echo "install.sh: --apt-only cannot be combined with --xla or --warm (they need the Go tools step)" >&2; exit 2
+fi
 
-# Debian packages: Jupyter with nbconvert, the dataset, PyTorch (test oracle and benchmark
-# peer) and Chromium (browser test, screenshots).
-packages=(
-  jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel
-  dataset-fashion-mnist python3-torch python3-numpy
-  chromium
-)
+# Debian packages. The lab: Jupyter with nbconvert and the dataset. Development and tests add
+# PyTorch (test oracle and benchmark peer) and Chromium (browser test, screenshots); the image
+# adds tini, an init that reaps the processes the kernels leave and forwards Ctrl-C.
+packages=(jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel dataset-fashion-mnist)
+if [ "$image" = 1 ]; then
+  packages+=(tini)
+else
+  packages+=(python3-torch python3-numpy chromium)
+fi
+
+if [ "$dry" = 1 ]; then
+  steps=()
+  [ "$apt" = 1 ] && steps+=("apt: ${packages[*]}")
+  [ "$tools" = 1 ] && steps+=("go tools: gonb goimports" "GoNB kernelspec")
+  [ -n "$xla" ] && steps+=("XLA PJRT plugin: $xla")
+  [ "$warm" = 1 ] && steps+=("warm: go mod download, go build ./..., test binaries, one GoNB cell")
+  printf 'install.sh: would run: %s\n' "${steps[@]}"
+  exit 0
+fi
+
 if [ "$apt" = 1 ]; then
   missing=()
   for p in "${packages[@]}"; do
@@ -36,8 +72,11 @@ if [ "$apt" = 1 ]; then
     echo "install.sh: apt-get install ${missing[*]}"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # The image keeps no package lists: they are stale by the time anyone installs more.
+    [ "$image" = 1 ] && $sudo rm -rf /var/lib/apt/lists/*
   fi
 fi
+[ "$tools" = 1 ] || { echo "install.sh: ok (Debian packages only)"; exit 0; }
 
 # Go tools pinned in tools/go.mod (gonb cannot be installed with `go install pkg@version`).
 gobin=${GOBIN:-$(go env GOPATH)/bin}
@@ -55,5 +94,47 @@ kernel_dir="${JUPYTER_DATA_DIR:-$HOME/.local/share/jupyter}/kernels/gonb"
 if [ ! -f "$kernel_dir/kernel.json" ] || ! grep -q "$gobin/gonb" "$kernel_dir/kernel.json"; then
   echo "install.sh: installing the GoNB kernelspec"
   PATH="$gobin:$PATH" "$gobin/gonb" --install --raw_error --force_deps --logtostderr >/dev/null
+fi
+
+# XLA PJRT plugins, into ~/.local/lib/go-xla where GoMLX looks, through go-xla's installer
+# (docker/xlainstall): `dlopt backends --install` would skip CUDA where no GPU is visible, as
+# during `docker build`, and this needs only go.mod, so the image can cache the download.
+if [ -n "$xla" ]; then
+  (cd "$here" && go run ./docker/xlainstall -plugin="$xla")
+fi
+
+# Warm the caches: the module's dependencies, every package and test binary, then one GoNB
+# cell through Jupyter, which compiles exactly as a notebook does and proves the kernel works.
+if [ "$warm" = 1 ]; then
+  echo "install.sh: downloading modules and pre-building dlopt"
+  (cd "$here" && go mod download && go build ./... && go test -count=1 -run '^$' ./... >/dev/null)
+  smoke=$(mktemp -d)
+  trap 'rm -rf "$smoke"' EXIT
+  backend=go
+  [ "$xla" = cpu ] && backend=xla:cpu # the one plugin that runs without a GPU
+  cat >"$smoke/smoke.ipynb" <<EOF
+{"nbformat": 4, "nbformat_minor": 5,
+ "metadata": {"kernelspec": {"name": "gonb", "display_name": "Go (gonb)", "language": "go"}},
+ "cells": [
+  {"cell_type": "code", "metadata": {}, "execution_count": null, "outputs": [],
+   "source": "!*go mod edit -require=github.com/dlopt/course@v0.0.0 -replace=github.com/dlopt/course=$here"},
+  {"cell_type": "code", "metadata": {}, "execution_count": null, "outputs": [],
+   "source": "import \"github.com/dlopt/course/dlopt\"\n%%\nfmt.Println(\"smoke:\", dlopt.MustBackend().Name())"}
+ ]}
+EOF
+  echo "install.sh: running one GoNB cell (backend $backend)"
+  PATH="$gobin:$PATH" DLOPT_BACKEND=$backend "${JUPYTER:-/usr/bin/jupyter}" nbconvert --to notebook --execute \
+    --ExecutePreprocessor.kernel_name=gonb --ExecutePreprocessor.timeout=900 \
+    --output-dir "$smoke" --output out.ipynb "$smoke/smoke.ipynb" 2>"$smoke/log" ||
+    { cat "$smoke/log" >&2; exit 1; }
+  # A panic in a cell does not fail nbconvert: the printed line is the proof.
+  /usr/bin/python3 - "$smoke/out.ipynb" <<'EOF' ||
+import json, sys
+nb = json.load(open(sys.argv[1]))
+text = "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", []))
+print("install.sh: GoNB cell says:", text.strip())
+sys.exit(0 if text.startswith("smoke: ") else 1)
+EOF
+    { echo "install.sh: the GoNB smoke cell did not print its result" >&2; exit 1; }
 fi
 echo "install.sh: ok (gonb $("$gobin/gonb" --version 2>/dev/null | head -1 || true))"
