@@ -1,0 +1,179 @@
+package experiment
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+)
+
+// Model names accepted by [Config.Model].
+const (
+	ModelLinear = "linear" // the lecture's linear classifier s = Xh
+	ModelMLP    = "mlp"    // feature extractor (dense layers) + linear classifier
+	ModelCNN    = "cnn"    // conv, pool, conv, pool, dense
+)
+
+// Models lists the accepted model names, in the order the help text shows them.
+var Models = []string{ModelLinear, ModelMLP, ModelCNN}
+
+// Learning-rate schedules accepted by [Config.Schedule].
+const (
+	ScheduleConstant = "constant" // the learning rate stays at Config.LearningRate
+	ScheduleCosine   = "cosine"   // one cosine half-period from Config.LearningRate down to 0 over all steps
+)
+
+// Schedules lists the accepted schedule names.
+var Schedules = []string{ScheduleConstant, ScheduleCosine}
+
+// Input normalisations accepted by [Config.Normalization].
+const (
+	NormStandardize = "standardize" // (pixel - mean) / std, with the training set's mean and std
+	NormUnit        = "unit"        // pixel / 255, in [0, 1]
+)
+
+// Normalizations lists the accepted normalisation names.
+var Normalizations = []string{NormStandardize, NormUnit}
+
+// Config describes one training run. The zero value of a field means "use the default" where
+// a default is documented; [Config.WithDefaults] fills them in and [Config.Validate] checks the result.
+type Config struct {
+	// Model is one of [Models]. Default: linear.
+	Model string
+	// Hidden are the MLP's hidden-layer widths, input side first. Default: 256, 256. Only for mlp.
+	Hidden []int
+	// Optimizer is the optimizer's name, see [Optimizers] and [ResolveOptimizer]. Default: adam
+	// (optax's adam).
+	Optimizer string
+	// OptimizerArgs are extra keyword arguments for the optimizer, with its library's names
+	// (e.g. {"momentum": 0.9} for torch SGD); the learning rate goes in LearningRate.
+	OptimizerArgs map[string]any
+	// LearningRate is the (initial) step size; it must be finite and > 0. Default: 1e-3.
+	LearningRate float64
+	// Schedule is one of [Schedules]. Default: constant.
+	Schedule string
+	// Normalization maps pixels to inputs: "standardize" (default: subtract the training set's
+	// pixel mean, divide by its standard deviation) or "unit" (pixels in [0, 1]).
+	Normalization string
+	// Epochs is the number of passes over the training set, >= 1. Default: 1.
+	Epochs int
+	// BatchSize is the number of examples per step, >= 1. Default: 128.
+	BatchSize int
+	// Seed makes a run repeatable: it seeds the weight initialisation and the shuffling.
+	Seed int64
+	// DType is the floating-point type of weights and inputs: Float32 (default) or Float64.
+	DType dtypes.DType
+	// Backend is a backend configuration for dlopt.NewBackend ("go", "xla:cpu", ...);
+	// empty means dlopt.Backend() (from $DLOPT_BACKEND, else $GOMLX_BACKEND, else "go").
+	Backend string
+	// TrainLimit and TestLimit, when > 0, keep only the first that many examples of each split
+	// (for quick runs and tests). The training split is shuffled by Seed before it is cut.
+	TrainLimit, TestLimit int
+}
+
+// Defaults for the fields of [Config] left at their zero value.
+const (
+	DefaultModel         = ModelLinear
+	DefaultOptimizer     = "adam"
+	DefaultLearningRate  = 1e-3
+	DefaultSchedule      = ScheduleConstant
+	DefaultNormalization = NormStandardize
+	DefaultEpochs        = 1
+	DefaultBatchSize     = 128
+)
+
+// DefaultHidden are the MLP's hidden-layer widths when Config.Hidden is empty.
+var DefaultHidden = []int{256, 256}
+
+// ErrInvalidConfig is wrapped by every error of [Config.Validate].
+var ErrInvalidConfig = errors.New("invalid training configuration")
+
+// WithDefaults returns a copy of c with every zero-valued field that has a default filled in.
+// LearningRate is filled in only when it is exactly 0: a negative or NaN value is kept so that
+// Validate reports it.
+func (c Config) WithDefaults() Config {
+	if c.Model == "" {
+		c.Model = DefaultModel
+	}
+	if len(c.Hidden) == 0 && c.Model == ModelMLP {
+		c.Hidden = slices.Clone(DefaultHidden)
+	}
+	if c.Optimizer == "" {
+		c.Optimizer = DefaultOptimizer
+	}
+	if c.LearningRate == 0 {
+		c.LearningRate = DefaultLearningRate
+	}
+	if c.Schedule == "" {
+		c.Schedule = DefaultSchedule
+	}
+	if c.Normalization == "" {
+		c.Normalization = DefaultNormalization
+	}
+	if c.Epochs == 0 {
+		c.Epochs = DefaultEpochs
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = DefaultBatchSize
+	}
+	if c.DType == dtypes.InvalidDType {
+		c.DType = dtypes.Float32
+	}
+	return c
+}
+
+// Validate checks every field; the error names the bad value and what is allowed. It does not
+// fill in defaults: call it on the result of [Config.WithDefaults].
+func (c Config) Validate() error {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if !slices.Contains(Models, c.Model) {
+		bad("model %q is unknown: allowed are %s", c.Model, strings.Join(Models, ", "))
+	}
+	if c.Model == ModelMLP {
+		if len(c.Hidden) == 0 {
+			bad("mlp needs at least one hidden layer width")
+		}
+		for i, h := range c.Hidden {
+			if h < 1 {
+				bad("hidden layer %d has width %d: widths must be >= 1", i+1, h)
+			}
+		}
+	} else if len(c.Hidden) > 0 {
+		bad("hidden layer widths %v are only for the mlp model, not %q", c.Hidden, c.Model)
+	}
+	if err := checkOptimizerName(c.Optimizer); err != nil {
+		bad("%v", err)
+	}
+	if !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0) {
+		bad("learning rate %g is invalid: it must be finite and > 0", c.LearningRate)
+	}
+	if !slices.Contains(Schedules, c.Schedule) {
+		bad("schedule %q is unknown: allowed are %s", c.Schedule, strings.Join(Schedules, ", "))
+	}
+	if !slices.Contains(Normalizations, c.Normalization) {
+		bad("normalization %q is unknown: allowed are %s", c.Normalization, strings.Join(Normalizations, ", "))
+	}
+	if c.Epochs < 1 {
+		bad("epochs %d is invalid: it must be >= 1", c.Epochs)
+	}
+	if c.BatchSize < 1 {
+		bad("batch size %d is invalid: it must be >= 1", c.BatchSize)
+	}
+	if c.DType != dtypes.Float32 && c.DType != dtypes.Float64 {
+		bad("dtype %s is not supported: allowed are Float32 and Float64", c.DType)
+	}
+	if c.TrainLimit < 0 {
+		bad("train limit %d is invalid: it must be >= 0 (0 means the whole split)", c.TrainLimit)
+	}
+	if c.TestLimit < 0 {
+		bad("test limit %d is invalid: it must be >= 0 (0 means the whole split)", c.TestLimit)
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %s", ErrInvalidConfig, strings.Join(problems, "; "))
+}

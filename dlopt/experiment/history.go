@@ -1,0 +1,84 @@
+package experiment
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/dlopt/course/dlopt/viz"
+)
+
+// CSVHeader is the first row [WriteCSV] writes.
+var CSVHeader = []string{"epoch", "train_loss", "test_loss", "test_accuracy", "seconds", "eval_seconds"}
+
+// WriteCSV writes the history as CSV: [CSVHeader], then one row per epoch with every float in
+// the shortest form that reads back to the same float64.
+func WriteCSV(w io.Writer, history []EpochMetrics) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(CSVHeader); err != nil {
+		return err
+	}
+	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+	for _, m := range history {
+		row := []string{strconv.Itoa(m.Epoch), f(m.TrainLoss), f(m.TestLoss), f(m.TestAccuracy), f(m.Seconds), f(m.EvalSeconds)}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// ReadCSV reads what [WriteCSV] wrote.
+func ReadCSV(r io.Reader) ([]EpochMetrics, error) {
+	rows, err := csv.NewReader(r).ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 || fmt.Sprint(rows[0]) != fmt.Sprint(CSVHeader) {
+		return nil, fmt.Errorf("experiment: metrics CSV must start with the header %v", CSVHeader)
+	}
+	history := make([]EpochMetrics, 0, len(rows)-1)
+	for i, row := range rows[1:] {
+		var m EpochMetrics
+		var errs [6]error
+		m.Epoch, errs[0] = strconv.Atoi(row[0])
+		m.TrainLoss, errs[1] = strconv.ParseFloat(row[1], 64)
+		m.TestLoss, errs[2] = strconv.ParseFloat(row[2], 64)
+		m.TestAccuracy, errs[3] = strconv.ParseFloat(row[3], 64)
+		m.Seconds, errs[4] = strconv.ParseFloat(row[4], 64)
+		m.EvalSeconds, errs[5] = strconv.ParseFloat(row[5], 64)
+		for j, err := range errs {
+			if err != nil {
+				return nil, fmt.Errorf("experiment: metrics CSV row %d, column %q: %w", i+2, CSVHeader[j], err)
+			}
+		}
+		history = append(history, m)
+	}
+	return history, nil
+}
+
+// Curves plots the training loss, the test loss and the test accuracy against the epoch on one
+// pair of axes (losses in nats and accuracy as a fraction share the range of a few units).
+// title goes on top, e.g. the run's configuration.
+func Curves(history []EpochMetrics, title string) *viz.Figure {
+	epochs := make([]float64, len(history))
+	trainLoss := make([]float64, len(history))
+	testLoss := make([]float64, len(history))
+	accuracy := make([]float64, len(history))
+	for i, m := range history {
+		epochs[i], trainLoss[i], testLoss[i], accuracy[i] = float64(m.Epoch), m.TrainLoss, m.TestLoss, m.TestAccuracy
+	}
+	return viz.Lines(viz.Axes{Title: title, XLabel: "epoch", YLabel: "loss (nats) / accuracy"},
+		viz.Series{Name: "train loss", X: epochs, Y: trainLoss, Points: true},
+		viz.Series{Name: "test loss", X: epochs, Y: testLoss, Points: true},
+		viz.Series{Name: "test accuracy", X: epochs, Y: accuracy, Points: true, Dashed: true},
+	)
+}
+
+// String gives the one-line summary the command line prints per epoch.
+func (m EpochMetrics) String() string {
+	return fmt.Sprintf("epoch %d: train loss %.4f, test loss %.4f, test accuracy %.2f%% (%.1fs + %.1fs eval)",
+		m.Epoch, m.TrainLoss, m.TestLoss, 100*m.TestAccuracy, m.Seconds, m.EvalSeconds)
+}

@@ -1,0 +1,156 @@
+package experiment
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dlopt/course/dlopt/optim"
+	"github.com/dlopt/course/dlopt/optim/schedule"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+)
+
+// LibraryGoMLX selects GoMLX's own optimizers ("gomlx:adam"), kept as a reference next to
+// dlopt/optim's PyTorch and optax ones. Its sgd has no decay (GoMLX's default divides the rate
+// by sqrt(step)), so that it is the plain SGD of the lecture.
+const LibraryGoMLX = "gomlx"
+
+// gomlxOptimizers are GoMLX v0.26.0's optimizers by their GoMLX names.
+var gomlxOptimizers = map[string]func() optimizers.Interface{
+	"sgd":     func() optimizers.Interface { return optimizers.StochasticGradientDescent().WithDecay(false).Done() },
+	"adam":    func() optimizers.Interface { return optimizers.Adam().Done() },
+	"adamax":  func() optimizers.Interface { return optimizers.Adam().Adamax().Done() },
+	"adamw":   func() optimizers.Interface { return optimizers.Adam().WeightDecay(0.004).Done() },
+	"rmsprop": func() optimizers.Interface { return optimizers.RMSProp().Done() },
+}
+
+// Optimizers lists every accepted value of Config.Optimizer in its qualified form
+// "library:name": PyTorch's class names ("torch:Adam"), optax's names ("optax:adam") and
+// GoMLX's ("gomlx:adam"). A bare name is accepted too, see [ResolveOptimizer].
+func Optimizers() []string {
+	var names []string
+	for _, lib := range []string{optim.Torch, optim.Optax} {
+		for _, n := range optim.Names(lib) {
+			names = append(names, lib+":"+n)
+		}
+	}
+	for n := range gomlxOptimizers {
+		names = append(names, LibraryGoMLX+":"+n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// ResolveOptimizer turns a Config.Optimizer value into its library and that library's name.
+// "library:name" is taken as is. A bare name is looked up as a PyTorch class name ("Adam",
+// "SGD"), then as an optax name ("adam", "lion"), then as a PyTorch class name ignoring case
+// ("rmsprop" finds "RMSprop"); GoMLX's optimizers need the "gomlx:" prefix.
+func ResolveOptimizer(name string) (library, libName string, err error) {
+	if lib, n, qualified := strings.Cut(name, ":"); qualified {
+		switch lib {
+		case optim.Torch, optim.Optax:
+			if slices.Contains(optim.Names(lib), n) {
+				return lib, n, nil
+			}
+			return "", "", fmt.Errorf("optimizer %q: %s has no optimizer %q; it has %s", name, lib, n, strings.Join(optim.Names(lib), ", "))
+		case LibraryGoMLX:
+			if _, ok := gomlxOptimizers[n]; ok {
+				return lib, n, nil
+			}
+			return "", "", fmt.Errorf("optimizer %q: GoMLX has no optimizer %q; it has %s", name, n, strings.Join(gomlxNames(), ", "))
+		}
+		return "", "", fmt.Errorf("optimizer %q: unknown library %q, allowed are %s, %s and %s", name, lib, optim.Torch, optim.Optax, LibraryGoMLX)
+	}
+	for _, lib := range []string{optim.Torch, optim.Optax} {
+		if slices.Contains(optim.Names(lib), name) {
+			return lib, name, nil
+		}
+	}
+	for _, n := range optim.Names(optim.Torch) {
+		if strings.EqualFold(n, name) {
+			return optim.Torch, n, nil
+		}
+	}
+	return "", "", fmt.Errorf("optimizer %q is unknown: give a PyTorch class name (%s), an optax name (%s) or gomlx:NAME (%s)",
+		name, strings.Join(optim.Names(optim.Torch), ", "), strings.Join(optim.Names(optim.Optax), ", "), strings.Join(gomlxNames(), ", "))
+}
+
+func gomlxNames() []string {
+	names := make([]string, 0, len(gomlxOptimizers))
+	for n := range gomlxOptimizers {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func checkOptimizerName(name string) error {
+	_, _, err := ResolveOptimizer(name)
+	return err
+}
+
+// learningRateKeyword is the keyword and hyperparameter name of the learning rate in library.
+func learningRateKeyword(library string) string {
+	if library == optim.Torch {
+		return "lr"
+	}
+	return "learning_rate"
+}
+
+// builtOptimizer is an optimizer ready for train.Trainer, with a way to change its learning
+// rate between steps (for schedules).
+type builtOptimizer struct {
+	opt optimizers.Interface
+	// setLR returns the setter of the learning rate for a trainer's context.
+	setLR func(ctx *context.Context) (schedule.Setter, error)
+}
+
+// buildOptimizer creates the optimizer cfg names with cfg.LearningRate and cfg.OptimizerArgs.
+func buildOptimizer(cfg Config) (*builtOptimizer, error) {
+	library, name, err := ResolveOptimizer(cfg.Optimizer)
+	if err != nil {
+		return nil, err
+	}
+	if library == LibraryGoMLX {
+		if len(cfg.OptimizerArgs) > 0 {
+			return nil, fmt.Errorf("optimizer %q: GoMLX optimizers take no extra arguments, got %v", cfg.Optimizer, cfg.OptimizerArgs)
+		}
+		// GoMLX keeps the rate in the variable /optimizers/learning_rate, created from the
+		// context parameter at the first step; a schedule writes that variable.
+		target := schedule.Target{Scope: context.RootScope + optimizers.Scope, Name: optimizers.ParamLearningRate, DType: cfg.DType}
+		return &builtOptimizer{
+			opt: gomlxOptimizers[name](),
+			setLR: func(ctx *context.Context) (schedule.Setter, error) {
+				return schedule.VariableSetter(ctx, target)
+			},
+		}, nil
+	}
+	lrKey := learningRateKeyword(library)
+	kwargs := map[string]any{lrKey: cfg.LearningRate}
+	for k, v := range cfg.OptimizerArgs {
+		if k == lrKey {
+			return nil, fmt.Errorf("optimizer %q: give the learning rate as Config.LearningRate (--lr), not as argument %q", cfg.Optimizer, k)
+		}
+		kwargs[k] = v
+	}
+	opt, err := optim.New(library, name, kwargs)
+	if err != nil {
+		return nil, err
+	}
+	return &builtOptimizer{
+		opt: opt,
+		setLR: func(ctx *context.Context) (schedule.Setter, error) {
+			if !slices.Contains(opt.Hypers(), lrKey) {
+				return nil, fmt.Errorf("optimizer %q has no learning rate %q to schedule; its hyperparameters are %s",
+					cfg.Optimizer, lrKey, strings.Join(opt.Hypers(), ", "))
+			}
+			return func(v float64) error { return opt.SetHyper(ctx, lrKey, v) }, nil
+		},
+	}, nil
+}
+
+// configureGoMLXRate sets the context parameter GoMLX's optimizers read their rate from.
+func configureGoMLXRate(ctx *context.Context, cfg Config) {
+	ctx.SetParam(optimizers.ParamLearningRate, cfg.LearningRate)
+}
