@@ -3,6 +3,7 @@ package viz
 import (
 	"image/color"
 	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -44,11 +45,11 @@ func newPlot(a Axes) *plot.Plot {
 	p.Legend.TextStyle.Font = font.From(p.Legend.TextStyle.Font, vg.Points(10.5))
 	if a.LogX {
 		p.X.Scale = plot.LogScale{}
-		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.X.Tick.Marker = logTicks{}
 	}
 	if a.LogY {
 		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Tick.Marker = logTicks{}
 	}
 	grid := plotter.NewGrid()
 	grid.Vertical.Color = color.Gray{Y: 225}
@@ -58,3 +59,39 @@ func newPlot(a Axes) *plot.Plot {
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// logTicks labels powers of ten (every second or third one over a wide range, so that at most
+// about 8 labels show), with unlabelled minor ticks at 2..9 times a power over short ranges.
+// gonum's LogTicks prints labels such as 9.999999999999998e-05 for 1e-4.
+type logTicks struct{}
+
+func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(lo > 0) || !(hi >= lo) {
+		return nil
+	}
+	kLo, kHi := int(math.Floor(math.Log10(lo))), int(math.Ceil(math.Log10(hi)))
+	step := (kHi-kLo)/8 + 1
+	var ticks []plot.Tick
+	for k := kLo; k <= kHi; k++ {
+		v := math.Pow(10, float64(k))
+		if v >= lo*(1-1e-9) && v <= hi*(1+1e-9) {
+			label := ""
+			if (k-kLo)%step == 0 {
+				label = strconv.FormatFloat(v, 'g', -1, 64)
+			}
+			ticks = append(ticks, plot.Tick{Value: v, Label: label})
+		}
+		if kHi-kLo <= 4 {
+			for m := 2; m <= 9; m++ {
+				if mv := float64(m) * v; mv >= lo && mv <= hi {
+					ticks = append(ticks, plot.Tick{Value: mv})
+				}
+			}
+		}
+	}
+	if len(ticks) < 2 {
+		// Less than a decade: fall back to gonum's linear ticks, which label the ends.
+		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
+	return ticks
+}

@@ -220,3 +220,28 @@ func TestFitLogLog(t *testing.T) {
 		}
 	}
 }
+
+func TestLogTicks(t *testing.T) {
+	tests := []struct {
+		lo, hi float64
+		labels []string
+	}{
+		{1e-11, 1e12, []string{"1e-11", "1e-08", "1e-05", "0.01", "10", "10000", "1e+07", "1e+10"}},
+		{0.05, 300, []string{"0.1", "1", "10", "100"}},
+		{1, 1000, []string{"1", "10", "100", "1000"}},
+	}
+	for _, tc := range tests {
+		var labels []string
+		for _, tk := range (logTicks{}).Ticks(tc.lo, tc.hi) {
+			if tk.Label != "" {
+				labels = append(labels, tk.Label)
+			}
+		}
+		if strings.Join(labels, " ") != strings.Join(tc.labels, " ") {
+			t.Errorf("Ticks(%g, %g) labels %q, want %q", tc.lo, tc.hi, labels, tc.labels)
+		}
+	}
+	if ticks := (logTicks{}).Ticks(2, 3); len(ticks) < 2 {
+		t.Errorf("Ticks(2, 3) gave %d ticks: a range within a decade still needs labelled ends", len(ticks))
+	}
+}
