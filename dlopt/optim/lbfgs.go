@@ -414,3 +414,26 @@ func lbfgsSumAbs(x []float64) float64 {
 	}
 	return s
 }
+
+// NewLBFGSFromKwargs builds torch.optim.LBFGS from PyTorch's keyword arguments with PyTorch's
+// defaults: lr, max_iter, max_eval (null: max_iter*5/4), tolerance_grad, tolerance_change,
+// history_size, line_search_fn (null or "strong_wolfe"). Unknown keywords are errors that list
+// the accepted ones.
+func NewLBFGSFromKwargs(kwargs map[string]any) (*LBFGS, error) {
+	k := NewKwargs(Torch, "LBFGS", kwargs)
+	c := DefaultLBFGSConfig()
+	c.LR = k.Float("lr", c.LR)
+	c.MaxIter = k.Int("max_iter", c.MaxIter)
+	c.MaxEval = k.Int("max_eval", 0)
+	c.ToleranceGrad = k.Float("tolerance_grad", c.ToleranceGrad)
+	c.ToleranceChange = k.Float("tolerance_change", c.ToleranceChange)
+	c.HistorySize = k.Int("history_size", c.HistorySize)
+	c.LineSearchFn = k.String("line_search_fn", "")
+	if err := firstErr(k.Err(), k.checkUnknown()); err != nil {
+		return nil, err
+	}
+	if k.Has("max_eval") && c.MaxEval == 0 {
+		return nil, fmt.Errorf("optim: LBFGS max_eval=0: must be >= 1 (null selects max_iter*5/4)")
+	}
+	return NewLBFGS(c)
+}

@@ -131,9 +131,17 @@ func TestLBFGSMatchesTorch(t *testing.T) {
 	t.Logf("torch %s", got.Torch)
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			opt, err := NewLBFGS(c.cfg)
+			// Built from torch's keywords, it must be the typed configuration.
+			opt, err := NewLBFGSFromKwargs(c.kwargs)
 			if err != nil {
 				t.Fatal(err)
+			}
+			want, err := NewLBFGS(c.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if opt.Config() != want.Config() {
+				t.Fatalf("NewLBFGSFromKwargs(%v) = %+v, want %+v", c.kwargs, opt.Config(), want.Config())
 			}
 			x := append([]float64(nil), c.x0...)
 			worst := 0.0
@@ -190,6 +198,30 @@ func TestLBFGSRejectsBadConfig(t *testing.T) {
 				t.Fatalf("NewLBFGS error = %v, want one naming %s", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestLBFGSFromKwargsRejects(t *testing.T) {
+	for _, tc := range []struct {
+		kwargs map[string]any
+		want   string
+	}{
+		{map[string]any{"learning_rate": 1.0}, `unknown keyword(s) "learning_rate"`},
+		{map[string]any{"max_eval": 0.0}, "max_eval=0"},
+		{map[string]any{"history_size": 2.5}, "history_size"},
+		{map[string]any{"line_search_fn": "backtracking"}, `line_search_fn="backtracking"`},
+	} {
+		_, err := NewLBFGSFromKwargs(tc.kwargs)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("NewLBFGSFromKwargs(%v) error = %v, want one naming %s", tc.kwargs, err, tc.want)
+		}
+	}
+	opt, err := NewLBFGSFromKwargs(map[string]any{"max_iter": 8.0, "max_eval": nil})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opt.Config().MaxEval != 10 {
+		t.Errorf("max_eval=None with max_iter=8: %d, want torch's 8*5//4 = 10", opt.Config().MaxEval)
 	}
 }
 
