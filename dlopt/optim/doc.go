@@ -14,6 +14,41 @@
 // checkpoints) under "/optim/<name>". [RunGradients] and [RunFunc] apply an optimizer to a
 // single parameter and return its trajectory, for notebooks and the `dlopt trajectory` command.
 //
+// # The optimizers
+//
+// PyTorch's (torch.optim class names, PyTorch's defaults and keywords; g is the gradient after
+// maximize negation and coupled weight decay g + wd·p, t the step count, and every direction d
+// is applied as p ← p - lr·d):
+//   - SGD: b ← μ·b + (1-τ)·g (b = g at t = 1); d = g + μ·b with nesterov, else b.
+//   - Adagrad: s ← s + g²; d = g/(√s + ε)/(1 + (t-1)·lr_decay).
+//   - RMSprop: v ← α·v + (1-α)·g² (centered: minus ḡ², ḡ its mean); d = g/(√v + ε), through a
+//     buffer b ← μ·b + d with momentum.
+//   - Adadelta: v ← ρv + (1-ρ)g²; d = √(a+ε)/√(v+ε)·g; a ← ρa + (1-ρ)d².
+//   - Adam, AdamW (decoupled p ← p(1 - lr·wd)), amsgrad: d = m̂/(√v̂ + ε) in PyTorch's form.
+//   - Adamax: u ← max(β2·u, |g| + ε); d = m/u/(1-β1^t).
+//   - NAdam: Dozat's momentum schedule μ_t = β1(1 - ½·0.96^(tψ)); decoupled weight decay option.
+//   - RAdam: Adam rectified by r_t once the variance is tractable (ρ_t > 5), m̂ before.
+//   - ASGD: p ← p(1 - λη) - ηg with η ← lr/(1 + λ·lr·t)^α; the average ā is the evaluation parameter.
+//   - Rprop: per-element step sizes ×η₊ or ×η₋ by sign agreement, clipped; p ← p - step·sign(g).
+//
+// optax's (public names, optax's defaults and keywords; each a chain as in optax's alias.py):
+// sgd (trace, scale_by_learning_rate), adagrad (scale_by_rss: note optax's
+// initial_accumulator_value 0.1 and eps 1e-7 inside the root, unlike PyTorch), rmsprop (eps
+// inside the root by default), adadelta, adam, adamw, nadam, nadamw, adamax, adamaxw, amsgrad,
+// radam; the others (lion, lamb, ..., muon) are in their own files.
+//
+// The lecture's forms, written as the lecture writes them: [HeavyBall], [MomentumPyTorchForm]
+// (equal to heavy-ball step for step) and [NAG] with the gradient at the look-ahead point
+// (whose look-ahead points are PyTorch's nesterov=True iterates).
+//
+// # Wrappers
+//
+// Any optimizer can be wrapped: [WithWeightDecay] (coupled or decoupled), [WithMaximize],
+// [Prepend] with [ClipByGlobalNorm], [ClipByValue] or [ClipByNorm], [AccumulateGradients],
+// [SkipNonFinite] (with [NonFiniteCounts]), [Masked] links, [PerGroup] optimizers (no decay on
+// biases, another rate for the classifier), [WithParamEMA], [WithSWA] and [WithLookahead] (whose
+// averaged or slow weights are the evaluation parameters, see [Optimizer.EvalParamsGraph]).
+//
 // # How it is built (read this before adding an optimizer)
 //
 // An optimizer is a chain of links, as in optax. A link is a [Transform]: its Update maps the

@@ -2,9 +2,11 @@ package optim_test
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/dlopt/course/dlopt/optim"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
 )
 
 // A PyTorch configuration, ported verbatim, applied to a fixed gradient sequence.
@@ -33,4 +35,46 @@ func ExampleNew_unknownKeyword() {
 	fmt.Println(err)
 	// Output:
 	// optim: optax sgd: unknown keyword(s) "lr"; accepted: accumulator_dtype, learning_rate, momentum, nesterov
+}
+
+// The lecture's heavy-ball method on F(x) = ½·(4x₀² + x₁²), with the gradient computed in the
+// graph: 10,000 steps run as a few graph executions.
+func ExampleRunFunc() {
+	opt, err := optim.HeavyBall(0.2, 0.5)
+	if err != nil {
+		panic(err)
+	}
+	grad := func(x *graph.Node) *graph.Node {
+		return graph.Mul(x, graph.Const(x.Graph(), []float64{4, 1}))
+	}
+	traj, err := optim.RunFunc(opt, []float64{1, 1}, []int{2}, grad, 10_000, dtypes.Float64)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("after 1 step: %.3f\n", traj.Params[0])
+	fmt.Printf("after 10000 steps: %.3f\n", traj.Final())
+	// Output:
+	// after 1 step: [0.200 0.800]
+	// after 10000 steps: [0.000 0.000]
+}
+
+// Wrappers compose with any optimizer: here a NaN gradient is skipped, and Lookahead evaluates
+// the model at its slow weights.
+func ExampleSkipNonFinite() {
+	sgd, _ := optim.SGD(optim.SGDConfig{LR: 0.5})
+	la, _ := optim.WithLookahead(sgd, 2, 0.5)
+	opt, err := optim.SkipNonFinite(la, 10)
+	if err != nil {
+		panic(err)
+	}
+	grads := [][]float64{{1}, {math.NaN()}, {1}, {1}}
+	traj, err := optim.RunGradients(opt, []float64{0}, []int{1}, grads, dtypes.Float64)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("fast weights:", traj.Params)
+	fmt.Println("slow weights:", traj.Eval)
+	// Output:
+	// fast weights: [[-0.5] [-0.5] [-0.5] [-1]]
+	// slow weights: [[0] [0] [-0.5] [-0.5]]
 }

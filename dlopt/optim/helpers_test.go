@@ -27,7 +27,15 @@ func newTwoVars(t *testing.T, opt *Optimizer, w0 [][]float64, b0 []float64) *two
 		dense.VariableWithValue("weights", tensors.FromValue(w0)),
 		dense.VariableWithValue("biases", tensors.FromValue(b0)),
 	}}
+	tv.build(t, opt)
+	return tv
+}
+
+// build (re)compiles the update and evaluation graphs, e.g. after Optimizer.Clear.
+func (tv *twoVars) build(t *testing.T, opt *Optimizer) {
+	t.Helper()
 	backend := dlopt.MustBackend()
+	ctx := tv.ctx
 	var err error
 	tv.exec, err = context.NewExec(backend, ctx, func(ctx *context.Context, gw, gb *Node) []*Node {
 		opt.Apply(ctx, tv.vars, []*Node{gw, gb})
@@ -42,7 +50,6 @@ func newTwoVars(t *testing.T, opt *Optimizer, w0 [][]float64, b0 []float64) *two
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tv
 }
 
 // step applies one update with the given gradients and returns the new weights and biases.

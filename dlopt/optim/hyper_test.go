@@ -73,3 +73,33 @@ func TestHyperValidation(t *testing.T) {
 		t.Errorf("HeavyBall with beta 1: %v", err)
 	}
 }
+
+// TestClear checks that Clear removes the optimizer's state and hyperparameters from the
+// context, and that training afterwards starts afresh (Adam's first step again).
+func TestClear(t *testing.T) {
+	opt := mustOpt(t)(New(Torch, "Adam", map[string]any{"lr": 0.1}))
+	tv := newTwoVars(t, opt, [][]float64{{0, 0}}, []float64{0})
+	w1, _ := tv.step(t, [][]float64{{1, -1}}, []float64{1})
+	countVars := func() int {
+		n := 0
+		for range tv.ctx.InAbsPath(opt.Scope()).IterVariablesInScope() {
+			n++
+		}
+		return n
+	}
+	if countVars() == 0 {
+		t.Fatal("no optimizer variables after a step")
+	}
+	if err := opt.Clear(tv.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := countVars(); n != 0 {
+		t.Errorf("%d optimizer variables left after Clear", n)
+	}
+	tv.build(t, opt) // graphs compiled before Clear still refer to the deleted variables
+	w2, _ := tv.step(t, [][]float64{{1, -1}}, []float64{1})
+	// Adam's first step moves each coordinate by lr (up to eps): the second "first step" too.
+	if d := (w2[0][0] - w1[0][0]) - w1[0][0]; math.Abs(d) > 1e-9 {
+		t.Errorf("after Clear the step was %v, want a first Adam step %v", w2[0][0]-w1[0][0], w1[0][0])
+	}
+}
