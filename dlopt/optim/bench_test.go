@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/dlopt/course/dlopt"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
@@ -25,7 +25,7 @@ var benchUpdates = []struct {
 	class   string
 	arrays  int
 }{
-	{"Adam", map[string]any{"lr": 1e-3}, Torch, "Adam", 7},                           // p g m v in, p m v out
+	{"Adam", map[string]any{"lr": 1e-3}, Torch, "Adam", 7},                         // p g m v in, p m v out
 	{"SGD-momentum", map[string]any{"lr": 1e-3, "momentum": 0.9}, Torch, "SGD", 5}, // p g b in, p b out
 }
 
