@@ -31,6 +31,10 @@ notebooks: setup
 lab: setup
 	bash scripts/lab.sh
 
+# Full-page PNGs of the exported notebooks 05 and 06 in build/screenshots/.
+screenshots: notebooks
+	bash scripts/screenshots.sh
+
 bench: setup
 	bash bench/run.sh
 
