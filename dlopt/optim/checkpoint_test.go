@@ -1,9 +1,13 @@
 package optim
 
 import (
-	"fmt"
+	"encoding/json"
 	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/dlopt/course/dlopt"
@@ -83,42 +87,89 @@ func checkpointCases(t *testing.T) []checkpointCase {
 	return cases
 }
 
-// TestCheckpointRoundTrip checks, for every optimizer, that 10 steps straight equal 5 steps,
-// a GoMLX checkpoint, a restore into a fresh context with a fresh optimizer, and 5 more steps,
-// bit for bit: all of the state lives in context variables and is saved.
+// checkpointChildEnv, when set to a directory, makes TestCheckpointRoundTrip the child process
+// that restores the checkpoints saved there (see restoreInChild).
+const checkpointChildEnv = "DLOPT_OPTIM_CHECKPOINT_CHILD"
+
+// TestCheckpointRoundTrip checks, for every optimizer, that 10 steps straight equal 5 steps, a
+// GoMLX checkpoint, a restore in a fresh process (a fresh context and a fresh optimizer) and 5
+// more steps, bit for bit: all of the state lives in context variables and is saved.
 func TestCheckpointRoundTrip(t *testing.T) {
 	o := loadOracle(t)
 	grads := o.Problem.Grads[:10]
-	for _, c := range checkpointCases(t) {
-		t.Run(c.name, func(t *testing.T) {
-			newOpt := func() *Optimizer { return mustOpt(t)(c.build()) }
-			straight := newStepper(t, context.New(), newOpt(), o.Problem.X0, c.shape).run(t, grads)
+	cases := checkpointCases(t)
+	if dir := os.Getenv(checkpointChildEnv); dir != "" {
+		restoreInChild(t, dir, cases, o.Problem.X0, grads[5:])
+		return
+	}
+	dir := t.TempDir()
+	straight := make([][][]float64, len(cases))
+	for n, c := range cases {
+		newOpt := func() *Optimizer { return mustOpt(t)(c.build()) }
+		straight[n] = newStepper(t, context.New(), newOpt(), o.Problem.X0, c.shape).run(t, grads)
+		first := newStepper(t, context.New(), newOpt(), o.Problem.X0, c.shape)
+		first.run(t, grads[:5])
+		h, err := checkpoints.Build(first.ctx).Dir(filepath.Join(dir, strconv.Itoa(n))).Done()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.Save(); err != nil {
+			t.Fatal(err)
+		}
+	}
 
-			dir := t.TempDir()
-			first := newStepper(t, context.New(), newOpt(), o.Problem.X0, c.shape)
-			first.run(t, grads[:5])
-			h, err := checkpoints.Build(first.ctx).Dir(dir).Done()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCheckpointRoundTrip$", "-test.count=1")
+	cmd.Env = append(os.Environ(), checkpointChildEnv+"="+dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("child process: %v\n%s", err, out)
+	}
+	for n, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join(dir, strconv.Itoa(n), "resumed.json"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := h.Save(); err != nil {
+			var bits [][]uint64
+			if err := json.Unmarshal(raw, &bits); err != nil {
 				t.Fatal(err)
 			}
-
-			ctx := context.New()
-			if _, err := checkpoints.Build(ctx).Dir(dir).Done(); err != nil {
-				t.Fatal(err)
-			}
-			resumed := newStepper(t, ctx, newOpt(), make([]float64, len(o.Problem.X0)), c.shape).run(t, grads[5:])
-			for k := range resumed {
-				for i := range resumed[k] {
-					a, b := resumed[k][i], straight[5+k][i]
+			for k := range bits {
+				for i := range bits[k] {
+					a, b := math.Float64frombits(bits[k][i]), straight[n][5+k][i]
 					if a != b && !(math.IsNaN(a) && math.IsNaN(b)) {
-						t.Fatalf("step %d, index %d: resumed %v, straight %v (diff %g)\n%s", 6+k, i, a, b, a-b, fmt.Sprint(resumed[k]))
+						t.Fatalf("step %d, index %d: resumed %v, straight %v (diff %g)", 6+k, i, a, b, a-b)
 					}
 				}
 			}
+			if len(bits) != 5 {
+				t.Fatalf("%d resumed steps, want 5", len(bits))
+			}
 		})
+	}
+}
+
+// restoreInChild runs in the child process: for each case it loads the checkpoint saved in
+// dir/<case>, rebuilds the optimizer, runs the remaining steps and writes the parameters (as
+// float64 bits, so that the comparison is exact) to dir/<case>/resumed.json.
+func restoreInChild(t *testing.T, dir string, cases []checkpointCase, x0 []float64, grads [][]float64) {
+	for n, c := range cases {
+		ctx := context.New()
+		caseDir := filepath.Join(dir, strconv.Itoa(n))
+		if _, err := checkpoints.Build(ctx).Dir(caseDir).Done(); err != nil {
+			t.Fatal(err)
+		}
+		// x0 is ignored: the parameters come from the checkpoint.
+		resumed := newStepper(t, ctx, mustOpt(t)(c.build()), make([]float64, len(x0)), c.shape).run(t, grads)
+		bits := make([][]uint64, len(resumed))
+		for k, row := range resumed {
+			for _, v := range row {
+				bits[k] = append(bits[k], math.Float64bits(v))
+			}
+		}
+		raw, _ := json.Marshal(bits)
+		if err := os.WriteFile(filepath.Join(caseDir, "resumed.json"), raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
