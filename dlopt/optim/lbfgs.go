@@ -90,7 +90,16 @@ func (o *LBFGS) Iterations() int { return o.nIter }
 
 // Step runs up to MaxIter L-BFGS iterations on x in place, exactly like torch's
 // LBFGS.step(closure), and returns the loss at x before the Step.
-func (o *LBFGS) Step(x []float64, closure LBFGSClosure) (float64, error) {
+func (o *LBFGS) Step(x []float64, closure LBFGSClosure) (loss float64, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			ce, ok := p.(lbfgsClosureError)
+			if !ok {
+				panic(p)
+			}
+			loss, err = 0, ce.err
+		}
+	}()
 	cfg := o.cfg
 	eval := func(at []float64) (float64, []float64, error) {
 		loss, g := closure(at)
@@ -107,7 +116,7 @@ func (o *LBFGS) Step(x []float64, closure LBFGSClosure) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	loss := origLoss
+	loss = origLoss
 	currentEvals := 1
 	o.funcEvals++
 	if lbfgsMaxAbs(flatGrad) <= cfg.ToleranceGrad {

@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 )
 
 // rosenbrock is the n-dimensional Rosenbrock function
@@ -243,5 +245,52 @@ func TestLBFGSConvergesOnRosenbrock(t *testing.T) {
 		if math.Abs(v-1) > 1e-6 {
 			t.Fatalf("x[%d] = %v after %d iterations, want 1", i, v, opt.Iterations())
 		}
+	}
+}
+
+// TestLBFGSGraphClosure minimises the Rosenbrock function written with graph ops, its gradient
+// coming from GoMLX's autodiff, and compares with the hand-written gradient: same iterates up to
+// rounding, same minimiser.
+func TestLBFGSGraphClosure(t *testing.T) {
+	closure, err := GraphClosure(func(x *Node) *Node {
+		// x[:-1] and x[1:] as products with constant selection matrices (simplego has no
+		// gradient for slices).
+		n := x.Shape().Dimensions[0]
+		first, next := make([][]float64, n-1), make([][]float64, n-1)
+		for i := range first {
+			first[i], next[i] = make([]float64, n), make([]float64, n)
+			first[i][i], next[i][i+1] = 1, 1
+		}
+		head, tail := MatMul(Const(x.Graph(), first), x), MatMul(Const(x.Graph(), next), x)
+		a := Sub(tail, Mul(head, head))
+		b := OneMinus(head)
+		return ReduceAllSum(Add(MulScalar(Mul(a, a), 100), Mul(b, b)))
+	}, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultLBFGSConfig()
+	cfg.LineSearchFn = "strong_wolfe"
+	cfg.MaxIter = 100
+	run := func(f LBFGSClosure) []float64 {
+		opt, err := NewLBFGS(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := []float64{-1.2, 1, -0.5, 0.8}
+		if _, err := opt.Step(x, f); err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	a, b := run(closure), run(rosenbrock)
+	for i := range a {
+		if math.Abs(a[i]-1) > 1e-6 || math.Abs(a[i]-b[i]) > 1e-8 {
+			t.Fatalf("x[%d] = %.12g with the graph closure, %.12g by hand, want 1", i, a[i], b[i])
+		}
+	}
+	opt, _ := NewLBFGS(cfg)
+	if _, err := opt.Step([]float64{1, 2}, closure); err == nil || !strings.Contains(err.Error(), "2 parameters, built for 4") {
+		t.Fatalf("wrong length: error %v", err)
 	}
 }
