@@ -90,8 +90,16 @@ func NewBackend(config string) (b backends.Backend, err error) {
 			b, err = nil, fmt.Errorf("dlopt: creating backend %q failed: %v%s", config, r, fixHint(name))
 		}
 	}()
+	_, options, _ := strings.Cut(config, ":")
+	if name == simplego.BackendName && !strings.Contains(options, "ops_") {
+		// simplego v0.26.0 deadlocks when it runs ops in parallel: each DotGeneral running in a
+		// pool worker waits for more workers, and once 2*NumCPU of them are ready at the same
+		// time (4 on a 2-core machine, e.g. in a CNN's backward pass) none can start. Sequential
+		// op execution keeps the parallelism inside each DotGeneral and cannot deadlock.
+		options = strings.TrimPrefix(options+",ops_sequential", ",")
+	}
 	cfg := name
-	if _, options, _ := strings.Cut(config, ":"); options != "" {
+	if options != "" {
 		cfg += ":" + options
 	}
 	b, err = backends.NewWithConfig(cfg)
