@@ -91,3 +91,24 @@ func (a Activation) DerivativeF64(x float64) float64 {
 }
 
 func normalCDF(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
+
+// Derivative builds sigma'(x), with sigma'(0) = 0 for ReLU like [Activation.DerivativeF64].
+func (a Activation) Derivative(x *graph.Node) *graph.Node {
+	switch a {
+	case ReLU:
+		return graph.Where(graph.GreaterThan(x, graph.ZerosLike(x)), graph.OnesLike(x), graph.ZerosLike(x))
+	case Tanh:
+		t := graph.Tanh(x)
+		return graph.OneMinus(graph.Mul(t, t))
+	case Sigmoid:
+		s := graph.Sigmoid(x)
+		return graph.Mul(s, graph.OneMinus(s))
+	case GELU:
+		cdf := graph.MulScalar(graph.AddScalar(graph.Erf(graph.DivScalar(x, math.Sqrt2)), 1), 0.5)
+		pdf := graph.MulScalar(graph.Exp(graph.MulScalar(graph.Mul(x, x), -0.5)), 1/math.Sqrt(2*math.Pi))
+		return graph.Add(cdf, graph.Mul(x, pdf))
+	case Identity:
+		return graph.OnesLike(x)
+	}
+	panic(a.Validate())
+}

@@ -13,7 +13,8 @@ import (
 // A batch H of shape [N, d] gets the scores H X^T of shape [N, C]; images [N, height, width]
 // are flattened to [N, height*width] first.
 //
-// Variables, in scope "linear" of the context: "X" [C, d] and, with Bias, "b" [C].
+// Variables, in scope "linear" of the context: "X" [C, d], initialised from N(0, 1/d), and,
+// with Bias, "b" [C], initialised to 0.
 type Linear struct {
 	Classes int  // C, at least 2
 	Bias    bool // add the bias vector b
@@ -37,7 +38,7 @@ func (m Linear) Logits(ctx *context.Context, h *graph.Node) *graph.Node {
 	h = flattenBatch("Linear.Logits", h)
 	d := h.Shape().Dimensions[1]
 	ctx = ctx.In("linear")
-	x := ctx.VariableWithShape("X", shapes.Make(h.DType(), m.Classes, d)).ValueGraph(h.Graph())
+	x := rowsWeight(ctx, "X", h, m.Classes, d)
 	s := graph.Einsum("nd,cd->nc", h, x) // H X^T
 	if m.Bias {
 		b := ctx.VariableWithShape("b", shapes.Make(h.DType(), m.Classes)).ValueGraph(h.Graph())

@@ -51,13 +51,20 @@ func TestModelValidation(t *testing.T) {
 		MLP{Hidden: []int{4, 0}, Classes: 3, Activation: ReLU},
 		MLP{Hidden: []int{4}, Classes: 3, Activation: "swish"},
 		MLP{Hidden: []int{4}, Classes: 0, Activation: ReLU},
+		TwoLayer{Hidden: 0, Classes: 3, Activation: ReLU},
+		TwoLayer{Hidden: 4, Classes: 3, Activation: "elu"},
+		CNN{Channels: [2]int{4, 0}, Kernel: 3, Classes: 3, Activation: ReLU},
+		CNN{Channels: [2]int{4, 4}, Kernel: 2, Classes: 3, Activation: ReLU},
+		CNN{Channels: [2]int{4, 4}, Kernel: 3, Hidden: -1, Classes: 3, Activation: ReLU},
 	}
 	for _, m := range bad {
 		if _, err := ModelFn(m); err == nil {
 			t.Errorf("ModelFn accepted %+v", m)
 		}
 	}
-	if _, err := ModelFn(MLP{Classes: 2, Activation: GELU}); err != nil {
-		t.Errorf("MLP without hidden layers rejected: %v", err)
+	for _, m := range []Model{MLP{Classes: 2, Activation: GELU}, DefaultCNN, CNN{Channels: [2]int{1, 1}, Kernel: 1, Classes: 2, Activation: Identity}} {
+		if _, err := ModelFn(m); err != nil {
+			t.Errorf("valid %+v rejected: %v", m, err)
+		}
 	}
 }

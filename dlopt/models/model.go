@@ -2,8 +2,10 @@ package models
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/train"
 )
@@ -45,4 +47,15 @@ func flattenBatch(fn string, x *graph.Node) *graph.Node {
 	}
 	n := x.Shape().Dimensions[0]
 	return graph.Reshape(x, n, x.Shape().Size()/n)
+}
+
+// rowsWeight returns the variable name in ctx, a matrix [out, in] in the lecture's layout
+// (one row per output), created from N(0, 1/in) (LeCun normal). GoMLX's default initializer
+// takes the first axis as the fan-in, which in this layout is the output axis.
+func rowsWeight(ctx *context.Context, name string, like *graph.Node, out, in int) *graph.Node {
+	initializer := func(g *graph.Graph, shape shapes.Shape) *graph.Node {
+		return graph.MulScalar(ctx.RandomNormal(g, shape), 1/math.Sqrt(float64(in)))
+	}
+	v := ctx.WithInitializer(initializer).VariableWithShape(name, shapes.Make(like.DType(), out, in))
+	return v.ValueGraph(like.Graph())
 }

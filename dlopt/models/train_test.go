@@ -54,7 +54,7 @@ func syntheticDataset(t *testing.T, n, side, classes int) *data.Dataset {
 // TestGradientDescentReducesLoss trains each model for a few hundred full-batch gradient
 // steps on a synthetic dataset and wants the loss at most a fifth of where it started.
 func TestGradientDescentReducesLoss(t *testing.T) {
-	ds := syntheticDataset(t, 60, 6, 3)
+	ds := syntheticDataset(t, 60, 8, 3)
 	tests := []struct {
 		name    string
 		model   Model
@@ -65,6 +65,8 @@ func TestGradientDescentReducesLoss(t *testing.T) {
 		{"linear", Linear{Classes: 3, Bias: true}, true, 200, 0.5},
 		{"mlp relu", MLP{Hidden: []int{16, 8}, Classes: 3, Activation: ReLU}, false, 200, 0.1},
 		{"mlp tanh", MLP{Hidden: []int{16}, Classes: 3, Activation: Tanh}, true, 200, 0.1},
+		{"two-layer sigmoid", TwoLayer{Hidden: 12, Classes: 3, Activation: Sigmoid}, true, 300, 0.5},
+		{"cnn", CNN{Channels: [2]int{4, 8}, Kernel: 3, Hidden: 16, Classes: 3, Activation: ReLU}, false, 200, 0.05},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
