@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dlopt/course/dlopt/experiment"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+)
+
+func init() {
+	register("train", command{
+		summary: "train a classifier on Fashion-MNIST; metrics.csv and curves.png go to --out",
+		run:     runTrain,
+	})
+}
+
+// trainFiles are the files `dlopt train` writes into --out.
+const (
+	metricsFile = "metrics.csv"
+	curvesFile  = "curves.png"
+)
+
+// errUsage marks a bad flag value: exit code 2 and the usage text.
+var errUsage = errors.New("usage error")
+
+func runTrain(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("dlopt train", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	model := fs.String("model", experiment.DefaultModel, "model: "+strings.Join(experiment.Models, "|"))
+	hidden := fs.String("hidden", "", "MLP hidden-layer widths, comma-separated (default 256,256)")
+	optimizer := fs.String("optimizer", experiment.DefaultOptimizer,
+		"optimizer: a PyTorch class name (Adam, SGD, ...), an optax name (adam, lion, ...), or library:name with library torch|optax|gomlx")
+	optArgs := fs.String("opt-args", "", `extra optimizer keyword arguments as a JSON object, e.g. '{"momentum": 0.9}'`)
+	lr := fs.Float64("lr", experiment.DefaultLearningRate, "learning rate, > 0")
+	sched := fs.String("schedule", experiment.DefaultSchedule, "learning-rate schedule: "+strings.Join(experiment.Schedules, "|"))
+	epochs := fs.Int("epochs", experiment.DefaultEpochs, "number of epochs, >= 1")
+	batch := fs.Int("batch", experiment.DefaultBatchSize, "batch size, >= 1")
+	seed := fs.Int64("seed", 0, "seed of the weight initialisation and the shuffling")
+	norm := fs.String("norm", experiment.DefaultNormalization, "input normalisation: "+strings.Join(experiment.Normalizations, "|"))
+	dtype := fs.String("dtype", "float32", "float32|float64")
+	backend := fs.String("backend", "", "backend configuration (go, xla:cpu, xla:cuda, xla:/path/plugin.so); default $DLOPT_BACKEND, else $GOMLX_BACKEND, else go")
+	trainLimit := fs.Int("train-limit", 0, "train on this many examples drawn with the seed (0: all 60000)")
+	testLimit := fs.Int("test-limit", 0, "evaluate on the first this many test examples (0: all 10000)")
+	out := fs.String("out", "", "directory for metrics.csv and curves.png (created if missing); required")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: dlopt train --model linear|mlp|cnn --optimizer NAME --lr X --epochs N --batch B --seed S --out DIR [flags]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2 // the flag package has printed the problem and the usage
+	}
+	usageError := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "dlopt train: "+format+"\n\n", a...)
+		fs.Usage()
+		return 2
+	}
+	if fs.NArg() > 0 {
+		return usageError("unexpected argument %q (all settings are flags)", fs.Arg(0))
+	}
+	if *out == "" {
+		return usageError("--out DIR is required: where metrics.csv and curves.png go")
+	}
+	cfg := experiment.Config{
+		Model: *model, Optimizer: *optimizer, LearningRate: *lr, Schedule: *sched, Epochs: *epochs,
+		BatchSize: *batch, Seed: *seed, Normalization: *norm, Backend: *backend,
+		TrainLimit: *trainLimit, TestLimit: *testLimit,
+	}
+	var err error
+	if cfg.Hidden, err = parseWidths(*hidden); err != nil {
+		return usageError("--hidden %q: %v", *hidden, err)
+	}
+	if cfg.DType, err = parseDType(*dtype); err != nil {
+		return usageError("--dtype %q: %v", *dtype, err)
+	}
+	if *optArgs != "" {
+		dec := json.NewDecoder(strings.NewReader(*optArgs))
+		if err := dec.Decode(&cfg.OptimizerArgs); err != nil || dec.More() {
+			return usageError("--opt-args %q is not a JSON object: %v", *optArgs, err)
+		}
+	}
+	// Zero values mean "default" in Config; on the command line they are mistakes.
+	if *lr == 0 {
+		return usageError("learning rate 0 is invalid: it must be finite and > 0")
+	}
+	if *epochs == 0 {
+		return usageError("epochs 0 is invalid: it must be >= 1")
+	}
+	if *batch == 0 {
+		return usageError("batch size 0 is invalid: it must be >= 1")
+	}
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return usageError("%v", err)
+	}
+
+	if err := train(cfg, *out, !*quiet && isTerminal(stderr), stdout, stderr); err != nil {
+		if errors.Is(err, errUsage) {
+			return usageError("%v", err)
+		}
+		fmt.Fprintln(stderr, "dlopt train:", err)
+		return 1
+	}
+	return 0
+}
+
+// train runs the experiment and writes its files into dir.
+func train(cfg experiment.Config, dir string, bar bool, stdout, stderr io.Writer) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("creating --out directory: %w", err)
+	}
+	ds, err := experiment.LoadFashionMNIST()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "training %s with %s (lr %g, %s schedule), %d epochs, batch %d, seed %d\n",
+		cfg.Model, cfg.Optimizer, cfg.LearningRate, cfg.Schedule, cfg.Epochs, cfg.BatchSize, cfg.Seed)
+	var cb experiment.Callbacks
+	var progress *progressBar
+	if bar {
+		progress = &progressBar{w: stderr}
+		cb.OnStep = progress.update
+	}
+	cb.OnEpoch = func(m experiment.EpochMetrics) error {
+		progress.clear()
+		fmt.Fprintln(stdout, m)
+		return nil
+	}
+	result, err := experiment.Train(cfg, ds, cb)
+	if err != nil {
+		if errors.Is(err, experiment.ErrInvalidConfig) {
+			return fmt.Errorf("%w: %v", errUsage, err)
+		}
+		return err
+	}
+	defer result.Close()
+	var csv bytes.Buffer
+	if err := experiment.WriteCSV(&csv, result.History); err != nil {
+		return err
+	}
+	metricsPath, curvesPath := filepath.Join(dir, metricsFile), filepath.Join(dir, curvesFile)
+	if err := os.WriteFile(metricsPath, csv.Bytes(), 0o644); err != nil {
+		return err
+	}
+	title := fmt.Sprintf("%s, %s lr %g, batch %d", cfg.Model, cfg.Optimizer, cfg.LearningRate, cfg.BatchSize)
+	if err := experiment.Curves(result.History, title).Save(curvesPath); err != nil {
+		return fmt.Errorf("writing %s: %w", curvesPath, err)
+	}
+	fmt.Fprintf(stdout, "final test accuracy %.2f%%; wrote %s and %s\n", 100*result.Final().TestAccuracy, metricsPath, curvesPath)
+	return nil
+}
+
+func parseWidths(s string) ([]int, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var widths []int
+	for _, f := range strings.Split(s, ",") {
+		w, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			return nil, fmt.Errorf("want comma-separated integers such as 256,256")
+		}
+		widths = append(widths, w)
+	}
+	return widths, nil
+}
+
+func parseDType(s string) (dtypes.DType, error) {
+	switch strings.ToLower(s) {
+	case "float32", "f32":
+		return dtypes.Float32, nil
+	case "float64", "f64":
+		return dtypes.Float64, nil
+	}
+	return dtypes.InvalidDType, fmt.Errorf("allowed are float32 and float64")
+}
+
+// isTerminal reports whether w is a terminal, where a progress bar that redraws its line
+// makes sense (not a pipe or a file).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// progressBar redraws one line on a terminal: epoch, a bar over the epoch's steps, the batch
+// loss. It redraws at most every 100 ms.
+type progressBar struct {
+	w     io.Writer
+	last  time.Time
+	drawn bool
+}
+
+func (p *progressBar) update(pr experiment.Progress) {
+	if time.Since(p.last) < 100*time.Millisecond && pr.Step < pr.Steps {
+		return
+	}
+	p.last = time.Now()
+	const width = 30
+	done := width * pr.Step / max(pr.Steps, 1)
+	fmt.Fprintf(p.w, "\r\033[Kepoch %d/%d [%s%s] %d/%d batch loss %.4f",
+		pr.Epoch, pr.Epochs, strings.Repeat("=", done), strings.Repeat(" ", width-done), pr.Step, pr.Steps, pr.BatchLoss)
+	p.drawn = true
+}
+
+// clear erases the bar's line so that the epoch summary starts on a clean line.
+func (p *progressBar) clear() {
+	if p != nil && p.drawn {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.drawn = false
+	}
+}
