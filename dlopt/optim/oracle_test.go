@@ -138,3 +138,32 @@ func TestOracle(t *testing.T) {
 		t.Logf("%d of %d oracle entries have no registered optimizer yet: %s", len(unregistered), len(entries), strings.Join(unregistered, ", "))
 	}
 }
+
+// TestOracleToleranceBites is the control of TestOracle: a torch Adam run with its learning rate
+// off by one part in a million, and a float64 trajectory off by 1e-9 relative, are rejected.
+func TestOracleToleranceBites(t *testing.T) {
+	o := loadOracle(t)
+	var adam oracleEntry
+	for _, e := range o.Torch.Entries {
+		if e.Name == "Adam" {
+			adam = e
+		}
+	}
+	opt, err := New(Torch, "Adam", map[string]any{"lr": 0.1 * (1 + 1e-6)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	traj, err := RunGradients(opt, o.Problem.X0, adam.ParamShape, o.Problem.Grads, dtypes.Float64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if compareTrajectories(traj.Params, adam.Trajectory, dtypes.Float64) == "" {
+		t.Error("a learning rate off by 1e-6 relative passed the float64 comparison")
+	}
+	off := slices.Clone(adam.Trajectory)
+	off[19] = slices.Clone(off[19])
+	off[19][3] *= 1 + 1e-9
+	if compareTrajectories(off, adam.Trajectory, dtypes.Float64) == "" {
+		t.Error("a 1e-9 relative error passed the float64 comparison")
+	}
+}
