@@ -71,10 +71,10 @@ func TestContribRejectsBadHyperparameters(t *testing.T) {
 			}
 		})
 	}
-	if _, err := NewTorchMuonFromKwargs(map[string]any{"lr": 0.1, "adjust_lr_fn": "none"}); err == nil || !strings.Contains(err.Error(), `adjust_lr_fn = "none"`) {
+	if _, err := New(Torch, "Muon", map[string]any{"lr": 0.1, "adjust_lr_fn": "none"}); err == nil || !strings.Contains(err.Error(), `adjust_lr_fn = "none"`) {
 		t.Errorf("torch Muon adjust_lr_fn=none: error %v", err)
 	}
-	if _, err := NewTorchMuonFromKwargs(map[string]any{"learning_rate": 0.1}); err == nil || !strings.Contains(err.Error(), `"learning_rate"`) {
+	if _, err := New(Torch, "Muon", map[string]any{"learning_rate": 0.1}); err == nil || !strings.Contains(err.Error(), `"learning_rate"`) {
 		t.Errorf("torch Muon learning_rate: error %v", err)
 	}
 }

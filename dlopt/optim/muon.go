@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 )
 
@@ -150,15 +151,19 @@ func Muon(c MuonConfig) (*Optimizer, error) {
 //	O = NS(M) (normalised by max(‖M‖, eps));  p ← (1 - lr·wd)·p - lr·s·O
 //
 // with s = √max(1, rows/cols) ("original") or 0.2·√max(rows, cols) ("match_rms_adamw").
-// PyTorch runs the Newton–Schulz iterations in bfloat16; this runs them in the parameters'
-// dtype, so its steps agree with PyTorch's only to bfloat16 precision (about 1e-2 relative).
+// PyTorch runs the Newton–Schulz iterations in bfloat16, each product with torch.addmm
+// (b·A + c·A², then a·X + B·X, each rounded once); so does this, emulating bfloat16 with float32
+// arithmetic rounded to nearest-even 8-bit significands (see roundToBFloat16), unless
+// FullPrecision is set, which runs them in the parameters' dtype instead.
 type TorchMuonConfig struct {
 	LR, WeightDecay, Momentum float64
 	Nesterov                  bool
 	NSCoefficients            [3]float64
 	Eps                       float64
 	NSSteps                   int
-	AdjustLRFn                string // "" or "original", or "match_rms_adamw"
+	AdjustLRFn                string // "" or "original", "match_rms_adamw", "spectral_unclamped"
+	// FullPrecision runs Newton–Schulz in the parameters' dtype rather than PyTorch's bfloat16.
+	FullPrecision bool
 }
 
 // DefaultTorchMuon returns torch.optim.Muon's defaults.
@@ -182,14 +187,21 @@ func ScaleByTorchMuon(c TorchMuonConfig, lr, wd, momentum, eps *Hyper) *Transfor
 			if c.Nesterov {
 				m = torchLerp(g, b, mu)
 			}
-			o := newtonSchulz(m, nsSchedule([][3]float64{c.NSCoefficients}, c.NSSteps), func(x, norm *Node) *Node {
-				return Div(x, Max(norm, s.HyperAs(eps, x)))
-			})
+			coeffs := nsSchedule([][3]float64{c.NSCoefficients}, c.NSSteps)
+			var o *Node
+			if c.FullPrecision {
+				o = newtonSchulz(m, coeffs, func(x, norm *Node) *Node { return Div(x, Max(norm, s.HyperAs(eps, x))) })
+			} else {
+				o = As(newtonSchulzBFloat16(m, coeffs, s.Hyper(eps)), g)
+			}
 			dims := g.Shape().Dimensions
 			rows, cols := float64(dims[0]), float64(dims[1])
 			scale := math.Sqrt(math.Max(1, rows/cols))
-			if c.AdjustLRFn == "match_rms_adamw" {
+			switch c.AdjustLRFn {
+			case "match_rms_adamw":
 				scale = 0.2 * math.Sqrt(math.Max(rows, cols))
+			case "spectral_unclamped":
+				scale = math.Sqrt(rows / cols)
 			}
 			p := s.ParamAs(i, g)
 			lrG := s.HyperAs(lr, g)
@@ -205,8 +217,10 @@ func TorchMuon(c TorchMuonConfig) (*Optimizer, error) {
 	if err := checkNSCoeffs([][3]float64{c.NSCoefficients}, c.NSSteps); err != nil {
 		return nil, err
 	}
-	if c.AdjustLRFn != "" && c.AdjustLRFn != "original" && c.AdjustLRFn != "match_rms_adamw" {
-		return nil, errorf("Muon: adjust_lr_fn = %q is invalid: want null, \"original\" or \"match_rms_adamw\"", c.AdjustLRFn)
+	switch c.AdjustLRFn {
+	case "", "original", "match_rms_adamw", "spectral_unclamped":
+	default:
+		return nil, errorf("Muon: adjust_lr_fn = %q is invalid: want null, \"original\", \"match_rms_adamw\" or \"spectral_unclamped\"", c.AdjustLRFn)
 	}
 	return NewOptimizer("Muon", ScaleByTorchMuon(c, NewHyper("lr", c.LR, NonNegative), NewHyper("weight_decay", c.WeightDecay, NonNegative),
 		NewHyper("momentum", c.Momentum, UnitInterval), NewHyper("eps", c.Eps, Positive)))
@@ -283,33 +297,73 @@ func init() {
 		}
 		return Muon(c)
 	})
-	// torch.optim.Muon is not registered under "Muon": PyTorch computes its Newton–Schulz
-	// iterations in bfloat16, which neither float64 nor GoMLX's bfloat16 arithmetic reproduces
-	// to the oracle's 1e-10 (see TestTorchMuonMatchesOracleToBFloat16). NewTorchMuonFromKwargs
-	// takes torch's keywords.
+	registerTorch("Muon", torchMuonFactory)
 }
 
-// NewTorchMuonFromKwargs builds torch.optim.Muon from PyTorch's keyword arguments and defaults
-// (lr, weight_decay, momentum, nesterov, ns_coefficients, eps, ns_steps, adjust_lr_fn; use_addmm
-// and foreach are accepted and ignored). Unknown keywords are errors listing the accepted ones.
-func NewTorchMuonFromKwargs(kwargs map[string]any) (*Optimizer, error) {
-	k := NewKwargs(Torch, "Muon", kwargs)
-	opt, err := func(k *Kwargs) (*Optimizer, error) {
-		c := DefaultTorchMuon()
-		c.LR = k.Float("lr", c.LR)
-		c.WeightDecay = k.Float("weight_decay", c.WeightDecay)
-		c.Momentum = k.Float("momentum", c.Momentum)
-		c.Nesterov = k.Bool("nesterov", c.Nesterov)
-		coeffs := k.Floats("ns_coefficients", 3, c.NSCoefficients[:])
-		copy(c.NSCoefficients[:], coeffs)
-		c.Eps = k.Float("eps", c.Eps)
-		c.NSSteps = k.Int("ns_steps", c.NSSteps)
-		c.AdjustLRFn = k.String("adjust_lr_fn", "")
-		k.Ignored("use_addmm", "foreach")
-		return TorchMuon(c)
-	}(k)
-	if kerr := firstErr(k.Err(), k.checkUnknown()); kerr != nil {
-		return nil, kerr
+// torchMuonFactory reads torch.optim.Muon's keywords (use_addmm does not exist in the PyTorch
+// whose Muon always uses addmm, the one this reproduces).
+func torchMuonFactory(k *Kwargs) (*Optimizer, error) {
+	c := DefaultTorchMuon()
+	c.LR = k.Float("lr", c.LR)
+	c.WeightDecay = k.Float("weight_decay", c.WeightDecay)
+	c.Momentum = k.Float("momentum", c.Momentum)
+	c.Nesterov = k.Bool("nesterov", c.Nesterov)
+	coeffs := k.Floats("ns_coefficients", 3, c.NSCoefficients[:])
+	copy(c.NSCoefficients[:], coeffs)
+	c.Eps = k.Float("eps", c.Eps)
+	c.NSSteps = k.Int("ns_steps", c.NSSteps)
+	c.AdjustLRFn = k.String("adjust_lr_fn", "")
+	k.Ignored("foreach")
+	return TorchMuon(c)
+}
+
+// newtonSchulzBFloat16 is PyTorch's Newton–Schulz in bfloat16 on the CPU: x is rounded to
+// bfloat16, every operation is computed in float32 and its result rounded to bfloat16, and the
+// two products of an iteration are torch.addmm calls (one rounding each):
+//
+//	X ← bf(X / max(bf(‖X‖), eps));  A = bf(XXᵀ);  B = bf(c·AA + b·A);  X ← bf(BX + a·X)
+func newtonSchulzBFloat16(x *Node, coeffs [][3]float64, eps *Node) *Node {
+	bf := roundToBFloat16
+	x = bf(ConvertDType(x, dtypes.Float32))
+	transposed := x.Shape().Dimensions[0] > x.Shape().Dimensions[1]
+	if transposed {
+		x = Transpose(x, 0, 1)
 	}
-	return opt, err
+	norm := Max(bf(l2Norm(x)), bf(ConvertDType(eps, dtypes.Float32)))
+	x = bf(Div(x, norm))
+	for _, abc := range coeffs {
+		a := bf(MatMul(x, Transpose(x, 0, 1)))
+		b := bf(Add(MulScalar(MatMul(a, a), float32(abc[2])), MulScalar(a, float32(abc[1]))))
+		x = bf(Add(MatMul(b, x), MulScalar(x, float32(abc[0]))))
+	}
+	if transposed {
+		x = Transpose(x, 0, 1)
+	}
+	return x
+}
+
+// roundToBFloat16 rounds float32 values to the nearest bfloat16 (8 significant bits), ties to
+// even, as PyTorch does; GoMLX's conversion to BFloat16 truncates instead, and its backends lack
+// bit casts, so the rounding is done arithmetically in float64, where every step is exact (for
+// normal float32 values; subnormals keep 8 significant bits instead of bfloat16's grid):
+// |x| = q·2^(k-7) with q in [128, 256), and q is rounded to an integer, ties to even.
+func roundToBFloat16(x *Node) *Node {
+	g := x.Graph()
+	x64 := ConvertDType(x, dtypes.Float64)
+	abs := Abs(x64)
+	zero := Equal(abs, ZerosLike(abs))
+	safe := Where(zero, OnesLike(abs), abs)
+	two := Scalar(g, dtypes.Float64, 2)
+	// k = floor(log2 |x|), corrected where the logarithm rounds across a power of two.
+	k := Floor(Div(Log(safe), Log(two)))
+	k = Where(GreaterThan(Pow(two, k), safe), AddScalar(k, -1), k)
+	k = Where(LessOrEqual(Pow(two, AddScalar(k, 1)), safe), AddScalar(k, 1), k)
+	unit := Pow(two, AddScalar(k, -7))
+	q := Div(safe, unit)
+	r := Floor(AddScalar(q, 0.5))
+	tie := Equal(Sub(r, q), Scalar(g, dtypes.Float64, 0.5))
+	odd := Equal(Sub(r, MulScalar(Floor(MulScalar(r, 0.5)), 2)), OnesLike(r))
+	r = Where(LogicalAnd(tie, odd), AddScalar(r, -1), r)
+	rounded := Mul(Mul(Sign(x64), r), unit)
+	return ConvertDType(Where(zero, x64, rounded), dtypes.Float32)
 }
