@@ -4,21 +4,24 @@
 //
 //	dlbench -workload mlp -reps 3
 //
-// Workloads (the same names in torch_peer.py):
+// Workloads (the same names in torch_peer.py). Models are GoMLX layers, data come from
+// dlopt/data's Fashion-MNIST loader, optimizers from dlopt/optim by their torch.optim names:
 //
-//	softmax        softmax regression 784-10, SGD lr 0.1, Fashion-MNIST, batch 128, one epoch
+//	softmax        softmax regression 784-10, SGD lr 0.1, batch 128, one epoch
 //	mlp            MLP 784-256-256-10 ReLU, Adam lr 1e-3, batch 128, one epoch
 //	cnn            conv3x3(8)-pool-conv3x3(16)-pool-dense(10), Adam lr 1e-3, batch 128, -steps steps
 //	adam-1m        one Adam update of 1M float32 parameters (gradient given, on the device)
 //	adam-10m       the same with 10M
 //	sgdm-1m        one SGD update with momentum 0.9 of 1M float32 parameters
 //	sgdm-10m       the same with 10M
-//	quadratic      10,000 Adam steps (lr 0.01) on f(x) = (x1² + 10·x2²)/2 from (200, 200)
+//	quadratic      10,000 Adam steps (lr 0.01) on f(x) = (x1² + 10·x2²)/2 from (200, 200),
+//	               with optim.RunFunc (graph building and compilation included)
 //	matmul         float32 [512,784]·[784,256], the kernel behind the dense layers
 //
-// Every workload is run once untimed first (building and compiling its graphs), then -reps times;
-// each repetition's wall time is reported, with the process's peak resident memory at the end.
-// Epochs drop the last partial batch (468 steps of 128), as torch_peer.py does.
+// Each workload is prepared untimed (data read, graphs built and compiled by one step), then run
+// -reps times; each repetition's wall time per unit is reported, with the process's peak
+// resident memory at the end. Epochs drop the last partial batch (468 steps of 128), as
+// torch_peer.py does, so no second graph is compiled for a smaller batch.
 package main
 
 import (

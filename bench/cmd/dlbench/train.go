@@ -7,6 +7,7 @@ import (
 
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/data"
+	"github.com/dlopt/course/dlopt/optim"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -15,7 +16,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
 	"github.com/gomlx/gomlx/pkg/ml/train"
 	"github.com/gomlx/gomlx/pkg/ml/train/losses"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 )
 
 // batchSize is the batch of every training workload, as in torch_peer.py.
@@ -98,22 +98,27 @@ func maxPool2x2(x *graph.Node) *graph.Node {
 }
 
 func setupSoftmax(config) (*prepared, error) {
-	return setupTraining(softmaxModel, optimizers.StochasticGradientDescent().WithDecay(false).WithLearningRate(0.1).Done(), true, 0)
+	return setupTraining(softmaxModel, "SGD", map[string]any{"lr": 0.1}, true, 0)
 }
 
 func setupMLP(config) (*prepared, error) {
-	return setupTraining(mlpModel, optimizers.Adam().LearningRate(1e-3).Done(), true, 0)
+	return setupTraining(mlpModel, "Adam", map[string]any{"lr": 1e-3}, true, 0)
 }
 
 func setupCNN(cfg config) (*prepared, error) {
-	return setupTraining(cnnModel, optimizers.Adam().LearningRate(1e-3).Done(), false, cfg.steps)
+	return setupTraining(cnnModel, "Adam", map[string]any{"lr": 1e-3}, false, cfg.steps)
 }
 
-// setupTraining reads Fashion-MNIST's training set, builds a train.Trainer and runs one step
-// (building and compiling its graph). A repetition is then one epoch (maxSteps 0) or maxSteps
-// steps, starting a new shuffled epoch each time; it returns the mean batch loss.
-func setupTraining(model train.ModelFn, optimizer optimizers.Interface, flatten bool, maxSteps int) (*prepared, error) {
+// setupTraining reads Fashion-MNIST's training set, builds a train.Trainer with the dlopt/optim
+// optimizer that torch.optim calls torchClass, and runs one step (building and compiling its
+// graph). A repetition is then one epoch (maxSteps 0) or maxSteps steps, starting a new shuffled
+// epoch each time; it returns the mean batch loss.
+func setupTraining(model train.ModelFn, torchClass string, kwargs map[string]any, flatten bool, maxSteps int) (*prepared, error) {
 	backend, err := dlopt.Backend()
+	if err != nil {
+		return nil, err
+	}
+	optimizer, err := optim.New(optim.Torch, torchClass, kwargs)
 	if err != nil {
 		return nil, err
 	}

@@ -6,13 +6,12 @@ import (
 	"time"
 
 	"github.com/dlopt/course/dlopt"
+	"github.com/dlopt/course/dlopt/optim"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 )
 
 // updatesPerRep is how many optimizer updates one repetition of adam-*/sgdm-* makes; the
@@ -25,12 +24,24 @@ func updatesPerRep(n int) int {
 }
 
 // setupUpdate times the optimizer update alone: the parameters and a fixed gradient are
-// variables kept on the device, and the graph applies the update (Adam lr 1e-3, or SGD lr 0.01
-// with momentum 0.9 in PyTorch's form buf = 0.9·buf + g, p -= lr·buf), as torch_peer.py times
-// optimizer.step() with p.grad set once.
+// variables kept on the device, and the graph applies one update of dlopt/optim's torch "Adam"
+// (lr 1e-3) or "SGD" (lr 0.01, momentum 0.9), as torch_peer.py times optimizer.step() with
+// p.grad set once.
 func setupUpdate(kind string, n int) func(config) (*prepared, error) {
 	return func(config) (*prepared, error) {
 		backend, err := dlopt.Backend()
+		if err != nil {
+			return nil, err
+		}
+		var opt *optim.Optimizer
+		switch kind {
+		case "adam":
+			opt, err = optim.New(optim.Torch, "Adam", map[string]any{"lr": 1e-3})
+		case "sgdm":
+			opt, err = optim.New(optim.Torch, "SGD", map[string]any{"lr": 0.01, "momentum": 0.9})
+		default:
+			err = fmt.Errorf("unknown optimizer %q", kind)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -41,30 +52,11 @@ func setupUpdate(kind string, n int) func(config) (*prepared, error) {
 		ctx := context.New()
 		params := ctx.In("model").VariableWithValue("w", tensors.FromShape(shapeOf(n)))
 		gradVar := ctx.In("gradient").VariableWithValue("g", tensors.FromFlatDataAndDimensions(gradient, n)).SetTrainable(false)
-		var step func(ctx *context.Context, g *graph.Graph) *graph.Node
-		switch kind {
-		case "adam":
-			adam, ok := optimizers.Adam().LearningRate(1e-3).Done().(train.OptimizeWithGradients)
-			if !ok {
-				return nil, fmt.Errorf("GoMLX's Adam does not take gradients directly")
-			}
-			step = func(ctx *context.Context, g *graph.Graph) *graph.Node {
-				_ = params.ValueGraph(g) // Marks the parameters as used by this graph.
-				adam.UpdateGraphWithGradients(ctx, []*graph.Node{gradVar.ValueGraph(g)}, dtypes.Float32)
-				return optimizers.GetGlobalStepVar(ctx).ValueGraph(g)
-			}
-		case "sgdm":
-			momentum := ctx.In("sgdm").VariableWithValue("buf", tensors.FromShape(shapeOf(n))).SetTrainable(false)
-			step = func(ctx *context.Context, g *graph.Graph) *graph.Node {
-				buf := graph.Add(graph.MulScalar(momentum.ValueGraph(g), 0.9), gradVar.ValueGraph(g))
-				momentum.SetValueGraph(buf)
-				params.SetValueGraph(graph.Sub(params.ValueGraph(g), graph.MulScalar(buf, 0.01)))
-				return graph.ReduceAllSum(graph.Slice(buf, graph.AxisRange(0, 1)))
-			}
-		default:
-			return nil, fmt.Errorf("unknown optimizer %q", kind)
-		}
-		exec, err := context.NewExec(backend, ctx, step)
+		exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, g *graph.Graph) *graph.Node {
+			opt.Apply(ctx, []*context.Variable{params}, []*graph.Node{gradVar.ValueGraph(g)})
+			// A one-element output: the graph must return something, and nothing big.
+			return graph.Slice(params.ValueGraph(g), graph.AxisRange(0, 1))
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -112,51 +104,32 @@ func meanOf(t *tensors.Tensor) float64 {
 // quadraticSteps is the number of optimizer steps of the quadratic workload.
 const quadraticSteps = 10_000
 
-// setupQuadratic: Adam (lr 0.01) on f(x) = (x1² + 10·x2²)/2 from (200, 200), far enough that 10,000 steps of about lr each do not reach the minimum; one graph execution
-// per step: what it measures is the per-step cost of running a graph, not arithmetic. Before each
-// repetition a fresh context and graph are built and compiled by one untimed step; the timed
-// 10,000 steps follow it.
+// setupQuadratic: 10,000 steps of dlopt/optim's torch "Adam" (lr 0.01) on
+// f(x) = (x1² + 10·x2²)/2 from (200, 200) (far enough that 10,000 steps of about lr each do not
+// reach the minimum), in float32, with optim.RunFunc: the gradient is computed in the graph and
+// one execution runs a chunk of steps, as the notebooks do. Each repetition is a fresh RunFunc,
+// so building and compiling its graph is part of the time.
 func setupQuadratic(config) (*prepared, error) {
-	backend, err := dlopt.Backend()
-	if err != nil {
-		return nil, err
-	}
-	var exec *context.Exec
-	reset := func() error {
-		ctx := context.New()
-		x := ctx.In("model").VariableWithValue("x", []float32{200, 200})
-		adam := optimizers.Adam().LearningRate(0.01).Done()
-		exec, err = context.NewExec(backend, ctx, func(ctx *context.Context, g *graph.Graph) *graph.Node {
-			xv := x.ValueGraph(g)
-			f := graph.MulScalar(graph.ReduceAllSum(graph.Mul(graph.Const(g, []float32{1, 10}), graph.Square(xv))), 0.5)
-			adam.UpdateGraph(ctx, g, f)
-			return f
-		})
-		if err != nil {
-			return err
-		}
-		_, err := exec.Exec()
-		return err
-	}
+	gradient := func(x *graph.Node) *graph.Node { return graph.Mul(x, graph.Const(x.Graph(), []float32{1, 10})) }
 	run := func() (float64, error) {
-		var last *tensors.Tensor
-		for range quadraticSteps {
-			out, err := exec.Exec()
-			if err != nil {
-				return 0, err
-			}
-			if last != nil {
-				last.FinalizeAll()
-			}
-			last = out[0]
+		opt, err := optim.New(optim.Torch, "Adam", map[string]any{"lr": 0.01})
+		if err != nil {
+			return 0, err
 		}
-		// Only the last f is read: no per-step transfer to the host.
-		return scalarValue(last)
+		traj, err := optim.RunFunc(opt, []float64{200, 200}, []int{2}, gradient, quadraticSteps, dtypes.Float32)
+		if err != nil {
+			return 0, err
+		}
+		x := traj.Final()
+		if len(x) != 2 {
+			return 0, fmt.Errorf("RunFunc returned %d values, want 2", len(x))
+		}
+		return (x[0]*x[0] + 10*x[1]*x[1]) / 2, nil
 	}
-	if err := reset(); err != nil {
+	if _, err := run(); err != nil {
 		return nil, err
 	}
-	return &prepared{reset: reset, run: run, units: 1, steps: quadraticSteps}, nil
+	return &prepared{run: run, units: 1, steps: quadraticSteps}, nil
 }
 
 // Matrix product sizes: a batch of 512 through the first dense layer of the MLP.
