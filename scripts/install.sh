@@ -72,8 +72,6 @@ if [ "$apt" = 1 ]; then
     echo "install.sh: apt-get install ${missing[*]}"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-    # The image keeps no package lists: they are stale by the time anyone installs more.
-    [ "$image" = 1 ] && $sudo rm -rf /var/lib/apt/lists/*
   fi
 fi
 [ "$tools" = 1 ] || { echo "install.sh: ok (Debian packages only)"; exit 0; }

@@ -42,8 +42,9 @@ command -v go >/dev/null || die "go not found on PATH"
 gobin=${GOBIN:-$(go env GOPATH)/bin}
 export PATH="$gobin:$PATH"
 [ -x "$gobin/gonb" ] || die "GoNB not found in $gobin: run \`make setup\`"
-"$jupyter" kernelspec list 2>/dev/null | grep -qw gonb ||
-  die "the GoNB Jupyter kernel is not installed: run \`make setup\`"
+# (Captured first: grep -q closing the pipe early could fail the pipeline under pipefail.)
+specs=$("$jupyter" kernelspec list 2>/dev/null || true)
+grep -qw gonb <<<"$specs" || die "the GoNB Jupyter kernel is not installed: run \`make setup\`"
 
 # Fail early and clearly on a busy port (Jupyter would otherwise log a stack trace, or with
 # its default port_retries quietly move to another port). SO_REUSEADDR as Tornado binds.
