@@ -104,13 +104,13 @@ func ScaleByFactoredRMS(factored bool, decayRate float64, decayOffset, minDim in
 	}}
 }
 
-// rms is √mean(x²) over all elements.
-func rms(x *Node) *Node { return Sqrt(ReduceAllMean(Mul(x, x))) }
+// blockRMS is √mean(x²) over all elements.
+func blockRMS(x *Node) *Node { return Sqrt(ReduceAllMean(Mul(x, x))) }
 
 // ClipByBlockRMS divides each update by max(1, RMS(u)/threshold) (optax.clip_by_block_rms).
 func ClipByBlockRMS(threshold *Hyper) *Transform {
 	return Map("clip_by_block_rms", []*Hyper{threshold}, func(s *Step, _ int, u *Node) *Node {
-		return Div(u, Max(ScalarOne(s.G, u.DType()), Div(rms(u), s.HyperAs(threshold, u))))
+		return Div(u, Max(ScalarOne(s.G, u.DType()), Div(blockRMS(u), s.HyperAs(threshold, u))))
 	})
 }
 
@@ -118,7 +118,7 @@ func ClipByBlockRMS(threshold *Hyper) *Transform {
 // (optax.scale_by_param_block_rms).
 func ScaleByParamBlockRMS() *Transform {
 	return Map("scale_by_param_block_rms", nil, func(s *Step, i int, u *Node) *Node {
-		return Mul(u, Max(rms(s.ParamAs(i, u)), scalarOf(u, 1e-3)))
+		return Mul(u, Max(blockRMS(s.ParamAs(i, u)), constLike(u, 1e-3)))
 	})
 }
 
@@ -141,7 +141,7 @@ func OptaxAdafactor(c OptaxAdafactorConfig) (*Optimizer, error) {
 		links = append(links, ScaleByParamBlockRMS())
 	}
 	if c.Momentum != nil {
-		links = append(links, EMA(NewHyper("momentum", *c.Momentum, UnitInterval)))
+		links = append(links, ScaleByEMA(NewHyper("momentum", *c.Momentum, UnitInterval)))
 	}
 	if c.WeightDecayRate != nil {
 		links = append(links, AddDecayedWeights(NewHyper("weight_decay_rate", *c.WeightDecayRate, NonNegative)))
@@ -173,7 +173,7 @@ func DefaultTorchAdafactor() TorchAdafactorConfig {
 // torchLerp is torch's lerp(a, b, w) on the CPU: a + w·(b-a) for w < 0.5, else b - (b-a)·(1-w).
 func torchLerp(a, b, w *Node) *Node {
 	diff := Sub(b, a)
-	return Where(LessThan(w, scalarOf(w, 0.5)), Add(a, Mul(w, diff)), Sub(b, Mul(diff, OneMinus(w))))
+	return Where(LessThan(w, constLike(w, 0.5)), Add(a, Mul(w, diff)), Sub(b, Mul(diff, OneMinus(w))))
 }
 
 // ScaleByTorchAdafactor is torch.optim.Adafactor's update (weight decay included); its output
@@ -187,10 +187,10 @@ func ScaleByTorchAdafactor(lr, beta2Decay, eps1 *Hyper, eps2, d, wd *Hyper, eps1
 			p := s.ParamAs(i, g)
 			e1 := s.HyperAs(eps1, g)
 			if eps1Auto {
-				e1 = scalarOf(g, machineEps(g.DType()))
+				e1 = constLike(g, machineEps(g.DType()))
 			}
 			size := float64(g.Shape().Size())
-			alpha := Mul(Max(s.HyperAs(eps2, g), DivScalar(l2Norm(p), math.Sqrt(size))), As(rho, g))
+			alpha := Mul(Max(s.HyperAs(eps2, g), DivScalar(frobeniusNorm(p), math.Sqrt(size))), As(rho, g))
 			decayed := Mul(OneMinus(As(Mul(s.Hyper(lr), s.Hyper(wd)), g)), p)
 			w := As(w64, g)
 			var v *Node
@@ -213,7 +213,7 @@ func ScaleByTorchAdafactor(lr, beta2Decay, eps1 *Hyper, eps2, d, wd *Hyper, eps1
 				s.Set(vv, v)
 			}
 			step := Mul(Rsqrt(Max(v, Mul(e1, e1))), g)
-			denom := Max(ScalarOne(s.G, g.DType()), Div(l2Norm(step), Mul(scalarOf(g, math.Sqrt(size)), s.HyperAs(d, g))))
+			denom := Max(ScalarOne(s.G, g.DType()), Div(frobeniusNorm(step), Mul(constLike(g, math.Sqrt(size)), s.HyperAs(d, g))))
 			out[i] = Sub(Sub(decayed, Mul(Div(alpha, denom), step)), p)
 		}
 		return out

@@ -21,14 +21,14 @@ func emaUpdate(b, g, m *Node) *Node { return Add(Mul(As(OneMinus(b), g), g), Mul
 // the link's step count (1 for the first update), as in s.Count.
 func debias(count, b, m *Node) *Node { return Div(m, As(OneMinus(Pow(b, count)), m)) }
 
-// sumSquares returns Σ x², a scalar of x's dtype.
-func sumSquares(x *Node) *Node { return ReduceAllSum(Mul(x, x)) }
+// sumOfSquares returns Σ x², a scalar of x's dtype.
+func sumOfSquares(x *Node) *Node { return ReduceAllSum(Mul(x, x)) }
 
-// l2Norm returns ‖x‖₂ over all elements (jnp.linalg.norm of the flattened array).
-func l2Norm(x *Node) *Node { return Sqrt(sumSquares(x)) }
+// frobeniusNorm returns ‖x‖₂ over all elements (jnp.linalg.norm of the flattened array).
+func frobeniusNorm(x *Node) *Node { return Sqrt(sumOfSquares(x)) }
 
-// scalarOf returns v as a scalar constant of x's dtype.
-func scalarOf(x *Node, v float64) *Node { return Scalar(x.Graph(), x.DType(), v) }
+// constLike returns v as a scalar constant of x's dtype.
+func constLike(x *Node, v float64) *Node { return Scalar(x.Graph(), x.DType(), v) }
 
 // fromParamAtFirstStep returns the state variable name of variable i together with its value
 // before this update, which at the first update is the parameter itself (optax states such as
@@ -49,7 +49,7 @@ func float64Scalar(s *Step, name string, init float64) (*Node, func(*Node)) {
 
 // safeNorm is optax's numerics.safe_norm: ‖x‖₂, or minNorm where ‖x‖₂ <= minNorm.
 func safeNorm(x, minNorm *Node) *Node {
-	n := l2Norm(x)
+	n := frobeniusNorm(x)
 	mn := As(minNorm, n)
 	return Where(LessOrEqual(n, mn), mn, n)
 }
@@ -73,9 +73,9 @@ func ScaleBySign() *Transform {
 	return Map("scale_by_sign", nil, func(_ *Step, _ int, u *Node) *Node { return Sign(u) })
 }
 
-// EMA keeps e ← (1-decay)·g + decay·e (from 0, no debiasing) and returns e: optax.ema with
+// ScaleByEMA keeps e ← (1-decay)·g + decay·e (from 0, no debiasing) and returns e: optax.ema with
 // debias=False, the momentum of Signum.
-func EMA(decay *Hyper) *Transform {
+func ScaleByEMA(decay *Hyper) *Transform {
 	return &Transform{Name: "ema", Hypers: []*Hyper{decay}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		for i, g := range u {

@@ -44,9 +44,9 @@ func ScaleByDAdaptAdamW(lr, b1, b2, eps, d0, wd *Hyper) *Transform {
 			s.Set(vv, vs[i])
 			s.Set(sv, sums[i])
 		}
-		num = Add(Mul(sb2, num), Mul(Mul(OneMinus(sb2), dlr), vdot(u, weighted)))
+		num = Add(Mul(sb2, num), Mul(Mul(OneMinus(sb2), dlr), treeVdot(u, weighted)))
 		setNum(num)
-		setD(Max(d, Div(num, Mul(OneMinus(sb2), sumAbs(sums)))))
+		setD(Max(d, Div(num, Mul(OneMinus(sb2), treeSumAbs(sums)))))
 		out := make([]*Node, len(u))
 		for i, g := range u {
 			step := Neg(Div(ms[i], Add(Sqrt(vs[i]), s.HyperAs(eps, g))))

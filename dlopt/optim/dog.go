@@ -30,11 +30,11 @@ func DefaultDoG() DoGConfig {
 	return DoGConfig{LearningRate: 1, InitStepKind: "heuristic", InitStepValue: 1e-6, Eps: 1e-8}
 }
 
-// globalNorm2 returns Σ_i ‖x_i‖² over all variables, in float64.
-func globalNorm2(xs []*Node) *Node {
+// treeSumSquares returns Σ_i ‖x_i‖² over all variables, in float64.
+func treeSumSquares(xs []*Node) *Node {
 	var total *Node
 	for _, x := range xs {
-		n := ConvertDType(sumSquares(x), dtypes.Float64)
+		n := ConvertDType(sumOfSquares(x), dtypes.Float64)
 		if total == nil {
 			total = n
 		} else {
@@ -63,7 +63,7 @@ func ScaleByDoG(kind string, value float64, eps *Hyper) *Transform {
 		var r0 *Node
 		switch kind {
 		case "heuristic":
-			r0 = MulScalar(OnePlus(Sqrt(globalNorm2(s.Params))), value)
+			r0 = MulScalar(OnePlus(Sqrt(treeSumSquares(s.Params))), value)
 		case "distance":
 			r0 = Scalar(s.G, dtypes.Float64, value)
 		default: // "learning_rate"
@@ -72,8 +72,8 @@ func ScaleByDoG(kind string, value float64, eps *Hyper) *Transform {
 		maxDist, setMax := float64Scalar(s, "max_dist", 0)
 		sumSq, setSum := float64Scalar(s, "sum_sq_norm_grads", 0)
 		maxDist = Where(first, r0, maxDist)
-		maxDist = Max(maxDist, Sqrt(globalNorm2(distancesFromStart(s))))
-		sumSq = Add(sumSq, globalNorm2(u))
+		maxDist = Max(maxDist, Sqrt(treeSumSquares(distancesFromStart(s))))
+		sumSq = Add(sumSq, treeSumSquares(u))
 		setMax(maxDist)
 		setSum(sumSq)
 		lr := Div(maxDist, Sqrt(Add(sumSq, s.Hyper(eps))))
@@ -135,8 +135,8 @@ func ScaleByDoWG(initSqDist *float64, eps *Hyper) *Transform {
 		}
 		est, setEst := float64Scalar(s, "estim_sq_dist", 0)
 		weighted, setWeighted := float64Scalar(s, "weighted_sq_norm_grads", 0)
-		est = Max(Where(first, r0, est), globalNorm2(distancesFromStart(s)))
-		weighted = Add(Mul(est, globalNorm2(u)), weighted)
+		est = Max(Where(first, r0, est), treeSumSquares(distancesFromStart(s)))
+		weighted = Add(Mul(est, treeSumSquares(u)), weighted)
 		setEst(est)
 		setWeighted(weighted)
 		lr := Div(est, Add(Sqrt(weighted), s.Hyper(eps)))

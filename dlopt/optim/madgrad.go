@@ -40,7 +40,7 @@ func ScaleByMADGRAD(lr, momentum, eps *Hyper) *Transform {
 			s.Set(sqv, sq)
 			s.Set(sv, sum)
 			// ∛S for S >= 0 (Pow is exact enough: |ln S|·2⁻⁵⁴ relative).
-			sigma := Add(Pow(sq, scalarOf(sq, 1.0/3)), s.HyperAs(eps, g))
+			sigma := Add(Pow(sq, constLike(sq, 1.0/3)), s.HyperAs(eps, g))
 			z := Sub(As(x0, g), Div(sum, sigma))
 			mu := s.HyperAs(momentum, g)
 			p := s.ParamAs(i, g)

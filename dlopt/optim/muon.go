@@ -26,7 +26,7 @@ func newtonSchulz(x *Node, coeffs [][3]float64, normalize func(x, norm *Node) *N
 	if transposed {
 		x = Transpose(x, 0, 1)
 	}
-	x = normalize(x, l2Norm(x))
+	x = normalize(x, frobeniusNorm(x))
 	for _, abc := range coeffs {
 		a := MatMul(x, Transpose(x, 0, 1))
 		b := Add(MulScalar(a, abc[1]), MatMul(MulScalar(a, abc[2]), a))
@@ -329,7 +329,7 @@ func newtonSchulzBFloat16(x *Node, coeffs [][3]float64, eps *Node) *Node {
 	if transposed {
 		x = Transpose(x, 0, 1)
 	}
-	norm := Max(bf(l2Norm(x)), bf(ConvertDType(eps, dtypes.Float32)))
+	norm := Max(bf(frobeniusNorm(x)), bf(ConvertDType(eps, dtypes.Float32)))
 	x = bf(Div(x, norm))
 	for _, abc := range coeffs {
 		a := bf(MatMul(x, Transpose(x, 0, 1)))

@@ -27,7 +27,7 @@ func ScaleByNovograd(b1, b2, eps, epsRoot, wd *Hyper) *Transform {
 		for i, g := range u {
 			mv := s.State(i, "mu", 0)
 			vv := s.Scalar("nu"+s.Vars[i].Scope()+"/"+s.Vars[i].Name(), g.DType(), 0)
-			n2 := sumSquares(g)
+			n2 := sumOfSquares(g)
 			v := Where(first, n2, emaUpdate(s.Hyper(b2), n2, s.Get(vv)))
 			a := Add(Div(g, Add(Sqrt(Add(v, s.HyperAs(epsRoot, g))), s.HyperAs(eps, g))), Mul(s.HyperAs(wd, g), s.ParamAs(i, g)))
 			m := Where(first, a, Add(Mul(s.HyperAs(b1, g), s.Get(mv)), a))

@@ -27,8 +27,8 @@ func DefaultProdigy() ProdigyConfig {
 	return ProdigyConfig{LearningRate: 1, B1: 0.9, B2: 0.999, B3: math.NaN(), Eps: 1e-8, EstimLR0: 1e-6, EstimLRCoef: 1}
 }
 
-// vdot returns Σ_i ⟨a_i, b_i⟩ over all variables, in float64.
-func vdot(a, b []*Node) *Node {
+// treeVdot returns Σ_i ⟨a_i, b_i⟩ over all variables, in float64.
+func treeVdot(a, b []*Node) *Node {
 	var total *Node
 	for i := range a {
 		d := ConvertDType(ReduceAllSum(Mul(a[i], As(b[i], a[i]))), dtypes.Float64)
@@ -41,8 +41,8 @@ func vdot(a, b []*Node) *Node {
 	return total
 }
 
-// sumAbs returns Σ_i ‖x_i‖₁ over all variables, in float64.
-func sumAbs(xs []*Node) *Node {
+// treeSumAbs returns Σ_i ‖x_i‖₁ over all variables, in float64.
+func treeSumAbs(xs []*Node) *Node {
 	var total *Node
 	for _, x := range xs {
 		n := ConvertDType(ReduceAllSum(Abs(x)), dtypes.Float64)
@@ -66,7 +66,7 @@ func ScaleByProdigy(lr, b1, b2, b3, eps, d0, coef, wd *Hyper) *Transform {
 		bc := Div(Sqrt(OneMinus(Pow(beta2, s.Count))), OneMinus(Pow(beta1, s.Count)))
 		dlr := Mul(Mul(d, s.Hyper(lr)), bc)
 		diffs := distancesFromStart(s)
-		numAcc := vdot(u, diffs)
+		numAcc := treeVdot(u, diffs)
 		ms, vs, sums := make([]*Node, len(u)), make([]*Node, len(u)), make([]*Node, len(u))
 		for i, g := range u {
 			mv, vv, sv := s.State(i, "exp_avg", 0), s.State(i, "exp_avg_sq", 0), s.State(i, "grad_sum", 0)
@@ -79,7 +79,7 @@ func ScaleByProdigy(lr, b1, b2, b3, eps, d0, coef, wd *Hyper) *Transform {
 			s.Set(sv, sums[i])
 		}
 		num = Add(Mul(beta3, num), Mul(Mul(Div(d, s.Hyper(d0)), dlr), numAcc))
-		estimate := Div(Mul(s.Hyper(coef), num), sumAbs(sums))
+		estimate := Div(Mul(s.Hyper(coef), num), treeSumAbs(sums))
 		setNum(num)
 		newD := Max(d, estimate)
 		setD(newD)

@@ -10,7 +10,7 @@ func SignSGD(learningRate float64) (*Optimizer, error) {
 //
 //	m ← (1-β)·g + β·m (from 0, not debiased);  p ← p - lr·sign(m)
 func Signum(learningRate, beta float64) (*Optimizer, error) {
-	return NewOptimizer("signum", EMA(NewHyper("beta", beta, UnitInterval)), ScaleBySign(),
+	return NewOptimizer("signum", ScaleByEMA(NewHyper("beta", beta, UnitInterval)), ScaleBySign(),
 		ScaleByLearningRate(NewHyper("learning_rate", learningRate, NonNegative)))
 }
 
