@@ -5,7 +5,10 @@ import (
 
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/models"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // The lecture's two examples: a uniform guess costs 2 bits, a confident right guess 0.136 bits.
@@ -29,4 +32,56 @@ func ExampleSoftmaxCrossEntropyF64() {
 	fmt.Printf("loss %.4f, gradient %.4f\n", loss, grad)
 	// Output:
 	// loss 0.4076, gradient [-0.3348 0.2447 0.0900]
+}
+
+// The lecture's two-layer network on one input, in plain Go: forward pass, then the slide's
+// backward pass.
+func ExampleTwoLayerF64() {
+	net, err := models.NewTwoLayerF64(3, 4, 2, models.Tanh, models.SquaredLoss, 1)
+	if err != nil {
+		panic(err)
+	}
+	xi, y := []float64{1, -0.5, 2}, []float64{0, 1}
+	pass := net.Forward(xi, y)
+	grads := net.Backward(pass)
+	fmt.Printf("h: %d values, z: %d, yhat: %d, loss %.4f\n", len(pass.H), len(pass.Z), len(pass.Yhat), pass.Loss)
+	fmt.Printf("dL/dX1: %d = 4x3 values, dL/dX2: %d = 2x4 values\n", len(grads.DX1), len(grads.DX2))
+	// Output:
+	// h: 4 values, z: 4, yhat: 2, loss 1.5166
+	// dL/dX1: 12 = 4x3 values, dL/dX2: 8 = 2x4 values
+}
+
+// The constants the SGD convergence theorem needs, for a noisy least-squares problem.
+func ExampleNoisyLeastSquares() {
+	p, err := models.NewNoisyLeastSquares(models.NoisyLeastSquaresConfig{
+		Dim: 10, Samples: 50, L: 4, Mu: 0.01, Sigma2: 1, Seed: 1})
+	if err != nil {
+		panic(err)
+	}
+	x0 := make([]float64, p.Dim)
+	th := models.SGDTheorem{L: p.L, Delta0: p.Delta0(x0), Sigma2: p.Sigma2, K: 999}
+	fmt.Printf("L = %g, mu = %g, sigma^2 = %g\n", p.L, p.Mu, p.Sigma2)
+	fmt.Printf("step %.4f, bound on the mean squared gradient norm %.4f\n", th.StepSize(), th.Bound())
+	g := p.Oracle(7).Grad(x0) // one stochastic gradient
+	fmt.Println(len(g), "coordinates")
+	// Output:
+	// L = 4, mu = 0.01, sigma^2 = 1
+	// step 0.0252, bound on the mean squared gradient norm 0.2365
+	// 10 coordinates
+}
+
+// The linear classifier's scores for a batch of images, in the lecture's notation.
+func ExampleLinear() {
+	backend := dlopt.MustBackend()
+	ctx := context.New()
+	model := models.Linear{Classes: 10, Bias: true}
+	scores := context.MustExecOnce(backend, ctx, func(ctx *context.Context, g *graph.Graph) *graph.Node {
+		batch := graph.Zeros(g, shapes.Make(dtypes.Float32, 4, 28, 28)) // H: 4 images, d = 784
+		return model.Logits(ctx, batch)
+	})
+	fmt.Println("scores H X^T:", scores.Shape())
+	fmt.Println("X:", ctx.GetVariableByScopeAndName("/linear", "X").Shape())
+	// Output:
+	// scores H X^T: (Float32)[4 10]
+	// X: (Float32)[10 784]
 }

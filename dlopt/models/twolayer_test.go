@@ -6,7 +6,11 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // twoLayerCase is a small network and batch: weights, inputs and targets.
@@ -119,4 +123,42 @@ func TestTwoLayerValidation(t *testing.T) {
 			return []*graph.Node{TwoLayerForward(x1, x2, xi, y, ReLU, SquaredLoss).Loss}
 		}, rows(make([]float64, 6), 2, 3), rows(make([]float64, 4), 2, 2), rows(make([]float64, 4), 2, 2), rows(make([]float64, 4), 2, 2))
 	}, "xi has shape (Float64)[2 2]", "want (Float64)[2 3]")
+}
+
+// TestTwoLayerModelMatchesForward checks that the Model's logits are the explicit forward
+// pass's yhat for the same weights.
+func TestTwoLayerModelMatchesForward(t *testing.T) {
+	tc := newTwoLayerCase(t, GELU, SquaredLoss, 31)
+	net := tc.net
+	model := TwoLayer{Hidden: net.Hidden, Classes: net.Out, Activation: GELU}
+	ctx := context.New().Checked(false)
+	ctx.In("twolayer").VariableWithValue("X1", rows(net.X1, net.Hidden, net.In))
+	ctx.In("twolayer").VariableWithValue("X2", rows(net.X2, net.Out, net.Hidden))
+	logits := context.MustExecOnce(backend(t), ctx, func(ctx *context.Context, xi *graph.Node) *graph.Node {
+		return model.Logits(ctx, xi)
+	}, tc.xis)
+	var want []float64
+	for n := range tc.xis {
+		want = append(want, net.Forward(tc.xis[n], tc.ys[n]).Yhat...)
+	}
+	assertClose(t, "TwoLayer.Logits vs TwoLayerF64 yhat", flat64(t, logits), want, 1e-13)
+}
+
+// TestLectureLayoutInitScale checks that [out, in] weights start from N(0, 1/in), whatever
+// the number of outputs: GoMLX's default would take the output count as the fan-in.
+func TestLectureLayoutInitScale(t *testing.T) {
+	const classes, d = 10, 2000
+	ctx := context.New()
+	context.MustExecOnce(backend(t), ctx, func(ctx *context.Context, g *graph.Graph) *graph.Node {
+		return Linear{Classes: classes}.Logits(ctx, graph.Zeros(g, shapes.Make(dtypes.Float64, 1, d)))
+	})
+	x := tensors.MustCopyFlatData[float64](ctx.GetVariableByScopeAndName("/linear", "X").MustValue())
+	var sumSq float64
+	for _, v := range x {
+		sumSq += v * v
+	}
+	// The sample variance of 20000 N(0, 1/d) draws is within 5% of 1/d with overwhelming probability.
+	if variance := sumSq / float64(len(x)); math.Abs(variance*d-1) > 0.05 {
+		t.Fatalf("X has variance %g, want 1/d = %g", variance, 1.0/d)
+	}
 }
