@@ -119,6 +119,27 @@ func (ds *Dataset) Float64s(indices []int, norm Normalization) []float64 {
 	return out
 }
 
+// Float64Rows is [Dataset.Float64s] cut into one row of Height*Width values per image, the
+// form plain-Go models such as models.TwoLayerF64 take.
+func (ds *Dataset) Float64Rows(indices []int, norm Normalization) [][]float64 {
+	flat, f := ds.Float64s(indices, norm), ds.Features()
+	rows := make([][]float64, len(indices))
+	for r := range rows {
+		rows[r] = flat[r*f : (r+1)*f : (r+1)*f]
+	}
+	return rows
+}
+
+// OneHot returns the labels of the images at indices as one-hot rows of NumClasses values.
+func (ds *Dataset) OneHot(indices []int) [][]float64 {
+	rows := make([][]float64, len(indices))
+	for r, i := range indices {
+		rows[r] = make([]float64, ds.NumClasses())
+		rows[r][ds.Labels[i]] = 1
+	}
+	return rows
+}
+
 // Subset returns a dataset holding the images at indices, in that order (copied).
 // An index out of range is an error.
 func (ds *Dataset) Subset(name string, indices []int) (*Dataset, error) {

@@ -256,3 +256,29 @@ func TestSynthetic(t *testing.T) {
 		}
 	}
 }
+
+func TestFloat64RowsAndOneHot(t *testing.T) {
+	ds := mustSynthetic(t, 8)
+	indices := []int{5, 0, 7}
+	rows, oneHot := ds.Float64Rows(indices, UnitRange), ds.OneHot(indices)
+	if len(rows) != 3 || len(oneHot) != 3 {
+		t.Fatalf("%d rows and %d one-hot rows for 3 indices", len(rows), len(oneHot))
+	}
+	for r, i := range indices {
+		for j, p := range ds.Image(i) {
+			if rows[r][j] != float64(p)/255 {
+				t.Fatalf("row %d pixel %d = %g, want %g", r, j, rows[r][j], float64(p)/255)
+			}
+		}
+		var sum float64
+		for c, v := range oneHot[r] {
+			sum += v
+			if (c == int(ds.Labels[i])) != (v == 1) {
+				t.Fatalf("one-hot row %d = %v for label %d", r, oneHot[r], ds.Labels[i])
+			}
+		}
+		if sum != 1 || len(oneHot[r]) != ds.NumClasses() {
+			t.Fatalf("one-hot row %d = %v", r, oneHot[r])
+		}
+	}
+}
