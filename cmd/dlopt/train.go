@@ -58,6 +58,9 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0 // -h: the usage was asked for and printed
+		}
 		return 2 // the flag package has printed the problem and the usage
 	}
 	usageError := func(format string, a ...any) int {

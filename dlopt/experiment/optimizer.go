@@ -45,7 +45,7 @@ func Optimizers() []string {
 // ResolveOptimizer turns a Config.Optimizer value into its library and that library's name.
 // "library:name" is taken as is. A bare name is looked up as a PyTorch class name ("Adam",
 // "SGD"), then as an optax name ("adam", "lion"), then as a PyTorch class name ignoring case
-// ("rmsprop" finds "RMSprop"); GoMLX's optimizers need the "gomlx:" prefix.
+// ("asgd" finds "ASGD"); GoMLX's optimizers need the "gomlx:" prefix.
 func ResolveOptimizer(name string) (library, libName string, err error) {
 	if lib, n, qualified := strings.Cut(name, ":"); qualified {
 		switch lib {

@@ -15,7 +15,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
 	"github.com/gomlx/gomlx/pkg/ml/train"
 	"github.com/gomlx/gomlx/pkg/ml/train/metrics"
 )
@@ -126,13 +125,6 @@ func Train(cfg Config, ds Datasets, cb Callbacks) (*Result, error) {
 		return nil, err
 	}
 	r.ctx = context.New()
-	if cfg.Model == ModelLinear {
-		// Softmax regression is convex, so its usual start is X = 0. It also sidesteps GoMLX's
-		// default He initialiser, which takes the fan-in of a matrix from its first axis: for
-		// the lecture's X of shape [C, d] that is C = 10, not d = 784, and the initial scores
-		// come out ~9x too large (initial loss ~10 nats instead of ln 10).
-		r.ctx = r.ctx.WithInitializer(initializers.Zero)
-	}
 	if err := r.ctx.SetRNGStateFromSeed(cfg.Seed); err != nil {
 		return nil, err
 	}

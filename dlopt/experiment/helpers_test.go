@@ -1,0 +1,31 @@
+package experiment
+
+import (
+	"testing"
+
+	"github.com/dlopt/course/dlopt/data"
+)
+
+// synthetic returns a small learnable problem: n training and n/4 test images of side x side
+// pixels, cut from one synthetic dataset so that they share the class prototypes but not the
+// noise.
+func synthetic(t *testing.T, n, side, classes int) Datasets {
+	t.Helper()
+	all, err := data.Synthetic(data.SyntheticConfig{N: n + n/4, Height: side, Width: side, Classes: classes, Noise: 0.4, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	indices := make([]int, all.N)
+	for i := range indices {
+		indices[i] = i
+	}
+	trainSet, err := all.Subset("synthetic-train", indices[:n])
+	if err != nil {
+		t.Fatal(err)
+	}
+	testSet, err := all.Subset("synthetic-test", indices[n:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Datasets{Train: trainSet, Test: testSet}
+}
