@@ -115,69 +115,131 @@ func ScaleByRAdam(b1, b2, eps, epsRoot, threshold *Hyper, nesterov bool) *Transf
 	}}
 }
 
-// optaxAdamHypers reads b1, b2, eps (and eps_root when withRoot) with optax's defaults.
-func optaxAdamHypers(k *Kwargs, withRoot bool) (b1, b2, eps, epsRoot *Hyper) {
-	b1 = NewHyper("b1", k.Float("b1", 0.9), UnitInterval)
-	b2 = NewHyper("b2", k.Float("b2", 0.999), UnitInterval)
-	eps = NewHyper("eps", k.Float("eps", 1e-8), Positive)
-	if withRoot {
-		epsRoot = NewHyper("eps_root", k.Float("eps_root", 0), NonNegative)
-	}
-	return
+// OptaxAdamConfig configures optax.adam, and with Decoupled optax.adamw (decayed weights
+// added after the Adam direction), with Nesterov optax.nadam and nadamw.
+type OptaxAdamConfig struct {
+	LearningRate, B1, B2, Eps, EpsRoot, WeightDecay float64
+	Nesterov, Decoupled                             bool
 }
 
-// optaxWeightDecay reads optax's weight_decay (default def) and its mask keyword (null only).
-func optaxWeightDecay(k *Kwargs, def float64, maskKey string) *Hyper {
-	wd := NewHyper("weight_decay", k.Float("weight_decay", def), NonNegative)
-	k.NoneOnly(maskKey)
-	return wd
+// DefaultOptaxAdam returns optax's defaults for adam with the given learning rate (optax has
+// no default for it): b1 0.9, b2 0.999, eps 1e-8, eps_root 0; weight_decay 1e-4 for adamw.
+func DefaultOptaxAdam(learningRate float64) OptaxAdamConfig {
+	return OptaxAdamConfig{LearningRate: learningRate, B1: 0.9, B2: 0.999, Eps: 1e-8, WeightDecay: 1e-4}
+}
+
+// OptaxAdam builds optax.adam: chain(scale_by_adam, [add_decayed_weights,] scale_by_learning_rate).
+func OptaxAdam(c OptaxAdamConfig) (*Optimizer, error) {
+	name := map[[2]bool]string{{false, false}: "adam", {false, true}: "adamw", {true, false}: "nadam", {true, true}: "nadamw"}[[2]bool{c.Nesterov, c.Decoupled}]
+	links := []*Transform{ScaleByAdam(NewHyper("b1", c.B1, UnitInterval), NewHyper("b2", c.B2, UnitInterval),
+		NewHyper("eps", c.Eps, Positive), NewHyper("eps_root", c.EpsRoot, NonNegative), c.Nesterov)}
+	if c.Decoupled {
+		links = append(links, AddDecayedWeights(NewHyper("weight_decay", c.WeightDecay, NonNegative)))
+	}
+	return NewOptimizer(name, append(links, ScaleByLearningRate(NewHyper("learning_rate", c.LearningRate, NonNegative)))...)
+}
+
+// OptaxAdamaxConfig configures optax.adamax, and with Decoupled optax.adamaxw.
+type OptaxAdamaxConfig struct {
+	LearningRate, B1, B2, Eps, WeightDecay float64
+	Decoupled                              bool
+}
+
+// DefaultOptaxAdamax returns optax's defaults for adamax(w): b1 0.9, b2 0.999, eps 1e-8, weight_decay 1e-4.
+func DefaultOptaxAdamax(learningRate float64) OptaxAdamaxConfig {
+	return OptaxAdamaxConfig{LearningRate: learningRate, B1: 0.9, B2: 0.999, Eps: 1e-8, WeightDecay: 1e-4}
+}
+
+// OptaxAdamax builds optax.adamax: chain(scale_by_adamax, [add_decayed_weights,] scale_by_learning_rate).
+func OptaxAdamax(c OptaxAdamaxConfig) (*Optimizer, error) {
+	name := "adamax"
+	links := []*Transform{ScaleByAdamax(NewHyper("b1", c.B1, UnitInterval), NewHyper("b2", c.B2, UnitInterval), NewHyper("eps", c.Eps, Positive))}
+	if c.Decoupled {
+		name = "adamaxw"
+		links = append(links, AddDecayedWeights(NewHyper("weight_decay", c.WeightDecay, NonNegative)))
+	}
+	return NewOptimizer(name, append(links, ScaleByLearningRate(NewHyper("learning_rate", c.LearningRate, NonNegative)))...)
+}
+
+// OptaxAmsgradConfig configures optax.amsgrad.
+type OptaxAmsgradConfig struct {
+	LearningRate, B1, B2, Eps, EpsRoot float64
+	BiasCorrectionMu, BiasCorrectionNu bool
+}
+
+// DefaultOptaxAmsgrad returns optax's defaults for amsgrad: Adam's, with both bias corrections.
+func DefaultOptaxAmsgrad(learningRate float64) OptaxAmsgradConfig {
+	return OptaxAmsgradConfig{LearningRate: learningRate, B1: 0.9, B2: 0.999, Eps: 1e-8, BiasCorrectionMu: true, BiasCorrectionNu: true}
+}
+
+// OptaxAmsgrad builds optax.amsgrad: chain(scale_by_amsgrad, scale_by_learning_rate).
+func OptaxAmsgrad(c OptaxAmsgradConfig) (*Optimizer, error) {
+	return NewOptimizer("amsgrad", ScaleByAmsgrad(NewHyper("b1", c.B1, UnitInterval), NewHyper("b2", c.B2, UnitInterval),
+		NewHyper("eps", c.Eps, Positive), NewHyper("eps_root", c.EpsRoot, NonNegative), c.BiasCorrectionMu, c.BiasCorrectionNu),
+		ScaleByLearningRate(NewHyper("learning_rate", c.LearningRate, NonNegative)))
+}
+
+// OptaxRAdamConfig configures optax.radam.
+type OptaxRAdamConfig struct {
+	LearningRate, B1, B2, Eps, EpsRoot, Threshold float64
+	Nesterov                                      bool
+}
+
+// DefaultOptaxRAdam returns optax's defaults for radam: Adam's, threshold 5.
+func DefaultOptaxRAdam(learningRate float64) OptaxRAdamConfig {
+	return OptaxRAdamConfig{LearningRate: learningRate, B1: 0.9, B2: 0.999, Eps: 1e-8, Threshold: 5}
+}
+
+// OptaxRAdam builds optax.radam: chain(scale_by_radam, scale_by_learning_rate).
+func OptaxRAdam(c OptaxRAdamConfig) (*Optimizer, error) {
+	return NewOptimizer("radam", ScaleByRAdam(NewHyper("b1", c.B1, UnitInterval), NewHyper("b2", c.B2, UnitInterval),
+		NewHyper("eps", c.Eps, Positive), NewHyper("eps_root", c.EpsRoot, NonNegative), NewHyper("threshold", c.Threshold, AnyReal), c.Nesterov),
+		ScaleByLearningRate(NewHyper("learning_rate", c.LearningRate, NonNegative)))
 }
 
 func init() {
-	adam := func(name string, nesterov, decoupled bool) Factory {
+	adam := func(nesterov, decoupled bool) Factory {
 		return func(k *Kwargs) (*Optimizer, error) {
-			lr := NewHyper("learning_rate", k.RequiredFloat("learning_rate"), NonNegative)
-			b1, b2, eps, epsRoot := optaxAdamHypers(k, true)
+			c := DefaultOptaxAdam(k.RequiredFloat("learning_rate"))
+			c.B1, c.B2, c.Eps, c.EpsRoot = k.Float("b1", c.B1), k.Float("b2", c.B2), k.Float("eps", c.Eps), k.Float("eps_root", c.EpsRoot)
 			k.NoneOnly("mu_dtype")
-			if !nesterov {
-				nesterov = k.Bool("nesterov", false)
-			}
-			links := []*Transform{ScaleByAdam(b1, b2, eps, epsRoot, nesterov)}
+			// optax.nadam is functools.partial(adam, nesterov=True): the keyword can still be given.
+			c.Nesterov, c.Decoupled = k.Bool("nesterov", nesterov), decoupled
 			if decoupled {
-				links = append(links, AddDecayedWeights(optaxWeightDecay(k, 1e-4, "mask")))
+				c.WeightDecay = k.Float("weight_decay", c.WeightDecay)
+				k.NoneOnly("mask")
 			}
-			return NewOptimizer(name, append(links, ScaleByLearningRate(lr))...)
+			return OptaxAdam(c)
 		}
 	}
-	registerOptax("adam", adam("adam", false, false))
-	registerOptax("adamw", adam("adamw", false, true))
-	registerOptax("nadam", adam("nadam", true, false))
-	registerOptax("nadamw", adam("nadamw", true, true))
-	adamax := func(name string, decoupled bool) Factory {
+	registerOptax("adam", adam(false, false))
+	registerOptax("adamw", adam(false, true))
+	registerOptax("nadam", adam(true, false))
+	registerOptax("nadamw", adam(true, true))
+	adamax := func(decoupled bool) Factory {
 		return func(k *Kwargs) (*Optimizer, error) {
-			lr := NewHyper("learning_rate", k.RequiredFloat("learning_rate"), NonNegative)
-			b1, b2, eps, _ := optaxAdamHypers(k, false)
-			links := []*Transform{ScaleByAdamax(b1, b2, eps)}
+			c := DefaultOptaxAdamax(k.RequiredFloat("learning_rate"))
+			c.B1, c.B2, c.Eps, c.Decoupled = k.Float("b1", c.B1), k.Float("b2", c.B2), k.Float("eps", c.Eps), decoupled
 			if decoupled {
-				links = append(links, AddDecayedWeights(optaxWeightDecay(k, 1e-4, "mask")))
+				c.WeightDecay = k.Float("weight_decay", c.WeightDecay)
+				k.NoneOnly("mask")
 			}
-			return NewOptimizer(name, append(links, ScaleByLearningRate(lr))...)
+			return OptaxAdamax(c)
 		}
 	}
-	registerOptax("adamax", adamax("adamax", false))
-	registerOptax("adamaxw", adamax("adamaxw", true))
+	registerOptax("adamax", adamax(false))
+	registerOptax("adamaxw", adamax(true))
 	registerOptax("amsgrad", func(k *Kwargs) (*Optimizer, error) {
-		lr := NewHyper("learning_rate", k.RequiredFloat("learning_rate"), NonNegative)
-		b1, b2, eps, epsRoot := optaxAdamHypers(k, true)
+		c := DefaultOptaxAmsgrad(k.RequiredFloat("learning_rate"))
+		c.B1, c.B2, c.Eps, c.EpsRoot = k.Float("b1", c.B1), k.Float("b2", c.B2), k.Float("eps", c.Eps), k.Float("eps_root", c.EpsRoot)
 		k.NoneOnly("mu_dtype")
-		bcMu, bcNu := k.Bool("bias_correction_mu", true), k.Bool("bias_correction_nu", true)
-		return NewOptimizer("amsgrad", ScaleByAmsgrad(b1, b2, eps, epsRoot, bcMu, bcNu), ScaleByLearningRate(lr))
+		c.BiasCorrectionMu, c.BiasCorrectionNu = k.Bool("bias_correction_mu", true), k.Bool("bias_correction_nu", true)
+		return OptaxAmsgrad(c)
 	})
 	registerOptax("radam", func(k *Kwargs) (*Optimizer, error) {
-		lr := NewHyper("learning_rate", k.RequiredFloat("learning_rate"), NonNegative)
-		b1, b2, eps, epsRoot := optaxAdamHypers(k, true)
-		threshold := NewHyper("threshold", k.Float("threshold", 5), AnyReal)
-		nesterov := k.Bool("nesterov", false)
-		return NewOptimizer("radam", ScaleByRAdam(b1, b2, eps, epsRoot, threshold, nesterov), ScaleByLearningRate(lr))
+		c := DefaultOptaxRAdam(k.RequiredFloat("learning_rate"))
+		c.B1, c.B2, c.Eps, c.EpsRoot = k.Float("b1", c.B1), k.Float("b2", c.B2), k.Float("eps", c.Eps), k.Float("eps_root", c.EpsRoot)
+		c.Threshold, c.Nesterov = k.Float("threshold", c.Threshold), k.Bool("nesterov", false)
+		return OptaxRAdam(c)
 	})
 }

@@ -77,41 +77,94 @@ func ScaleByAdadelta(rho, eps *Hyper) *Transform {
 	}}
 }
 
+// OptaxAdagradConfig configures optax.adagrad.
+type OptaxAdagradConfig struct {
+	LearningRate, InitialAccumulatorValue, Eps float64
+}
+
+// DefaultOptaxAdagrad returns optax's defaults for adagrad: initial_accumulator_value 0.1 and
+// eps 1e-7 (PyTorch: 0 and 1e-10, with eps outside the root).
+func DefaultOptaxAdagrad(learningRate float64) OptaxAdagradConfig {
+	return OptaxAdagradConfig{LearningRate: learningRate, InitialAccumulatorValue: 0.1, Eps: 1e-7}
+}
+
+// OptaxAdagrad builds optax.adagrad: chain(scale_by_rss, scale_by_learning_rate).
+func OptaxAdagrad(c OptaxAdagradConfig) (*Optimizer, error) {
+	if !NonNegative.Contains(c.InitialAccumulatorValue) {
+		return nil, errorf("adagrad: initial_accumulator_value = %v is invalid: allowed range is %s", c.InitialAccumulatorValue, NonNegative)
+	}
+	return NewOptimizer("adagrad", ScaleByRSS(c.InitialAccumulatorValue, NewHyper("eps", c.Eps, Positive)),
+		ScaleByLearningRate(NewHyper("learning_rate", c.LearningRate, NonNegative)))
+}
+
+// OptaxRMSpropConfig configures optax.rmsprop; Momentum applies only with HasMomentum (optax's
+// momentum=None by default).
+type OptaxRMSpropConfig struct {
+	LearningRate, Decay, Eps, InitialScale, Momentum           float64
+	EpsInSqrt, Centered, HasMomentum, Nesterov, BiasCorrection bool
+}
+
+// DefaultOptaxRMSprop returns optax's defaults for rmsprop: decay 0.9, eps 1e-8 inside the root,
+// no momentum.
+func DefaultOptaxRMSprop(learningRate float64) OptaxRMSpropConfig {
+	return OptaxRMSpropConfig{LearningRate: learningRate, Decay: 0.9, Eps: 1e-8, EpsInSqrt: true}
+}
+
+// OptaxRMSprop builds optax.rmsprop: chain(scale_by_rms or scale_by_stddev,
+// scale_by_learning_rate, [trace]).
+func OptaxRMSprop(c OptaxRMSpropConfig) (*Optimizer, error) {
+	links := []*Transform{
+		ScaleByRMS(NewHyper("decay", c.Decay, UnitInterval), NewHyper("eps", c.Eps, Positive), c.InitialScale, c.EpsInSqrt, c.Centered, c.BiasCorrection),
+		ScaleByLearningRate(NewHyper("learning_rate", c.LearningRate, NonNegative)),
+	}
+	if c.HasMomentum {
+		links = append(links, Trace(NewHyper("momentum", c.Momentum, UnitInterval), c.Nesterov))
+	}
+	return NewOptimizer("rmsprop", links...)
+}
+
+// OptaxAdadeltaConfig configures optax.adadelta; without HasLearningRate (optax's
+// learning_rate=None) the direction is added as is.
+type OptaxAdadeltaConfig struct {
+	LearningRate, Rho, Eps, WeightDecay float64
+	HasLearningRate                     bool
+}
+
+// DefaultOptaxAdadelta returns optax's defaults for adadelta: rho 0.9, eps 1e-6, no learning rate.
+func DefaultOptaxAdadelta() OptaxAdadeltaConfig { return OptaxAdadeltaConfig{Rho: 0.9, Eps: 1e-6} }
+
+// OptaxAdadelta builds optax.adadelta: chain(add_decayed_weights, scale_by_adadelta,
+// scale_by_learning_rate).
+func OptaxAdadelta(c OptaxAdadeltaConfig) (*Optimizer, error) {
+	// optax.adadelta without a learning rate adds the direction itself (scale_by_learning_rate(None)
+	// is the identity): kept as is, so that configurations port verbatim.
+	last := Unchanged()
+	if c.HasLearningRate {
+		last = ScaleByLearningRate(NewHyper("learning_rate", c.LearningRate, NonNegative))
+	}
+	return NewOptimizer("adadelta", AddDecayedWeights(NewHyper("weight_decay", c.WeightDecay, NonNegative)),
+		ScaleByAdadelta(NewHyper("rho", c.Rho, UnitInterval), NewHyper("eps", c.Eps, Positive)), last)
+}
+
 func init() {
 	registerOptax("adagrad", func(k *Kwargs) (*Optimizer, error) {
-		lr := NewHyper("learning_rate", k.RequiredFloat("learning_rate"), NonNegative)
-		init := k.Float("initial_accumulator_value", 0.1)
-		eps := NewHyper("eps", k.Float("eps", 1e-7), Positive)
-		if !NonNegative.Contains(init) {
-			return nil, errorf("adagrad: initial_accumulator_value = %v is invalid: allowed range is %s", init, NonNegative)
-		}
-		return NewOptimizer("adagrad", ScaleByRSS(init, eps), ScaleByLearningRate(lr))
+		c := DefaultOptaxAdagrad(k.RequiredFloat("learning_rate"))
+		c.InitialAccumulatorValue, c.Eps = k.Float("initial_accumulator_value", c.InitialAccumulatorValue), k.Float("eps", c.Eps)
+		return OptaxAdagrad(c)
 	})
 	registerOptax("rmsprop", func(k *Kwargs) (*Optimizer, error) {
-		lr := NewHyper("learning_rate", k.RequiredFloat("learning_rate"), NonNegative)
-		decay := NewHyper("decay", k.Float("decay", 0.9), UnitInterval)
-		eps := NewHyper("eps", k.Float("eps", 1e-8), Positive)
-		initialScale := k.Float("initial_scale", 0)
-		epsInSqrt, centered := k.Bool("eps_in_sqrt", true), k.Bool("centered", false)
-		momentum, hasMomentum := k.OptFloat("momentum")
-		nesterov, biasCorrection := k.Bool("nesterov", false), k.Bool("bias_correction", false)
-		links := []*Transform{ScaleByRMS(decay, eps, initialScale, epsInSqrt, centered, biasCorrection), ScaleByLearningRate(lr)}
-		if hasMomentum {
-			links = append(links, Trace(NewHyper("momentum", momentum, UnitInterval), nesterov))
-		}
-		return NewOptimizer("rmsprop", links...)
+		c := DefaultOptaxRMSprop(k.RequiredFloat("learning_rate"))
+		c.Decay, c.Eps, c.InitialScale = k.Float("decay", c.Decay), k.Float("eps", c.Eps), k.Float("initial_scale", c.InitialScale)
+		c.EpsInSqrt, c.Centered = k.Bool("eps_in_sqrt", c.EpsInSqrt), k.Bool("centered", c.Centered)
+		c.Momentum, c.HasMomentum = k.OptFloat("momentum")
+		c.Nesterov, c.BiasCorrection = k.Bool("nesterov", c.Nesterov), k.Bool("bias_correction", c.BiasCorrection)
+		return OptaxRMSprop(c)
 	})
 	registerOptax("adadelta", func(k *Kwargs) (*Optimizer, error) {
-		lr, hasLR := k.OptFloat("learning_rate")
-		rho := NewHyper("rho", k.Float("rho", 0.9), UnitInterval)
-		eps := NewHyper("eps", k.Float("eps", 1e-6), Positive)
-		wd := optaxWeightDecay(k, 0, "weight_decay_mask")
-		// optax.adadelta without a learning rate adds the direction itself (scale_by_learning_rate(None)
-		// is the identity): kept as is, so that configurations port verbatim.
-		last := Unchanged()
-		if hasLR {
-			last = ScaleByLearningRate(NewHyper("learning_rate", lr, NonNegative))
-		}
-		return NewOptimizer("adadelta", AddDecayedWeights(wd), ScaleByAdadelta(rho, eps), last)
+		c := DefaultOptaxAdadelta()
+		c.LearningRate, c.HasLearningRate = k.OptFloat("learning_rate")
+		c.Rho, c.Eps, c.WeightDecay = k.Float("rho", c.Rho), k.Float("eps", c.Eps), k.Float("weight_decay", c.WeightDecay)
+		k.NoneOnly("weight_decay_mask")
+		return OptaxAdadelta(c)
 	})
 }

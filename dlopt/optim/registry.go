@@ -74,11 +74,12 @@ func New(library, name string, kwargs map[string]any) (*Optimizer, error) {
 	}
 	k := NewKwargs(library, name, kwargs)
 	opt, err := f(k)
-	if kerr := k.Err(); kerr != nil {
-		return nil, kerr
-	}
+	// Unknown keywords first: a misspelt "lr" for "learning_rate" is best answered with the list.
 	if uerr := k.checkUnknown(); uerr != nil {
 		return nil, uerr
+	}
+	if kerr := k.Err(); kerr != nil {
+		return nil, kerr
 	}
 	if err != nil {
 		return nil, err

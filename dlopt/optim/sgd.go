@@ -73,23 +73,31 @@ func init() {
 		return SGD(c)
 	})
 	registerOptax("sgd", func(k *Kwargs) (*Optimizer, error) {
-		lr := k.Float("learning_rate", 0)
-		momentum, hasMomentum := k.OptFloat("momentum")
-		nesterov := k.Bool("nesterov", false)
-		k.Ignored("accumulator_dtype")
-		return OptaxSGD(lr, momentum, hasMomentum, nesterov)
+		c := OptaxSGDConfig{LearningRate: k.RequiredFloat("learning_rate")}
+		c.Momentum, c.HasMomentum = k.OptFloat("momentum")
+		c.Nesterov = k.Bool("nesterov", false)
+		k.NoneOnly("accumulator_dtype")
+		return OptaxSGD(c)
 	})
 }
 
 // torchRuntimeKeywords only choose PyTorch's implementation, not what it computes.
 var torchRuntimeKeywords = []string{"foreach", "fused", "differentiable", "capturable"}
 
-// OptaxSGD is optax.sgd: chain(trace(momentum, nesterov) if momentum is given, scale_by_learning_rate).
-func OptaxSGD(learningRate, momentum float64, hasMomentum, nesterov bool) (*Optimizer, error) {
+// OptaxSGDConfig configures optax.sgd; Momentum applies only with HasMomentum (optax's
+// momentum=None by default). optax has no default learning rate.
+type OptaxSGDConfig struct {
+	LearningRate, Momentum float64
+	HasMomentum, Nesterov  bool
+}
+
+// OptaxSGD is optax.sgd: chain(trace(momentum, nesterov) if momentum is given,
+// scale_by_learning_rate). Unlike torch.optim.SGD the trace starts at zero: t ← g + μ·t.
+func OptaxSGD(c OptaxSGDConfig) (*Optimizer, error) {
 	var links []*Transform
-	if hasMomentum {
-		links = append(links, Trace(NewHyper("momentum", momentum, UnitInterval), nesterov))
+	if c.HasMomentum {
+		links = append(links, Trace(NewHyper("momentum", c.Momentum, UnitInterval), c.Nesterov))
 	}
-	links = append(links, ScaleByLearningRate(NewHyper("learning_rate", learningRate, NonNegative)))
+	links = append(links, ScaleByLearningRate(NewHyper("learning_rate", c.LearningRate, NonNegative)))
 	return NewOptimizer("sgd", links...)
 }

@@ -117,11 +117,11 @@ func TorchScaleByAdamax(beta1, beta2, eps *Hyper) *Transform {
 	}}
 }
 
-// TorchNAdam is PyTorch's NAdam direction with its momentum schedule
+// TorchScaleByNAdam is PyTorch's NAdam direction with its momentum schedule
 // μ_t = β1·(1 - ½·0.96^(t·ψ)) (ψ = momentum_decay) and Π_t = μ_1⋯μ_t:
 //
 //	d = (1-μ_t)/(1-Π_t) · g/den + μ_{t+1}/(1-Π_t·μ_{t+1}) · m/den,   den = √(v/(1-β2^t)) + ε
-func TorchNAdam(beta1, beta2, eps, momentumDecay *Hyper) *Transform {
+func TorchScaleByNAdam(beta1, beta2, eps, momentumDecay *Hyper) *Transform {
 	hypers := []*Hyper{beta1, beta2, eps, momentumDecay}
 	return &Transform{Name: "scale_by_nadam", Hypers: hypers, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
@@ -148,10 +148,10 @@ func TorchNAdam(beta1, beta2, eps, momentumDecay *Hyper) *Transform {
 	}}
 }
 
-// TorchRAdam is PyTorch's RAdam direction: with ρ∞ = 2/(1-β2) - 1 and
+// TorchScaleByRAdam is PyTorch's RAdam direction: with ρ∞ = 2/(1-β2) - 1 and
 // ρ_t = ρ∞ - 2t·β2^t/(1-β2^t), d = m̂·r_t·√(1-β2^t)/(√v + ε) if ρ_t > 5, else m̂,
 // where m̂ = m/(1-β1^t) and r_t = √((ρ_t-4)(ρ_t-2)ρ∞ / ((ρ∞-4)(ρ∞-2)ρ_t)).
-func TorchRAdam(beta1, beta2, eps *Hyper) *Transform {
+func TorchScaleByRAdam(beta1, beta2, eps *Hyper) *Transform {
 	return &Transform{Name: "scale_by_radam", Hypers: []*Hyper{beta1, beta2, eps}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		b1, b2 := s.Hyper(beta1), s.Hyper(beta2)
@@ -177,6 +177,62 @@ func TorchRAdam(beta1, beta2, eps *Hyper) *Transform {
 		}
 		return out
 	}}
+}
+
+// AdamaxConfig configures torch.optim.Adamax.
+type AdamaxConfig struct {
+	LR, Beta1, Beta2, Eps, WeightDecay float64
+	Maximize                           bool
+}
+
+// DefaultAdamax returns torch.optim.Adamax's defaults: lr 2e-3, betas (0.9, 0.999), eps 1e-8.
+func DefaultAdamax() AdamaxConfig { return AdamaxConfig{LR: 2e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8} }
+
+// Adamax builds torch.optim.Adamax: p ← p - lr·d, d of TorchScaleByAdamax.
+func Adamax(c AdamaxConfig) (*Optimizer, error) {
+	links := append(torchPrefix(c.Maximize, c.WeightDecay),
+		TorchScaleByAdamax(NewHyper("beta1", c.Beta1, UnitInterval), NewHyper("beta2", c.Beta2, UnitInterval), NewHyper("eps", c.Eps, Positive)),
+		ScaleByLearningRate(NewHyper("lr", c.LR, NonNegative)))
+	return NewOptimizer("Adamax", links...)
+}
+
+// NAdamConfig configures torch.optim.NAdam (Decoupled: decoupled_weight_decay=True).
+type NAdamConfig struct {
+	LR, Beta1, Beta2, Eps, WeightDecay, MomentumDecay float64
+	Decoupled, Maximize                               bool
+}
+
+// DefaultNAdam returns torch.optim.NAdam's defaults: lr 2e-3, betas (0.9, 0.999), eps 1e-8,
+// momentum_decay 4e-3.
+func DefaultNAdam() NAdamConfig {
+	return NAdamConfig{LR: 2e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, MomentumDecay: 4e-3}
+}
+
+// NAdam builds torch.optim.NAdam: p ← p - lr·d, d of TorchScaleByNAdam.
+func NAdam(c NAdamConfig) (*Optimizer, error) {
+	lr := NewHyper("lr", c.LR, NonNegative)
+	prefix, suffix := torchWeightDecay(c.Maximize, c.WeightDecay, c.Decoupled, lr)
+	links := append(prefix, TorchScaleByNAdam(NewHyper("beta1", c.Beta1, UnitInterval), NewHyper("beta2", c.Beta2, UnitInterval),
+		NewHyper("eps", c.Eps, Positive), NewHyper("momentum_decay", c.MomentumDecay, NonNegative)), ScaleByLearningRate(lr))
+	return NewOptimizer("NAdam", append(links, suffix...)...)
+}
+
+// RAdamConfig configures torch.optim.RAdam (Decoupled: decoupled_weight_decay=True).
+type RAdamConfig struct {
+	LR, Beta1, Beta2, Eps, WeightDecay float64
+	Decoupled, Maximize                bool
+}
+
+// DefaultRAdam returns torch.optim.RAdam's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8.
+func DefaultRAdam() RAdamConfig { return RAdamConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8} }
+
+// RAdam builds torch.optim.RAdam: p ← p - lr·d, d of TorchScaleByRAdam.
+func RAdam(c RAdamConfig) (*Optimizer, error) {
+	lr := NewHyper("lr", c.LR, NonNegative)
+	prefix, suffix := torchWeightDecay(c.Maximize, c.WeightDecay, c.Decoupled, lr)
+	links := append(prefix, TorchScaleByRAdam(NewHyper("beta1", c.Beta1, UnitInterval), NewHyper("beta2", c.Beta2, UnitInterval),
+		NewHyper("eps", c.Eps, Positive)), ScaleByLearningRate(lr))
+	return NewOptimizer("RAdam", append(links, suffix...)...)
 }
 
 // torchBetas reads betas=(β1, β2).
@@ -205,33 +261,29 @@ func init() {
 	registerTorch("Adam", adam(DefaultAdam(), true))
 	registerTorch("AdamW", adam(DefaultAdamW(), false))
 	registerTorch("Adamax", func(k *Kwargs) (*Optimizer, error) {
-		lr := NewHyper("lr", k.Float("lr", 2e-3), NonNegative)
-		b1, b2 := torchBetas(k, [2]float64{0.9, 0.999})
-		eps := k.Float("eps", 1e-8)
-		links := torchPrefix(k.Bool("maximize", false), k.Float("weight_decay", 0))
+		c := DefaultAdamax()
+		c.LR = k.Float("lr", c.LR)
+		c.Beta1, c.Beta2 = torchBetas(k, [2]float64{c.Beta1, c.Beta2})
+		c.Eps, c.WeightDecay, c.Maximize = k.Float("eps", c.Eps), k.Float("weight_decay", c.WeightDecay), k.Bool("maximize", c.Maximize)
 		k.Ignored(torchRuntimeKeywords...)
-		links = append(links, TorchScaleByAdamax(NewHyper("beta1", b1, UnitInterval), NewHyper("beta2", b2, UnitInterval),
-			NewHyper("eps", eps, Positive)), ScaleByLearningRate(lr))
-		return NewOptimizer("Adamax", links...)
+		return Adamax(c)
 	})
 	registerTorch("NAdam", func(k *Kwargs) (*Optimizer, error) {
-		lr := NewHyper("lr", k.Float("lr", 2e-3), NonNegative)
-		b1, b2 := torchBetas(k, [2]float64{0.9, 0.999})
-		eps, psi := k.Float("eps", 1e-8), k.Float("momentum_decay", 4e-3)
-		prefix, suffix := torchWeightDecay(k.Bool("maximize", false), k.Float("weight_decay", 0), k.Bool("decoupled_weight_decay", false), lr)
+		c := DefaultNAdam()
+		c.LR = k.Float("lr", c.LR)
+		c.Beta1, c.Beta2 = torchBetas(k, [2]float64{c.Beta1, c.Beta2})
+		c.Eps, c.WeightDecay, c.MomentumDecay = k.Float("eps", c.Eps), k.Float("weight_decay", c.WeightDecay), k.Float("momentum_decay", c.MomentumDecay)
+		c.Decoupled, c.Maximize = k.Bool("decoupled_weight_decay", c.Decoupled), k.Bool("maximize", c.Maximize)
 		k.Ignored(torchRuntimeKeywords...)
-		links := append(prefix, TorchNAdam(NewHyper("beta1", b1, UnitInterval), NewHyper("beta2", b2, UnitInterval),
-			NewHyper("eps", eps, Positive), NewHyper("momentum_decay", psi, NonNegative)), ScaleByLearningRate(lr))
-		return NewOptimizer("NAdam", append(links, suffix...)...)
+		return NAdam(c)
 	})
 	registerTorch("RAdam", func(k *Kwargs) (*Optimizer, error) {
-		lr := NewHyper("lr", k.Float("lr", 1e-3), NonNegative)
-		b1, b2 := torchBetas(k, [2]float64{0.9, 0.999})
-		eps := k.Float("eps", 1e-8)
-		prefix, suffix := torchWeightDecay(k.Bool("maximize", false), k.Float("weight_decay", 0), k.Bool("decoupled_weight_decay", false), lr)
+		c := DefaultRAdam()
+		c.LR = k.Float("lr", c.LR)
+		c.Beta1, c.Beta2 = torchBetas(k, [2]float64{c.Beta1, c.Beta2})
+		c.Eps, c.WeightDecay = k.Float("eps", c.Eps), k.Float("weight_decay", c.WeightDecay)
+		c.Decoupled, c.Maximize = k.Bool("decoupled_weight_decay", c.Decoupled), k.Bool("maximize", c.Maximize)
 		k.Ignored(torchRuntimeKeywords...)
-		links := append(prefix, TorchRAdam(NewHyper("beta1", b1, UnitInterval), NewHyper("beta2", b2, UnitInterval),
-			NewHyper("eps", eps, Positive)), ScaleByLearningRate(lr))
-		return NewOptimizer("RAdam", append(links, suffix...)...)
+		return RAdam(c)
 	})
 }

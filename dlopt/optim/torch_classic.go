@@ -118,65 +118,144 @@ func TorchRprop(lr, etaMinus, etaPlus, minStep, maxStep *Hyper) *Transform {
 	}}
 }
 
+// AdagradConfig configures torch.optim.Adagrad.
+type AdagradConfig struct {
+	LR, LRDecay, WeightDecay, InitialAccumulatorValue, Eps float64
+	Maximize                                               bool
+}
+
+// DefaultAdagrad returns torch.optim.Adagrad's defaults: lr 1e-2, eps 1e-10, no decay, sums from 0.
+func DefaultAdagrad() AdagradConfig { return AdagradConfig{LR: 1e-2, Eps: 1e-10} }
+
+// Adagrad builds torch.optim.Adagrad: p ← p - lr·d, d of TorchScaleByAdagrad.
+func Adagrad(c AdagradConfig) (*Optimizer, error) {
+	if !NonNegative.Contains(c.InitialAccumulatorValue) {
+		return nil, errorf("Adagrad: initial_accumulator_value = %v is invalid: allowed range is %s", c.InitialAccumulatorValue, NonNegative)
+	}
+	links := append(torchPrefix(c.Maximize, c.WeightDecay),
+		TorchScaleByAdagrad(NewHyper("lr_decay", c.LRDecay, NonNegative), NewHyper("eps", c.Eps, Positive), c.InitialAccumulatorValue),
+		ScaleByLearningRate(NewHyper("lr", c.LR, NonNegative)))
+	return NewOptimizer("Adagrad", links...)
+}
+
+// RMSpropConfig configures torch.optim.RMSprop.
+type RMSpropConfig struct {
+	LR, Alpha, Eps, WeightDecay, Momentum float64
+	Centered, Maximize                    bool
+}
+
+// DefaultRMSprop returns torch.optim.RMSprop's defaults: lr 1e-2, alpha 0.99, eps 1e-8.
+func DefaultRMSprop() RMSpropConfig { return RMSpropConfig{LR: 1e-2, Alpha: 0.99, Eps: 1e-8} }
+
+// RMSprop builds torch.optim.RMSprop: d of TorchScaleByRMS, through PyTorch's momentum buffer
+// b ← μ·b + d (which starts at zero: optax's trace) when Momentum > 0; p ← p - lr·d.
+func RMSprop(c RMSpropConfig) (*Optimizer, error) {
+	links := append(torchPrefix(c.Maximize, c.WeightDecay),
+		TorchScaleByRMS(NewHyper("alpha", c.Alpha, UnitInterval), NewHyper("eps", c.Eps, Positive), c.Centered))
+	if c.Momentum != 0 {
+		links = append(links, Trace(NewHyper("momentum", c.Momentum, UnitInterval), false))
+	}
+	return NewOptimizer("RMSprop", append(links, ScaleByLearningRate(NewHyper("lr", c.LR, NonNegative)))...)
+}
+
+// AdadeltaConfig configures torch.optim.Adadelta.
+type AdadeltaConfig struct {
+	LR, Rho, Eps, WeightDecay float64
+	Maximize                  bool
+}
+
+// DefaultAdadelta returns torch.optim.Adadelta's defaults: lr 1, rho 0.9, eps 1e-6.
+func DefaultAdadelta() AdadeltaConfig { return AdadeltaConfig{LR: 1, Rho: 0.9, Eps: 1e-6} }
+
+// Adadelta builds torch.optim.Adadelta: p ← p - lr·d, d of TorchScaleByAdadelta.
+func Adadelta(c AdadeltaConfig) (*Optimizer, error) {
+	links := append(torchPrefix(c.Maximize, c.WeightDecay),
+		TorchScaleByAdadelta(NewHyper("rho", c.Rho, UnitInterval), NewHyper("eps", c.Eps, Positive)),
+		ScaleByLearningRate(NewHyper("lr", c.LR, NonNegative)))
+	return NewOptimizer("Adadelta", links...)
+}
+
+// ASGDConfig configures torch.optim.ASGD.
+type ASGDConfig struct {
+	LR, Lambd, Alpha, T0, WeightDecay float64
+	Maximize                          bool
+}
+
+// DefaultASGD returns torch.optim.ASGD's defaults: lr 1e-2, lambd 1e-4, alpha 0.75, t0 1e6.
+func DefaultASGD() ASGDConfig { return ASGDConfig{LR: 1e-2, Lambd: 1e-4, Alpha: 0.75, T0: 1e6} }
+
+// ASGD builds torch.optim.ASGD (see TorchASGD); its average is the evaluation parameter.
+func ASGD(c ASGDConfig) (*Optimizer, error) {
+	links := append(torchPrefix(c.Maximize, c.WeightDecay), TorchASGD(NewHyper("lr", c.LR, NonNegative),
+		NewHyper("lambd", c.Lambd, NonNegative), NewHyper("alpha", c.Alpha, NonNegative), NewHyper("t0", c.T0, NonNegative)))
+	return NewOptimizer("ASGD", links...)
+}
+
+// RpropConfig configures torch.optim.Rprop (etas and step_sizes as pairs).
+type RpropConfig struct {
+	LR, EtaMinus, EtaPlus, MinStep, MaxStep float64
+	Maximize                                bool
+}
+
+// DefaultRprop returns torch.optim.Rprop's defaults: lr 1e-2, etas (0.5, 1.2), step sizes (1e-6, 50).
+func DefaultRprop() RpropConfig {
+	return RpropConfig{LR: 1e-2, EtaMinus: 0.5, EtaPlus: 1.2, MinStep: 1e-6, MaxStep: 50}
+}
+
+// Rprop builds torch.optim.Rprop (see TorchRprop).
+func Rprop(c RpropConfig) (*Optimizer, error) {
+	if !(c.EtaMinus > 0 && c.EtaMinus < 1 && c.EtaPlus > 1) {
+		return nil, errorf("Rprop: etas = (%v, %v) are invalid: need 0 < etaminus < 1 < etaplus", c.EtaMinus, c.EtaPlus)
+	}
+	if !(c.MinStep >= 0 && c.MinStep <= c.MaxStep) {
+		return nil, errorf("Rprop: step_sizes = (%v, %v) are invalid: need 0 <= min <= max", c.MinStep, c.MaxStep)
+	}
+	links := append(torchPrefix(c.Maximize, 0), TorchRprop(NewHyper("lr", c.LR, Positive),
+		NewHyper("etaminus", c.EtaMinus, Positive), NewHyper("etaplus", c.EtaPlus, Positive),
+		NewHyper("step_size_min", c.MinStep, NonNegative), NewHyper("step_size_max", c.MaxStep, Positive)))
+	return NewOptimizer("Rprop", links...)
+}
+
 func init() {
 	registerTorch("Adagrad", func(k *Kwargs) (*Optimizer, error) {
-		lr := NewHyper("lr", k.Float("lr", 1e-2), NonNegative)
-		lrDecay := NewHyper("lr_decay", k.Float("lr_decay", 0), NonNegative)
-		eps := NewHyper("eps", k.Float("eps", 1e-10), Positive)
-		init := k.Float("initial_accumulator_value", 0)
-		links := torchPrefix(k.Bool("maximize", false), k.Float("weight_decay", 0))
+		c := DefaultAdagrad()
+		c.LR, c.LRDecay = k.Float("lr", c.LR), k.Float("lr_decay", c.LRDecay)
+		c.Eps, c.WeightDecay = k.Float("eps", c.Eps), k.Float("weight_decay", c.WeightDecay)
+		c.InitialAccumulatorValue = k.Float("initial_accumulator_value", c.InitialAccumulatorValue)
+		c.Maximize = k.Bool("maximize", c.Maximize)
 		k.Ignored(torchRuntimeKeywords...)
-		if !NonNegative.Contains(init) {
-			return nil, errorf("Adagrad: initial_accumulator_value = %v is invalid: allowed range is %s", init, NonNegative)
-		}
-		return NewOptimizer("Adagrad", append(links, TorchScaleByAdagrad(lrDecay, eps, init), ScaleByLearningRate(lr))...)
+		return Adagrad(c)
 	})
 	registerTorch("RMSprop", func(k *Kwargs) (*Optimizer, error) {
-		lr := NewHyper("lr", k.Float("lr", 1e-2), NonNegative)
-		alpha := NewHyper("alpha", k.Float("alpha", 0.99), UnitInterval)
-		eps := NewHyper("eps", k.Float("eps", 1e-8), Positive)
-		momentum := k.Float("momentum", 0)
-		centered := k.Bool("centered", false)
-		links := torchPrefix(k.Bool("maximize", false), k.Float("weight_decay", 0))
+		c := DefaultRMSprop()
+		c.LR, c.Alpha, c.Eps = k.Float("lr", c.LR), k.Float("alpha", c.Alpha), k.Float("eps", c.Eps)
+		c.WeightDecay, c.Momentum = k.Float("weight_decay", c.WeightDecay), k.Float("momentum", c.Momentum)
+		c.Centered, c.Maximize = k.Bool("centered", c.Centered), k.Bool("maximize", c.Maximize)
 		k.Ignored(torchRuntimeKeywords...)
-		links = append(links, TorchScaleByRMS(alpha, eps, centered))
-		if momentum != 0 {
-			// PyTorch's RMSprop buffer starts at zero: b ← μ·b + d, which is optax's trace.
-			links = append(links, Trace(NewHyper("momentum", momentum, UnitInterval), false))
-		}
-		return NewOptimizer("RMSprop", append(links, ScaleByLearningRate(lr))...)
+		return RMSprop(c)
 	})
 	registerTorch("Adadelta", func(k *Kwargs) (*Optimizer, error) {
-		lr := NewHyper("lr", k.Float("lr", 1.0), NonNegative)
-		rho := NewHyper("rho", k.Float("rho", 0.9), UnitInterval)
-		eps := NewHyper("eps", k.Float("eps", 1e-6), Positive)
-		links := torchPrefix(k.Bool("maximize", false), k.Float("weight_decay", 0))
+		c := DefaultAdadelta()
+		c.LR, c.Rho, c.Eps = k.Float("lr", c.LR), k.Float("rho", c.Rho), k.Float("eps", c.Eps)
+		c.WeightDecay, c.Maximize = k.Float("weight_decay", c.WeightDecay), k.Bool("maximize", c.Maximize)
 		k.Ignored(torchRuntimeKeywords...)
-		return NewOptimizer("Adadelta", append(links, TorchScaleByAdadelta(rho, eps), ScaleByLearningRate(lr))...)
+		return Adadelta(c)
 	})
 	registerTorch("ASGD", func(k *Kwargs) (*Optimizer, error) {
-		lr := NewHyper("lr", k.Float("lr", 1e-2), NonNegative)
-		lambd := NewHyper("lambd", k.Float("lambd", 1e-4), NonNegative)
-		alpha := NewHyper("alpha", k.Float("alpha", 0.75), NonNegative)
-		t0 := NewHyper("t0", k.Float("t0", 1e6), NonNegative)
-		links := torchPrefix(k.Bool("maximize", false), k.Float("weight_decay", 0))
+		c := DefaultASGD()
+		c.LR, c.Lambd, c.Alpha, c.T0 = k.Float("lr", c.LR), k.Float("lambd", c.Lambd), k.Float("alpha", c.Alpha), k.Float("t0", c.T0)
+		c.WeightDecay, c.Maximize = k.Float("weight_decay", c.WeightDecay), k.Bool("maximize", c.Maximize)
 		k.Ignored(torchRuntimeKeywords...)
-		return NewOptimizer("ASGD", append(links, TorchASGD(lr, lambd, alpha, t0))...)
+		return ASGD(c)
 	})
 	registerTorch("Rprop", func(k *Kwargs) (*Optimizer, error) {
-		lr := NewHyper("lr", k.Float("lr", 1e-2), Positive)
-		etas := k.Floats("etas", 2, []float64{0.5, 1.2})
-		steps := k.Floats("step_sizes", 2, []float64{1e-6, 50})
-		links := torchPrefix(k.Bool("maximize", false), 0)
+		c := DefaultRprop()
+		c.LR = k.Float("lr", c.LR)
+		etas := k.Floats("etas", 2, []float64{c.EtaMinus, c.EtaPlus})
+		steps := k.Floats("step_sizes", 2, []float64{c.MinStep, c.MaxStep})
+		c.EtaMinus, c.EtaPlus, c.MinStep, c.MaxStep = etas[0], etas[1], steps[0], steps[1]
+		c.Maximize = k.Bool("maximize", c.Maximize)
 		k.Ignored(torchRuntimeKeywords...)
-		if !(etas[0] > 0 && etas[0] < 1 && etas[1] > 1) {
-			return nil, errorf("Rprop: etas = %v are invalid: need 0 < etaminus < 1 < etaplus", etas)
-		}
-		if !(steps[0] >= 0 && steps[0] <= steps[1]) {
-			return nil, errorf("Rprop: step_sizes = %v are invalid: need 0 <= min <= max", steps)
-		}
-		return NewOptimizer("Rprop", append(links, TorchRprop(lr, NewHyper("etaminus", etas[0], Positive),
-			NewHyper("etaplus", etas[1], Positive), NewHyper("step_size_min", steps[0], NonNegative),
-			NewHyper("step_size_max", steps[1], Positive)))...)
+		return Rprop(c)
 	})
 }
