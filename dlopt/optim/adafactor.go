@@ -20,7 +20,8 @@ import (
 //	factored (both largest dims >= min_dim_size_to_factor): r ← β̂·r + (1-β̂)·mean_cols G,
 //	c ← β̂·c + (1-β̂)·mean_rows G, u = g·(r/mean r)^(-½)·c^(-½); otherwise v ← β̂·v + (1-β̂)·G, u = g·v^(-½)
 //	u ← u / max(1, RMS(u)/clipping_threshold);  u ← lr·u;  u ← u·max(RMS(p), 1e-3)
-//	u ← momentum EMA of u (if momentum);  u ← u + weight_decay_rate·p (if set);  p ← p - u
+//	u ← momentum EMA of u (if momentum; kept in float32, optax's dtype_momentum);
+//	u ← u + weight_decay_rate·p (if set);  p ← p - u
 type OptaxAdafactorConfig struct {
 	// LearningRate nil is optax's None: no rate at all (relative steps only).
 	LearningRate             *float64
@@ -141,7 +142,7 @@ func OptaxAdafactor(c OptaxAdafactorConfig) (*Optimizer, error) {
 		links = append(links, ScaleByParamBlockRMS())
 	}
 	if c.Momentum != nil {
-		links = append(links, ScaleByEMA(NewHyper("momentum", *c.Momentum, UnitInterval)))
+		links = append(links, scaleByEMAStoredAs(NewHyper("momentum", *c.Momentum, UnitInterval), dtypes.Float32))
 	}
 	if c.WeightDecayRate != nil {
 		links = append(links, AddDecayedWeights(NewHyper("weight_decay_rate", *c.WeightDecayRate, NonNegative)))

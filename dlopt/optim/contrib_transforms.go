@@ -6,6 +6,7 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 )
 
 // This file holds the links and graph helpers shared by the optimizers of lion.go, lamb.go,
@@ -75,12 +76,21 @@ func ScaleBySign() *Transform {
 
 // ScaleByEMA keeps e ← (1-decay)·g + decay·e (from 0, no debiasing) and returns e: optax.ema with
 // debias=False, the momentum of Signum.
-func ScaleByEMA(decay *Hyper) *Transform {
+func ScaleByEMA(decay *Hyper) *Transform { return scaleByEMAStoredAs(decay, dtypes.InvalidDType) }
+
+// scaleByEMAStoredAs is ScaleByEMA whose accumulator is stored in dtype (InvalidDType: the
+// parameter's), optax's accumulator_dtype: the step uses the full-precision value, the state keeps
+// the rounded one (optax.adafactor keeps its momentum in float32 even in float64 runs).
+func scaleByEMAStoredAs(decay *Hyper, dtype dtypes.DType) *Transform {
 	return &Transform{Name: "ema", Hypers: []*Hyper{decay}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		for i, g := range u {
-			ev := s.State(i, "ema", 0)
-			out[i] = emaUpdate(s.Hyper(decay), g, s.Get(ev))
+			stored := dtype
+			if stored == dtypes.InvalidDType {
+				stored = g.DType()
+			}
+			ev := s.StateShaped(i, "ema", shapes.Make(stored, g.Shape().Dimensions...), 0)
+			out[i] = emaUpdate(s.Hyper(decay), g, As(s.Get(ev), g))
 			s.Set(ev, out[i])
 		}
 		return out
