@@ -3,11 +3,18 @@
 //
 // # Using it
 //
-// Build an optimizer with a typed constructor ([SGD], [Adam], ...) or by the name and keyword
-// arguments of PyTorch or optax, with that library's defaults:
+// Build an optimizer with a typed constructor, whose Default* function documents the library's
+// defaults, or by the name and keyword arguments of PyTorch or optax, with that library's
+// defaults:
 //
+//	opt, err := optim.Adam(optim.DefaultAdamW())
 //	opt, err := optim.New("torch", "Adam", map[string]any{"lr": 0.1, "amsgrad": true})
 //	opt, err := optim.New("optax", "nadam", map[string]any{"learning_rate": 0.1})
+//
+// Typed constructors: PyTorch's [SGD], [Adam] (AdamW too), [Adagrad], [RMSprop], [Adadelta],
+// [Adamax], [NAdam], [RAdam], [ASGD], [Rprop]; optax's [OptaxSGD], [OptaxAdam] (adamw, nadam,
+// nadamw), [OptaxAdamax], [OptaxAmsgrad], [OptaxRAdam], [OptaxAdagrad], [OptaxRMSprop],
+// [OptaxAdadelta]; and one per optimizer of the other files ([Lion], [LAMB], ...).
 //
 // An [Optimizer] implements GoMLX's optimizers.Interface, so it drops into train.Trainer on any
 // backend; one update of all variables is one graph. Its state lives in the context (and so in
