@@ -283,3 +283,45 @@ func TestWrapperErrors(t *testing.T) {
 		t.Error("decoupled decay on an optimizer without lr: no error")
 	}
 }
+
+// TestSkipNonFiniteComposesWithEveryOptimizer wraps every registered oracle configuration in
+// SkipNonFinite and feeds a NaN gradient in the middle: the run must equal the unwrapped run
+// without that gradient, bit for bit (the wrapper undoes every state write of every link). It
+// also checks that AccumulateGradients over one step changes nothing.
+func TestSkipNonFiniteComposesWithEveryOptimizer(t *testing.T) {
+	o := loadOracle(t)
+	grads := o.Problem.Grads[:8]
+	bad := make([]float64, len(o.Problem.X0))
+	bad[1] = math.NaN()
+	withNaN := slices.Insert(slices.Clone(grads), 3, bad)
+	for _, e := range append(slices.Clone(o.Torch.Entries), o.Optax.Entries...) {
+		name := e.registryName()
+		if !slices.Contains(Names(e.Library), name) {
+			continue
+		}
+		t.Run(e.Library+"/"+e.Name, func(t *testing.T) {
+			plain := mustOpt(t)(New(e.Library, name, e.Kwargs))
+			wrapped := mustOpt(t)(SkipNonFinite(mustOpt(t)(New(e.Library, name, e.Kwargs)), 5))
+			want, err := RunGradients(plain, o.Problem.X0, e.ParamShape, grads, dtypes.Float64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := RunGradients(wrapped, o.Problem.X0, e.ParamShape, withNaN, dtypes.Float64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantParams := slices.Insert(slices.Clone(want.Params), 3, want.Params[2])
+			sameRows(t, "parameters", got.Params, wantParams, 0)
+			if want.Eval != nil {
+				sameRows(t, "evaluation parameters", got.Eval, slices.Insert(slices.Clone(want.Eval), 3, want.Eval[2]), 0)
+			}
+			// Accumulating over k=1 step is the optimizer itself.
+			acc := mustOpt(t)(AccumulateGradients(mustOpt(t)(New(e.Library, name, e.Kwargs)), 1))
+			got, err = RunGradients(acc, o.Problem.X0, e.ParamShape, grads, dtypes.Float64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameRows(t, "AccumulateGradients(k=1)", got.Params, want.Params, 0)
+		})
+	}
+}
