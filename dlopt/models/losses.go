@@ -45,15 +45,16 @@ func Softmax(s *graph.Node) *graph.Node {
 
 // CrossEntropy returns H(p, q) = -sum_i p_i log q_i over the last axis, in nats, for
 // distributions p and q of the same shape (e.g. [N, C] gives [N]). Terms with p_i = 0 count 0
-// even where q_i = 0 (the limit of p log q), with a zero gradient there too.
+// even where q_i = 0 (the limit of p log q); where both are 0 the gradient is taken as 0 too.
 func CrossEntropy(p, q *graph.Node) *graph.Node {
 	checkFloat("CrossEntropy", "p", p, 1)
 	checkFloat("CrossEntropy", "q", q, 1)
 	if !p.Shape().Equal(q.Shape()) {
 		panic(fmt.Errorf("models.CrossEntropy: p has shape %s and q has shape %s, want equal shapes", p.Shape(), q.Shape()))
 	}
-	// log of q where p > 0 and of 1 elsewhere: no 0 * log 0 = NaN in the value or the gradient.
-	safeQ := graph.Where(graph.Equal(p, graph.ZerosLike(p)), graph.OnesLike(q), q)
+	// log 1 instead of log 0 where p_i = q_i = 0: no 0 * log 0 = NaN in the value or the gradient.
+	bothZero := graph.LogicalAnd(graph.Equal(p, graph.ZerosLike(p)), graph.Equal(q, graph.ZerosLike(q)))
+	safeQ := graph.Where(bothZero, graph.OnesLike(q), q)
 	return graph.Neg(graph.ReduceSum(graph.Mul(p, graph.Log(safeQ)), -1))
 }
 

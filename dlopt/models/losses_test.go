@@ -34,6 +34,20 @@ func TestCrossEntropyBitsLectureExamples(t *testing.T) {
 	}
 }
 
+// TestCrossEntropyGradient checks dH/dp_i = -log q_i and dH/dq_i = -p_i/q_i, including
+// p_i = 0 < q_i, and a zero gradient where p_i = q_i = 0.
+func TestCrossEntropyGradient(t *testing.T) {
+	p, q := []float64{0.5, 0, 0.5, 0}, []float64{0.25, 0.25, 0.5, 0}
+	outs := graph.MustExecOnceN(backend(t), func(p, q *graph.Node) (*graph.Node, *graph.Node, *graph.Node) {
+		h := CrossEntropy(p, q)
+		grads := graph.Gradient(h, p, q)
+		return h, grads[0], grads[1]
+	}, p, q)
+	assertClose(t, "H(p, q)", flat64(t, outs[0]), []float64{CrossEntropyF64(p, q)}, 1e-15)
+	assertClose(t, "dH/dp", flat64(t, outs[1]), []float64{-math.Log(0.25), -math.Log(0.25), -math.Log(0.5), 0}, 1e-15)
+	assertClose(t, "dH/dq", flat64(t, outs[2]), []float64{-2, 0, -1, 0}, 1e-15)
+}
+
 func TestSoftmaxMatchesHost(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	s := randMatrix(rng, 5, 7, 3)
@@ -128,6 +142,13 @@ func TestSoftmaxCrossEntropyExtremeLogits(t *testing.T) {
 		}, s, labels)
 		assertClose(t, dtype.String()+" loss", flat64(t, outs[0]), []float64{1e4}, 1e-7)
 		assertClose(t, dtype.String()+" gradient", flat64(t, outs[1]), wantGrad, 1e-7)
+		outs = graph.MustExecOnceN(backend(t), func(logits, y *graph.Node) (*graph.Node, *graph.Node) {
+			logits, y = graph.ConvertDType(logits, dtype), graph.ConvertDType(y, dtype)
+			loss := SoftmaxCrossEntropyTargets(logits, y)
+			return loss, graph.Gradient(loss, logits)[0]
+		}, s, [][]float64{{0, 1, 0}, {1, 0, 0}})
+		assertClose(t, dtype.String()+" loss (targets)", flat64(t, outs[0]), []float64{1e4}, 1e-7)
+		assertClose(t, dtype.String()+" gradient (targets)", flat64(t, outs[1]), wantGrad, 1e-7)
 	}
 }
 
