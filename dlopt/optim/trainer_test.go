@@ -57,3 +57,42 @@ func TestTrainerDropIn(t *testing.T) {
 		}
 	}
 }
+
+// TestSwapInEvalParams trains with a parameter EMA in train.Trainer, swaps the averaged weights
+// in for evaluation and puts the trained ones back.
+func TestSwapInEvalParams(t *testing.T) {
+	must := mustOpt(t)
+	opt := must(WithParamEMA(must(New(Torch, "SGD", map[string]any{"lr": 0.1})), 0.5))
+	ctx := context.New()
+	model := func(ctx *context.Context, _ any, inputs []*Node) []*Node {
+		w := ctx.In("linear").VariableWithValue("w", [][]float64{{0}})
+		return []*Node{Dot(inputs[0], w.ValueGraph(inputs[0].Graph()))}
+	}
+	trainer := train.NewTrainer(dlopt.MustBackend(), ctx, model, losses.MeanSquaredError, opt, nil, nil)
+	x, y := tensors.FromValue([][]float64{{1}}), tensors.FromValue([][]float64{{1}})
+	for range 2 {
+		if _, err := trainer.TrainStep(nil, []*tensors.Tensor{x}, []*tensors.Tensor{y}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Loss (w-1)², gradient 2(w-1): w₁ = 0.2, w₂ = 0.36; EMA a₁ = 0.2, a₂ = 0.5·0.2 + 0.5·0.36.
+	w := ctx.In("linear").GetVariable("w")
+	value := func() float64 { return w.MustValue().Value().([][]float64)[0][0] }
+	trained := value()
+	if math.Abs(trained-0.36) > 1e-15 {
+		t.Fatalf("trained w = %v, want 0.36", trained)
+	}
+	restore, err := SwapInEvalParams(ctx, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(value()-0.28) > 1e-15 {
+		t.Errorf("evaluation w = %v, want the EMA 0.28", value())
+	}
+	if err := restore(); err != nil {
+		t.Fatal(err)
+	}
+	if value() != trained {
+		t.Errorf("restored w = %v, want the trained %v", value(), trained)
+	}
+}
