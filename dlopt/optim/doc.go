@@ -54,7 +54,11 @@
 // [Prepend] with [ClipByGlobalNorm], [ClipByValue] or [ClipByNorm], [AccumulateGradients],
 // [SkipNonFinite] (with [NonFiniteCounts]), [Masked] links, [PerGroup] optimizers (no decay on
 // biases, another rate for the classifier), [WithParamEMA], [WithSWA] and [WithLookahead] (whose
-// averaged or slow weights are the evaluation parameters, see [Optimizer.EvalParamsGraph]).
+// averaged or slow weights are the evaluation parameters, see [Optimizer.EvalParamsGraph] and
+// [SwapInEvalParams] to evaluate a model at them).
+//
+// Every numeric hyperparameter lives in a context variable: [Optimizer.SetHyper] changes it
+// between steps (a schedule driven from the host) and checkpoints save it with the state.
 //
 // # How it is built (read this before adding an optimizer)
 //
