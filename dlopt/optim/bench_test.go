@@ -93,6 +93,25 @@ func BenchmarkQuadratic10k(b *testing.B) {
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/10k-steps")
 }
 
+// BenchmarkQuadratic10kHost is BenchmarkQuadratic10k with the gradient computed on the host
+// (RunHostFunc: one graph execution per step).
+func BenchmarkQuadratic10kHost(b *testing.B) {
+	grad := func(x []float64, _ int) []float64 {
+		d := []float64{x[0] - 1, x[1] + 2}
+		return []float64{3*d[0] + 0.5*d[1], 0.5*d[0] + 0.2*d[1]}
+	}
+	for range b.N {
+		opt, err := New(Torch, "Adam", map[string]any{"lr": 0.01})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := RunHostFunc(opt, []float64{-3, 4}, []int{2}, grad, 10_000, dtypes.Float64); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/10k-steps")
+}
+
 // torchPeerScript times torch.optim updates of one float32 parameter on the CPU (PyTorch's
 // default implementation: foreach, 2 threads), the peer of BenchmarkUpdate.
 const torchPeerScript = `

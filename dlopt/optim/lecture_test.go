@@ -105,3 +105,26 @@ func TestNAGIsTorchNesterov(t *testing.T) {
 		t.Errorf("NAG and heavy-ball agree to %.3g in the first steps: the test problem does not tell them apart", d)
 	}
 }
+
+// TestRunHostFuncMatchesRunFunc runs heavy-ball with the quadratic's gradient computed on the
+// host and in the graph: the trajectories agree to rounding.
+func TestRunHostFuncMatchesRunFunc(t *testing.T) {
+	hostGrad := func(x []float64, _ int) []float64 {
+		d := []float64{x[0] - 1, x[1] + 2}
+		return []float64{3*d[0] + 0.5*d[1], 0.5*d[0] + 0.2*d[1]}
+	}
+	a, err := RunHostFunc(mustOpt(t)(HeavyBall(0.1, 0.9)), []float64{-3, 4}, []int{2}, hostGrad, 200, dtypes.Float64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := RunFunc(mustOpt(t)(HeavyBall(0.1, 0.9)), []float64{-3, 4}, []int{2}, quadraticGrad, 200, dtypes.Float64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := maxRelDiff(t, a.Params, b.Params); d > 1e-12 {
+		t.Errorf("host and graph gradients give trajectories %.3g apart", d)
+	}
+	if _, err := RunHostFunc(mustOpt(t)(HeavyBall(0.1, 0.9)), []float64{1, 2}, []int{2}, func([]float64, int) []float64 { return []float64{1} }, 3, dtypes.Float64); err == nil {
+		t.Error("a gradient of the wrong length: no error")
+	}
+}

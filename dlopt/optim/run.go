@@ -2,6 +2,7 @@ package optim
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -62,6 +63,7 @@ type runner struct {
 	x     *context.Variable
 	shape shapes.Shape
 	size  int
+	execs map[int]*context.Exec // by number of steps per execution
 }
 
 func newRunner(opt *Optimizer, x0 []float64, shape []int, dtype dtypes.DType) (*runner, error) {
@@ -93,7 +95,7 @@ func newRunner(opt *Optimizer, x0 []float64, shape []int, dtype dtypes.DType) (*
 		t = tensors.FromFlatDataAndDimensions(f, shape...)
 	}
 	x := ctx.In("run").VariableWithValue("x", t)
-	return &runner{opt: opt, ctx: ctx, x: x, shape: shapes.Make(dtype, shape...), size: size}, nil
+	return &runner{opt: opt, ctx: ctx, x: x, shape: shapes.Make(dtype, shape...), size: size, execs: map[int]*context.Exec{}}, nil
 }
 
 // run executes steps updates in chunks; grad builds the gradient of step k (0-based within the
@@ -105,7 +107,6 @@ func (r *runner) run(steps int, input func(start, n int) *tensors.Tensor, grad f
 	}
 	traj = &Trajectory{Shape: r.shape.Dimensions}
 	hasEval := r.opt.HasEval()
-	execs := map[int]*context.Exec{}
 	defer func() {
 		if p := recover(); p != nil {
 			traj, err = nil, fmt.Errorf("optim: run %s: %v", r.opt.Name(), p)
@@ -113,7 +114,7 @@ func (r *runner) run(steps int, input func(start, n int) *tensors.Tensor, grad f
 	}()
 	for start := 0; start < steps; start += stepsPerExec {
 		n := min(stepsPerExec, steps-start)
-		e := execs[n]
+		e := r.execs[n]
 		if e == nil {
 			e, err = context.NewExec(backend, r.ctx, func(ctx *context.Context, in *Node) []*Node {
 				var xs, evals []*Node
@@ -135,7 +136,7 @@ func (r *runner) run(steps int, input func(start, n int) *tensors.Tensor, grad f
 			if err != nil {
 				return nil, err
 			}
-			execs[n] = e
+			r.execs[n] = e
 		}
 		outs, err := e.Exec(input(start, n))
 		if err != nil {
@@ -199,6 +200,51 @@ func RunGradients(opt *Optimizer, x0 []float64, shape []int, grads [][]float64, 
 		row := Reshape(Slice(in, AxisElem(k)), r.shape.Dimensions...)
 		return row
 	})
+}
+
+// RunHostFunc is like RunFunc with the gradient computed on the host by grad from the current
+// parameters (flattened) and the step number (1 for the first): for gradients a graph cannot
+// express, such as noise from a Go random generator. Each step is one graph execution, so it is
+// slower than RunFunc.
+func RunHostFunc(opt *Optimizer, x0 []float64, shape []int, grad func(x []float64, step int) []float64, steps int, dtype dtypes.DType) (*Trajectory, error) {
+	if steps < 0 {
+		return nil, errorf("run: steps = %d is invalid: must be >= 0", steps)
+	}
+	if grad == nil {
+		return nil, errorf("run: nil gradient function")
+	}
+	r, err := newRunner(opt, x0, shape, dtype)
+	if err != nil {
+		return nil, err
+	}
+	traj := &Trajectory{Shape: r.shape.Dimensions}
+	x := x0
+	for k := 1; k <= steps; k++ {
+		g := grad(slices.Clone(x), k)
+		if len(g) != r.size {
+			return nil, errorf("run: the gradient function returned %d values at step %d, the parameter has %d", len(g), k, r.size)
+		}
+		input := func(_, _ int) *tensors.Tensor {
+			if dtype == dtypes.Float64 {
+				return tensors.FromFlatDataAndDimensions(slices.Clone(g), 1, r.size)
+			}
+			f := make([]float32, r.size)
+			for i, v := range g {
+				f[i] = float32(v)
+			}
+			return tensors.FromFlatDataAndDimensions(f, 1, r.size)
+		}
+		one, err := r.run(1, input, func(_ int, _, in *Node) *Node {
+			return Reshape(in, r.shape.Dimensions...)
+		})
+		if err != nil {
+			return nil, err
+		}
+		traj.Params = append(traj.Params, one.Params...)
+		traj.Eval = append(traj.Eval, one.Eval...)
+		x = one.Params[0]
+	}
+	return traj, nil
 }
 
 // GradFunc computes the gradient at x in the graph (e.g. A·x - b for a quadratic).
