@@ -18,8 +18,10 @@
 //
 // An [Optimizer] implements GoMLX's optimizers.Interface, so it drops into train.Trainer on any
 // backend; one update of all variables is one graph. Its state lives in the context (and so in
-// checkpoints) under "/optim/<name>". [RunGradients] and [RunFunc] apply an optimizer to a
-// single parameter and return its trajectory, for notebooks and the `dlopt trajectory` command.
+// checkpoints) under "/optim/<name>". [RunGradients] (a fixed gradient sequence), [RunFunc]
+// (a gradient computed in the graph) and [RunHostFunc] (a gradient computed in Go) apply an
+// optimizer to a single parameter and return its trajectory, for notebooks and the
+// `dlopt trajectory` command.
 //
 // # The optimizers
 //
