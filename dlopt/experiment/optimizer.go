@@ -102,6 +102,9 @@ func learningRateKeyword(library string) string {
 // rate between steps (for schedules).
 type builtOptimizer struct {
 	opt optimizers.Interface
+	// evaluated is the dlopt/optim optimizer when it evaluates the model at other parameters
+	// than the ones it trains (schedule-free, ASGD's average), else nil.
+	evaluated *optim.Optimizer
 	// setLR returns the setter of the learning rate for a trainer's context.
 	setLR func(ctx *context.Context) (schedule.Setter, error)
 }
@@ -138,7 +141,7 @@ func buildOptimizer(cfg Config) (*builtOptimizer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &builtOptimizer{
+	built := &builtOptimizer{
 		opt: opt,
 		setLR: func(ctx *context.Context) (schedule.Setter, error) {
 			if !slices.Contains(opt.Hypers(), lrKey) {
@@ -147,7 +150,11 @@ func buildOptimizer(cfg Config) (*builtOptimizer, error) {
 			}
 			return func(v float64) error { return opt.SetHyper(ctx, lrKey, v) }, nil
 		},
-	}, nil
+	}
+	if opt.HasEval() {
+		built.evaluated = opt
+	}
+	return built, nil
 }
 
 // configureGoMLXRate sets the context parameter GoMLX's optimizers read their rate from.

@@ -10,6 +10,7 @@ import (
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/data"
 	"github.com/dlopt/course/dlopt/models"
+	"github.com/dlopt/course/dlopt/optim"
 	"github.com/dlopt/course/dlopt/optim/schedule"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -171,9 +172,22 @@ func Train(cfg Config, ds Datasets, cb Callbacks) (*Result, error) {
 		}
 		m := EpochMetrics{Epoch: e, TrainLoss: epoch.mean(), Seconds: time.Since(start).Seconds()}
 		start = time.Now()
+		restore := func() error { return nil }
+		if opt.evaluated != nil {
+			// Schedule-free methods and averages are evaluated at their evaluation parameters.
+			if restore, err = optim.SwapInEvalParams(r.ctx, opt.evaluated); err != nil {
+				return nil, fmt.Errorf("evaluating %s after epoch %d: %w", cfg.Model, e, err)
+			}
+		}
 		evalMetrics, err := trainer.Eval(testLoader)
 		if err != nil {
 			return nil, fmt.Errorf("evaluating %s after epoch %d: %w", cfg.Model, e, err)
+		}
+		// After the last epoch the evaluation parameters stay, for Predict.
+		if e < cfg.Epochs {
+			if err := restore(); err != nil {
+				return nil, err
+			}
 		}
 		// Eval's metrics: mean loss with regularisation, mean loss, then ours (accuracy).
 		m.TestLoss = shapes.ConvertTo[float64](evalMetrics[1].Value())
@@ -300,7 +314,9 @@ func (a *epochAccumulator) mean() float64 {
 	return a.sum / float64(a.examples)
 }
 
-// Context returns the GoMLX context holding the trained variables (and the optimizer's state).
+// Context returns the GoMLX context holding the trained variables and the optimizer's state.
+// For an optimizer with evaluation parameters (schedule-free methods, ASGD) the variables hold
+// those, as in the last evaluation.
 func (r *Result) Context() *context.Context { return r.ctx }
 
 // Model returns the dlopt/models classifier that was trained.
