@@ -2,6 +2,7 @@ package optim
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/dlopt/course/dlopt"
@@ -94,5 +95,51 @@ func TestSwapInEvalParams(t *testing.T) {
 	}
 	if value() != trained {
 		t.Errorf("restored w = %v, want the trained %v", value(), trained)
+	}
+}
+
+// TestTrainerFloat32EveryOptimizer takes three train.Trainer steps of a float32 model (a 4×2
+// matrix and a bias) with every oracle configuration: mixed dtypes (float64 hyperparameters,
+// float32 variables) build and run, and the weights move and stay finite.
+func TestTrainerFloat32EveryOptimizer(t *testing.T) {
+	o := loadOracle(t)
+	x := tensors.FromValue([][]float32{{1, 2, -1, 0.5}, {0.3, -0.2, 2, 1}, {-1, 1, 1, -2}})
+	y := tensors.FromValue([][]float32{{1, 0}, {0, 1}, {1, 1}})
+	for _, e := range append(slices.Clone(o.Torch.Entries), o.Optax.Entries...) {
+		name := e.registryName()
+		t.Run(e.Library+"/"+e.Name, func(t *testing.T) {
+			opt, err := New(e.Library, name, e.Kwargs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.New()
+			model := func(ctx *context.Context, _ any, inputs []*Node) []*Node {
+				g := inputs[0].Graph()
+				w := ctx.In("dense").VariableWithValue("weights", [][]float32{{0.1, -0.2}, {0.3, 0.1}, {-0.1, 0.2}, {0.05, 0.4}})
+				out := Dot(inputs[0], w.ValueGraph(g))
+				if name == "Muon" { // torch.optim.Muon accepts only 2-D parameters, like PyTorch's
+					return []*Node{out}
+				}
+				b := ctx.In("dense").VariableWithValue("biases", []float32{0.1, -0.1})
+				return []*Node{Add(out, ExpandAxes(b.ValueGraph(g), 0))}
+			}
+			trainer := train.NewTrainer(dlopt.MustBackend(), ctx, model, losses.MeanSquaredError, opt, nil, nil)
+			for range 3 {
+				if _, err := trainer.TrainStep(nil, []*tensors.Tensor{x}, []*tensors.Tensor{y}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			w := ctx.In("dense").GetVariable("weights").MustValue().Value().([][]float32)
+			if w[0][0] == 0.1 && w[1][1] == 0.1 {
+				t.Errorf("weights did not move: %v", w)
+			}
+			for _, row := range w {
+				for _, v := range row {
+					if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+						t.Fatalf("non-finite weights %v", w)
+					}
+				}
+			}
+		})
 	}
 }
