@@ -9,16 +9,20 @@ import (
 )
 
 // CNN is a small convolutional network for images such as Fashion-MNIST's 28x28:
-// conv(Kernel x Kernel, Channels[0], same padding, bias) + activation, 2x2 max-pool, conv(Channels[1])
-// + activation, 2x2 max-pool, then a dense layer of Hidden units + activation (skipped when
-// Hidden is 0) and the dense classifier. A 28x28 input becomes 14x14, then 7x7.
+// conv(Kernel x Kernel, Channels[0], same padding, bias) + activation, 2x2 max-pool,
+// conv(Channels[1]) + activation, 2x2 max-pool, then a dense layer of Hidden units +
+// activation (skipped when Hidden is 0) and the dense classifier. A 28x28 input becomes
+// 14x14, then 7x7.
 //
 // Inputs are [N, height, width] (one channel) or [N, height, width, channels], channels last;
-// height and width must be multiples of 4 (two 2x2 poolings, see maxPool2x2). The
-// convolutions compute what layers.Convolution(...).PadSame() computes, with the same kernel
-// layout, but are built from a gather and a matrix product so that they train on the pure-Go
-// backend too (see conv2DSame). Variables live in scopes "cnn/conv0",
-// "cnn/conv1", "cnn/hidden" and "cnn/classifier".
+// height and width must be multiples of 4 (two 2x2 poolings).
+//
+// The convolutions compute what layers.Convolution(...).PadSame() computes, with the same
+// kernel layout, and the pooling what graph.MaxPool computes, but both are built from gathers,
+// reshapes, reductions and matrix products: in GoMLX v0.26.0 the gradients of the convolution
+// and max-pool ops use ops the pure-Go backend lacks (Reverse, SelectAndScatterMax), so the
+// stock layers would train only on XLA. Variables live in scopes "cnn/conv0", "cnn/conv1"
+// (each "weights" [k, k, in, out] and "biases"), "cnn/hidden" and "cnn/classifier".
 type CNN struct {
 	Channels   [2]int // output channels of the two convolutions, each at least 1
 	Kernel     int    // odd kernel size, at least 1
@@ -30,7 +34,9 @@ type CNN struct {
 // maxPool2x2 is graph.MaxPool(x).Window(2).Strides(2) for x [N, H, W, C] with H and W even,
 // written as a reshape and a ReduceMax: GoMLX's MaxPool gradient (SelectAndScatterMax) is
 // missing from the pure-Go backend in v0.26.0, and so is Pad, which the gradient of a Slice
-// (needed to drop an odd row) would use.
+// (needed to drop an odd row) would use. One difference: where a window holds several equal
+// maxima, ReduceMax's gradient reaches each of them, where MaxPool's reaches one. After a ReLU
+// such ties are zeros whose ReLU gradient is 0 anyway.
 func maxPool2x2(x *graph.Node) *graph.Node {
 	d := x.Shape().Dimensions
 	return graph.ReduceMax(graph.Reshape(x, d[0], d[1]/2, 2, d[2]/2, 2, d[3]), 2, 4)
