@@ -137,6 +137,13 @@ func TestCLI(t *testing.T) {
 				t.Errorf("dlopt %s: stderr does not name the problem (%q) and show the usage:\n%s", strings.Join(args, " "), tc.want, r.stderr)
 			}
 		}
+		// Settings that do not fit the data are usage errors too, found once the data is read.
+		for _, args := range [][]string{{"--train-limit", "60001"}, {"--batch", "60001"}} {
+			r := cliRun(t, bin, nil, append([]string{"train", "--out", filepath.Join(dir, "too-large")}, args...)...)
+			if r.code != 2 || !strings.Contains(r.stderr, "60001") || !strings.Contains(r.stderr, "usage: dlopt train") {
+				t.Errorf("dlopt train %s: exit %d, stderr %q; want 2 naming 60001", strings.Join(args, " "), r.code, r.stderr)
+			}
+		}
 		r := cliRun(t, bin, nil, "train", "--model", "linear")
 		if r.code != 2 || !strings.Contains(r.stderr, "--out DIR is required") {
 			t.Errorf("dlopt train without --out: exit %d, stderr %q; want 2 saying --out is required", r.code, r.stderr)

@@ -225,7 +225,7 @@ func prepareSplits(cfg Config, ds Datasets) (trainSet, testSet *data.Dataset, er
 		return nil, nil, err
 	}
 	if cfg.BatchSize > trainSet.N {
-		return nil, nil, fmt.Errorf("experiment: batch size %d is larger than the %d training examples", cfg.BatchSize, trainSet.N)
+		return nil, nil, fmt.Errorf("%w: batch size %d is larger than the %d training examples", ErrInvalidConfig, cfg.BatchSize, trainSet.N)
 	}
 	return trainSet, testSet, nil
 }
@@ -237,7 +237,7 @@ func limit(ds *data.Dataset, n int, what string, random bool, seed int64) (*data
 		return ds, nil
 	}
 	if n > ds.N {
-		return nil, fmt.Errorf("experiment: %s %d exceeds the %d examples of %q", what, n, ds.N, ds.Name)
+		return nil, fmt.Errorf("%w: %s %d exceeds the %d examples of %q", ErrInvalidConfig, what, n, ds.N, ds.Name)
 	}
 	indices := make([]int, ds.N)
 	for i := range indices {

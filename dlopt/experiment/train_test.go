@@ -178,6 +178,10 @@ func TestTrainErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.want)
 		}
+		// Settings that do not fit the data are configuration errors too.
+		if configError := strings.Contains(tc.name, "invalid") || strings.Contains(tc.name, "large"); configError != errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("%s: errors.Is(%v, ErrInvalidConfig) = %v, want %v", tc.name, err, !configError, configError)
+		}
 	}
 }
 
