@@ -92,6 +92,8 @@ func TestReadIDXGzip(t *testing.T) {
 		"not gzip":      raw,
 		"truncated gz":  gz[:len(gz)-4],
 		"corrupted crc": corrupt,
+		"junk after gz": append(slices.Clone(gz), []byte("junk")...),
+		"two members":   append(slices.Clone(gz), gz...), // the data twice: trailing bytes
 	}
 	for name, input := range bad {
 		if _, err := ReadIDXGzip(bytes.NewReader(input), 10); err == nil {
