@@ -7,7 +7,8 @@ Run with Debian's /usr/bin/python3 (torch 1.13, CPU):
 
 Each workload is prepared (data read, model built, one untimed step), then timed --reps times.
 The workloads, their sizes and hyperparameters match dlbench's (see its package doc); only the
-CNN differs in mechanism (nn.Conv2d and nn.MaxPool2d here, im2col and a reshape max there).
+CNN differs in mechanism (nn.Conv2d and nn.MaxPool2d here; a gather and a matrix product, and a
+reshape and ReduceMax, in dlopt/models.CNN).
 """
 
 import argparse

@@ -6,10 +6,6 @@ import (
 	"math"
 	"strings"
 	"testing"
-
-	"github.com/dlopt/course/dlopt"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
 
 func TestRunRejectsBadFlags(t *testing.T) {
@@ -76,46 +72,5 @@ func TestSGDMomentumCheck(t *testing.T) {
 	want := -0.01 * factor * meanG
 	if math.Abs(got-want) > 1e-5*math.Abs(want) {
 		t.Errorf("mean parameter %g, want %g", got, want)
-	}
-}
-
-// TestIm2colMatchesConvolution: im2col followed by a product with the flattened kernel equals
-// GoMLX's own convolution with "same" padding.
-func TestIm2colMatchesConvolution(t *testing.T) {
-	const batch, height, width, channels, filters = 2, 5, 4, 3, 2
-	x := make([]float64, batch*height*width*channels)
-	for i := range x {
-		x[i] = math.Sin(float64(i))
-	}
-	kernel := make([]float64, 9*channels*filters)
-	for i := range kernel {
-		kernel[i] = math.Cos(float64(3 * i))
-	}
-	backend := dlopt.MustBackend()
-	outs := graph.MustExecOnceN(backend, func(x, kernel *graph.Node) []*graph.Node {
-		viaIm2col := graph.Dot(graph.Reshape(im2col3x3(x), -1, 9*channels), graph.Reshape(kernel, 9*channels, filters))
-		viaConv := graph.Convolve(x, kernel).Strides(1).PadSame().Done()
-		return []*graph.Node{graph.Reshape(viaIm2col, -1), graph.Reshape(viaConv, -1)}
-	}, tensors.FromFlatDataAndDimensions(x, batch, height, width, channels), tensors.FromFlatDataAndDimensions(kernel, 3, 3, channels, filters))
-	a, b := tensors.MustCopyFlatData[float64](outs[0]), tensors.MustCopyFlatData[float64](outs[1])
-	if len(a) != len(b) {
-		t.Fatalf("sizes %d vs %d", len(a), len(b))
-	}
-	for i := range a {
-		if math.Abs(a[i]-b[i]) > 1e-12 {
-			t.Fatalf("element %d: im2col %g, convolution %g", i, a[i], b[i])
-		}
-	}
-}
-
-func TestMaxPool2x2(t *testing.T) {
-	// One image 4x2, one channel: windows {1,5,2,0}→5 and {3,-1,7,4}→7.
-	in := []float32{1, 5, 2, 0, 3, -1, 7, 4}
-	out := graph.MustExecOnce(dlopt.MustBackend(), func(x *graph.Node) *graph.Node {
-		return maxPool2x2(graph.Reshape(x, 1, 4, 2, 1))
-	}, in)
-	got := tensors.MustCopyFlatData[float32](out)
-	if len(got) != 2 || got[0] != 5 || got[1] != 7 {
-		t.Errorf("maxPool2x2 = %v, want [5 7]", got)
 	}
 }

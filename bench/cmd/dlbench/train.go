@@ -7,114 +7,51 @@ import (
 
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/data"
+	"github.com/dlopt/course/dlopt/models"
 	"github.com/dlopt/course/dlopt/optim"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/layers"
-	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
 	"github.com/gomlx/gomlx/pkg/ml/train"
-	"github.com/gomlx/gomlx/pkg/ml/train/losses"
 )
 
 // batchSize is the batch of every training workload, as in torch_peer.py.
 const batchSize = 128
 
-func softmaxModel(ctx *context.Context, _ any, inputs []*graph.Node) []*graph.Node {
-	return []*graph.Node{layers.DenseWithBias(ctx.In("logits"), inputs[0], data.FashionClasses)}
-}
-
-func mlpModel(ctx *context.Context, _ any, inputs []*graph.Node) []*graph.Node {
-	x := inputs[0]
-	x = activations.Relu(layers.DenseWithBias(ctx.In("hidden1"), x, 256))
-	x = activations.Relu(layers.DenseWithBias(ctx.In("hidden2"), x, 256))
-	return []*graph.Node{layers.DenseWithBias(ctx.In("logits"), x, data.FashionClasses)}
-}
-
-// cnnModel: [batch,28,28] → conv3x3(8, same)+ReLU → maxpool 2 → conv3x3(16, same)+ReLU →
-// maxpool 2 → [batch, 7·7·16] → dense 10. Channels last, GoMLX's default.
-//
-// The convolutions and pools are not GoMLX's layers.Convolution and MaxPool: their gradients use
-// ops simplego v0.26.0 lacks (Reverse, SelectAndScatterMax; Pad for Slice's gradient), so
-// training a conv net with them fails there. See conv3x3 and maxPool2x2.
-func cnnModel(ctx *context.Context, _ any, inputs []*graph.Node) []*graph.Node {
-	x := graph.InsertAxes(inputs[0], -1)
-	x = activations.Relu(conv3x3(ctx.In("conv1"), x, 8))
-	x = maxPool2x2(x)
-	x = activations.Relu(conv3x3(ctx.In("conv2"), x, 16))
-	x = maxPool2x2(x)
-	x = graph.Reshape(x, x.Shape().Dimensions[0], -1)
-	return []*graph.Node{layers.DenseWithBias(ctx.In("logits"), x, data.FashionClasses)}
-}
-
-// conv3x3 is a 3x3 convolution with zero "same" padding, stride 1 and a bias, on
-// [batch, height, width, channels], computed as im2col and a dense layer that maps the
-// 9·channels taps to the filters (one DotGeneral, with dlopt's matrix-product gradient). Its
-// weights [9·channels, filters] are a kernel [3, 3, channels, filters] flattened.
-func conv3x3(ctx *context.Context, x *graph.Node, filters int) *graph.Node {
-	return layers.DenseWithBias(ctx, im2col3x3(x), filters)
-}
-
-// im2col3x3 returns, for every position of x [batch, height, width, channels], its 3x3
-// neighbourhood [batch, height, width, 9·channels] (row-major taps, then channels; zeros outside
-// the image). One Gather collects the taps: those outside the image read an appended zero row.
-func im2col3x3(x *graph.Node) *graph.Node {
-	g := x.Graph()
-	d := x.Shape().Dimensions
-	batch, height, width, channels := d[0], d[1], d[2], d[3]
-	pixels := height * width
-	// [pixels+1, batch, channels]: pixels first so that Gather indexes them; the last is zero.
-	flat := graph.TransposeAllAxes(graph.Reshape(x, batch, pixels, channels), 1, 0, 2)
-	flat = graph.Concatenate([]*graph.Node{flat, graph.Zeros(g, shapes.Make(x.DType(), 1, batch, channels))}, 0)
-	taps := make([]int32, 0, pixels*9)
-	for i := range height {
-		for j := range width {
-			for di := -1; di <= 1; di++ {
-				for dj := -1; dj <= 1; dj++ {
-					if r, c := i+di, j+dj; r >= 0 && r < height && c >= 0 && c < width {
-						taps = append(taps, int32(r*width+c))
-					} else {
-						taps = append(taps, int32(pixels)) // the zero row
-					}
-				}
-			}
-		}
-	}
-	indices := graph.Const(g, tensors.FromFlatDataAndDimensions(taps, pixels*9, 1))
-	patches := graph.Gather(flat, indices) // [pixels·9, batch, channels]
-	patches = graph.Reshape(patches, height, width, 9, batch, channels)
-	patches = graph.TransposeAllAxes(patches, 3, 0, 1, 2, 4)
-	return graph.Reshape(patches, batch, height, width, 9*channels)
-}
-
-// maxPool2x2 is max pooling with window and stride 2 on [batch, height, width, channels] (even
-// height and width), written as a reshape and a ReduceMax: GoMLX's MaxPool has a gradient
-// (SelectAndScatterMax) that simplego v0.26.0 does not implement.
-func maxPool2x2(x *graph.Node) *graph.Node {
-	d := x.Shape().Dimensions
-	x = graph.Reshape(x, d[0], d[1]/2, 2, d[2]/2, 2, d[3])
-	return graph.ReduceMax(x, 2, 4)
-}
+// The models of the training workloads, from dlopt/models.
+var (
+	// softmaxRegression is the linear classifier 784-10 with bias.
+	softmaxRegression = models.Linear{Classes: data.FashionClasses, Bias: true}
+	// mlp784 is the MLP 784-256-256-10 with ReLU.
+	mlp784 = models.MLP{Hidden: []int{256, 256}, Classes: data.FashionClasses, Activation: models.ReLU}
+	// smallCNN: conv3x3(8, same)+ReLU, 2x2 max-pool, conv3x3(16)+ReLU, 2x2 max-pool, dense 10.
+	// dlopt/models builds the convolutions from a gather and one matrix product and the pooling
+	// from a reshape and ReduceMax: GoMLX v0.26.0's conv and max-pool gradients use ops simplego
+	// lacks (Reverse, SelectAndScatterMax).
+	smallCNN = models.CNN{Channels: [2]int{8, 16}, Kernel: 3, Classes: data.FashionClasses, Activation: models.ReLU}
+)
 
 func setupSoftmax(config) (*prepared, error) {
-	return setupTraining(softmaxModel, "SGD", map[string]any{"lr": 0.1}, true, 0)
+	return setupTraining(softmaxRegression, "SGD", map[string]any{"lr": 0.1}, true, 0)
 }
 
 func setupMLP(config) (*prepared, error) {
-	return setupTraining(mlpModel, "Adam", map[string]any{"lr": 1e-3}, true, 0)
+	return setupTraining(mlp784, "Adam", map[string]any{"lr": 1e-3}, true, 0)
 }
 
 func setupCNN(cfg config) (*prepared, error) {
-	return setupTraining(cnnModel, "Adam", map[string]any{"lr": 1e-3}, false, cfg.steps)
+	return setupTraining(smallCNN, "Adam", map[string]any{"lr": 1e-3}, false, cfg.steps)
 }
 
-// setupTraining reads Fashion-MNIST's training set, builds a train.Trainer with the dlopt/optim
-// optimizer that torch.optim calls torchClass, and runs one step (building and compiling its
-// graph). A repetition is then one epoch (maxSteps 0) or maxSteps steps, starting a new shuffled
+// setupTraining reads Fashion-MNIST's training set, builds a train.Trainer for model with
+// dlopt/models' cross-entropy and the dlopt/optim optimizer that torch.optim calls torchClass,
+// and runs one step (building and compiling its graph). A repetition is then one epoch (maxSteps 0) or maxSteps steps, starting a new shuffled
 // epoch each time; it returns the mean batch loss.
-func setupTraining(model train.ModelFn, torchClass string, kwargs map[string]any, flatten bool, maxSteps int) (*prepared, error) {
+func setupTraining(model models.Model, torchClass string, kwargs map[string]any, flatten bool, maxSteps int) (*prepared, error) {
 	backend, err := dlopt.Backend()
+	if err != nil {
+		return nil, err
+	}
+	modelFn, err := models.ModelFn(model)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +71,7 @@ func setupTraining(model train.ModelFn, torchClass string, kwargs map[string]any
 	if err := ctx.SetRNGStateFromSeed(1); err != nil {
 		return nil, err
 	}
-	trainer := train.NewTrainer(backend, ctx, model, losses.SparseCategoricalCrossEntropyLogits, optimizer, nil, nil)
+	trainer := train.NewTrainer(backend, ctx, modelFn, models.CrossEntropyLoss, optimizer, nil, nil)
 	step := func(inputs, labels []*tensors.Tensor) (loss float64, err error) {
 		metrics, err := trainer.TrainStep(nil, inputs, labels)
 		if err != nil {
