@@ -21,7 +21,10 @@ import (
 // kernel layout, and the pooling what graph.MaxPool computes, but both are built from gathers,
 // reshapes, reductions and matrix products: in GoMLX v0.26.0 the gradients of the convolution
 // and max-pool ops use ops the pure-Go backend lacks (Reverse, SelectAndScatterMax), so the
-// stock layers would train only on XLA. Variables live in scopes "cnn/conv0", "cnn/conv1"
+// stock layers would train only on XLA. The price is memory: each convolution materialises
+// its patches, N*height*width*k*k*in values (about 14 MB in float32 for the second layer of
+// [DefaultCNN] at N = 128), so evaluate large sets in batches of a few hundred, not all at once.
+// Variables live in scopes "cnn/conv0", "cnn/conv1"
 // (each "weights" [k, k, in, out] and "biases"), "cnn/hidden" and "cnn/classifier".
 type CNN struct {
 	Channels   [2]int // output channels of the two convolutions, each at least 1
