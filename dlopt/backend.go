@@ -40,14 +40,19 @@ var (
 // or "xla:/absolute/path/to/pjrt_plugin.so". An error names the variable the configuration came
 // from, what was tried and how to fix it.
 func Backend() (backends.Backend, error) {
-	backendOnce.Do(func() {
-		config, source := backendConfigSource()
-		backendVal, backendErr = NewBackend(config)
-		if backendErr != nil && source != "" {
-			backendErr = fmt.Errorf("%w\n(the configuration %q comes from $%s)", backendErr, config, source)
-		}
-	})
+	backendOnce.Do(func() { backendVal, backendErr = backendFromEnvironment() })
 	return backendVal, backendErr
+}
+
+// backendFromEnvironment creates the backend [BackendConfig] names; an error says which
+// environment variable the configuration came from.
+func backendFromEnvironment() (backends.Backend, error) {
+	config, source := backendConfigSource()
+	b, err := NewBackend(config)
+	if err != nil && source != "" {
+		err = fmt.Errorf("%w\n(the configuration %q comes from $%s)", err, config, source)
+	}
+	return b, err
 }
 
 // MustBackend is [Backend] for notebooks and examples: it panics with the error's explanation.
