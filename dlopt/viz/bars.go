@@ -15,14 +15,14 @@ type BarGroup struct {
 	Values []float64
 }
 
-// Bars draws a bar chart with the categories on the x axis. Values must be finite; with LogY
-// they must be positive.
+// Bars draws a bar chart with the categories on the x axis. Values must be finite. Bars start
+// at zero, so log axes are not supported.
 func Bars(a Axes, categories []string, groups ...BarGroup) *Figure {
 	if len(categories) == 0 || len(groups) == 0 {
 		return &Figure{err: fmt.Errorf("%w: Bars needs at least one category and one group", errNoData)}
 	}
-	if a.LogX {
-		return failed("Bars: the category axis cannot be logarithmic")
+	if a.LogX || a.LogY {
+		return failed("Bars: log axes are not supported (bars start at zero)")
 	}
 	p := newPlot(a)
 	// Category slots are one unit wide; the groups share 80% of a slot's width at notebook size.
@@ -34,8 +34,8 @@ func Bars(a Axes, categories []string, groups ...BarGroup) *Figure {
 				i, g.Name, len(g.Values), len(categories))
 		}
 		for j, v := range g.Values {
-			if !finite(v) || (a.LogY && v <= 0) {
-				return failed("Bars: group %d (%q) value %d is %g: values must be finite (and positive on a log axis)",
+			if !finite(v) {
+				return failed("Bars: group %d (%q) value %d is %g: values must be finite",
 					i, g.Name, j, v)
 			}
 		}
@@ -58,7 +58,7 @@ func Bars(a Axes, categories []string, groups ...BarGroup) *Figure {
 		p.X.Tick.Label.YAlign = draw.YTop
 	}
 	p.Legend.Top = true
-	if len(groups) > 1 && !a.LogY {
+	if len(groups) > 1 {
 		// Head room so the legend does not cover the tallest bars.
 		p.Y.Max *= 1.15
 	}

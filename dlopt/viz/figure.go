@@ -73,10 +73,17 @@ func (f *Figure) WithSize(widthCm, heightCm float64) *Figure {
 }
 
 // Render writes the figure in the given format, "png" or "svg".
-func (f *Figure) Render(w io.Writer, format string) error {
+func (f *Figure) Render(w io.Writer, format string) (err error) {
 	if f.err != nil {
 		return f.err
 	}
+	// The constructors validate their input; this turns any remaining gonum/plot panic (a corner
+	// case they missed) into an error instead of crashing the notebook or program.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("viz: drawing the figure failed: %v", r)
+		}
+	}()
 	var wt io.WriterTo
 	switch strings.ToLower(format) {
 	case "png":
@@ -94,7 +101,7 @@ func (f *Figure) Render(w io.Writer, format string) error {
 	default:
 		return fmt.Errorf("viz: unknown image format %q: allowed are \"png\" and \"svg\"", format)
 	}
-	_, err := wt.WriteTo(w)
+	_, err = wt.WriteTo(w)
 	return err
 }
 

@@ -28,6 +28,7 @@ func Lines(a Axes, series ...Series) *Figure {
 	}
 	p := newPlot(a)
 	anyPoint := false
+	xLo, xHi, yLo, yHi := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	for i, s := range series {
 		xys, err := seriesPoints(s, a)
 		if err != nil {
@@ -37,6 +38,9 @@ func Lines(a Axes, series ...Series) *Figure {
 			continue
 		}
 		anyPoint = true
+		for _, pt := range xys {
+			xLo, xHi, yLo, yHi = math.Min(xLo, pt.X), math.Max(xHi, pt.X), math.Min(yLo, pt.Y), math.Max(yHi, pt.Y)
+		}
 		style := draw.LineStyle{Color: Color(i), Width: vg.Points(1.8)}
 		if s.Dashed {
 			style.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
@@ -63,6 +67,13 @@ func Lines(a Axes, series ...Series) *Figure {
 	}
 	if !anyPoint {
 		return &Figure{err: fmt.Errorf("%w: every point of every series is NaN or infinite", errNoData)}
+	}
+	// gonum widens a zero-width range by ±1, which crosses zero on a log axis: widen by a factor.
+	if a.LogX && xLo == xHi {
+		p.X.Min, p.X.Max = xLo/2, xHi*2
+	}
+	if a.LogY && yLo == yHi {
+		p.Y.Min, p.Y.Max = yLo/2, yHi*2
 	}
 	p.Legend.Top = true
 	return plotFigure(p)

@@ -105,6 +105,8 @@ func TestFiguresRender(t *testing.T) {
 			709, 652, 30000, nil, 0},
 		{"landscape contour", LandscapeContour("landscape", []float64{-1, 0, 1}, []float64{-1, 0, 1}, z),
 			756, 472, 3000, Color(0), 10},
+		{"single point log-log", Lines(Axes{LogX: true, LogY: true}, Series{X: []float64{10}, Y: []float64{0.1}, Points: true}),
+			756, 472, 500, Color(0), 10},
 		{"sized", Lines(Axes{}, Series{Y: []float64{1, 2}}).WithSize(8, 5), 378, 236, 500, nil, 0},
 	}
 	for _, tc := range tests {
@@ -148,6 +150,7 @@ func TestInvalidInputIsAnError(t *testing.T) {
 		{"decreasing grid", ContourGrid([]float64{1, 0}, []float64{0, 1}, [][]float64{{1, 2}, {3, 4}}, ContourOptions{}), "strictly increasing"},
 		{"ragged grid", ContourGrid([]float64{0, 1}, []float64{0, 1}, [][]float64{{1, 2}, {3}}, ContourOptions{}), "len(z[1]) = 1"},
 		{"bars count", Bars(Axes{}, []string{"a", "b"}, BarGroup{Values: []float64{1}}), "1 values for 2 categories"},
+		{"bars log", Bars(Axes{LogY: true}, []string{"a"}, BarGroup{Values: []float64{1}}), "log axes are not supported"},
 		{"bars NaN", Bars(Axes{}, []string{"a"}, BarGroup{Values: []float64{math.NaN()}}), "must be finite"},
 		{"image size", ImageGrid([][]uint8{{1, 2, 3}}, 2, 2, ImageGridOptions{}), "has 3 pixels, want 2 x 2 = 4"},
 		{"captions", ImageGrid([][]uint8{{1}}, 1, 1, ImageGridOptions{Captions: []string{"a", "b"}}), "2 captions for 1 images"},
