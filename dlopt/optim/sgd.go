@@ -44,9 +44,8 @@ func SGD(c SGDConfig) (*Optimizer, error) {
 	if c.Maximize {
 		links = append(links, Negate())
 	}
-	if c.WeightDecay != 0 {
-		links = append(links, AddDecayedWeights(NewHyper("weight_decay", c.WeightDecay, NonNegative)))
-	}
+	// Present even for 0 (g + 0·p is g) so that a schedule can change it, see torchPrefix.
+	links = append(links, AddDecayedWeights(NewHyper("weight_decay", c.WeightDecay, NonNegative)))
 	if c.Momentum != 0 {
 		if c.Nesterov && c.Dampening != 0 {
 			return nil, errorf("SGD: nesterov=true requires dampening = 0, got %v", c.Dampening)

@@ -7,16 +7,23 @@ import (
 // This file holds PyTorch's Adam family: Adam, AdamW, Adamax, NAdam, RAdam.
 
 // torchPrefix returns the links PyTorch applies to the gradient before its algorithm:
-// negation for maximize=True and coupled (L2) weight decay g + wd·p.
+// negation for maximize=True and coupled (L2) weight decay g + wd·p. The decay link is there
+// even for wd = 0 (g + 0·p is g, bit for bit), so that a schedule can turn it on with SetHyper,
+// as changing param_groups[i]["weight_decay"] does in PyTorch.
 func torchPrefix(maximize bool, coupledWD float64) []*Transform {
 	var links []*Transform
 	if maximize {
 		links = append(links, Negate())
 	}
-	if coupledWD != 0 {
-		links = append(links, AddDecayedWeights(NewHyper("weight_decay", coupledWD, NonNegative)))
+	return append(links, AddDecayedWeights(NewHyper("weight_decay", coupledWD, NonNegative)))
+}
+
+// torchNoWeightDecay is torchPrefix for the classes without weight decay (Rprop).
+func torchNoWeightDecay(maximize bool) []*Transform {
+	if maximize {
+		return []*Transform{Negate()}
 	}
-	return links
+	return nil
 }
 
 // torchWeightDecay returns the prefix and suffix links for PyTorch's weight decay: coupled
@@ -25,11 +32,7 @@ func torchWeightDecay(maximize bool, wd float64, decoupled bool, lr *Hyper) (pre
 	if !decoupled {
 		return torchPrefix(maximize, wd), nil
 	}
-	prefix = torchPrefix(maximize, 0)
-	if wd != 0 {
-		suffix = []*Transform{DecoupledWeightDecay(lr, NewHyper("weight_decay", wd, NonNegative))}
-	}
-	return prefix, suffix
+	return torchNoWeightDecay(maximize), []*Transform{DecoupledWeightDecay(lr, NewHyper("weight_decay", wd, NonNegative))}
 }
 
 // lerpMoment is PyTorch's m.lerp_(g, 1-β) for β > 0.5: m + (1-β)·(g - m), written as torch

@@ -210,7 +210,7 @@ func Rprop(c RpropConfig) (*Optimizer, error) {
 	if !(c.MinStep >= 0 && c.MinStep <= c.MaxStep) {
 		return nil, errorf("Rprop: step_sizes = (%v, %v) are invalid: need 0 <= min <= max", c.MinStep, c.MaxStep)
 	}
-	links := append(torchPrefix(c.Maximize, 0), TorchRprop(NewHyper("lr", c.LR, Positive),
+	links := append(torchNoWeightDecay(c.Maximize), TorchRprop(NewHyper("lr", c.LR, Positive),
 		NewHyper("etaminus", c.EtaMinus, Positive), NewHyper("etaplus", c.EtaPlus, Positive),
 		NewHyper("step_size_min", c.MinStep, NonNegative), NewHyper("step_size_max", c.MaxStep, Positive)))
 	return NewOptimizer("Rprop", links...)

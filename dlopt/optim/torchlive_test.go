@@ -6,10 +6,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // debianPython is Debian's interpreter, which has python3-torch 1.13 (the python3 first on PATH
@@ -32,7 +34,9 @@ for case in spec["cases"]:
     kwargs = {k: (tuple(v) if isinstance(v, list) else v) for k, v in case["kwargs"].items()}
     opt = getattr(torch.optim, case["class"])([p], **kwargs)
     traj, evals = [], []
-    for g in spec["grads"]:
+    for t, g in enumerate(spec["grads"]):
+        for k, v in case.get("changes", {}).get(str(t), {}).items():
+            opt.param_groups[0][k] = tuple(v) if isinstance(v, list) else v
         p.grad = torch.tensor(g, dtype=torch.float64).reshape(spec["shape"])
         opt.step()
         traj.append(p.detach().flatten().tolist())
@@ -45,7 +49,9 @@ json.dump({"version": torch.__version__, "results": out}, sys.stdout)
 // TestTorchLive runs Debian's PyTorch 1.13 on a second problem, seeded and unlike the oracle's
 // (another shape, starting point, gradients and hyperparameters), for every torch.optim class
 // 1.13 has that dlopt implements (LBFGS has its own test), and compares float64 trajectories at
-// the oracle tolerance. It is skipped only if torch cannot be imported.
+// the oracle tolerance. Three cases also change hyperparameters between steps (torch's
+// param_groups, dlopt's SetHyper), as a schedule does. It is skipped only if torch cannot be
+// imported.
 func TestTorchLive(t *testing.T) {
 	if err := exec.Command(debianPython, "-c", "import torch").Run(); err != nil {
 		t.Skipf("skipping: %s cannot import torch (%v); install Debian's python3-torch", debianPython, err)
@@ -67,26 +73,33 @@ func TestTorchLive(t *testing.T) {
 	type liveCase struct {
 		Class  string         `json:"class"`
 		Kwargs map[string]any `json:"kwargs"`
+		// Changes sets hyperparameters (torch's param_groups keys) before step index+1.
+		Changes map[string]map[string]any `json:"changes,omitempty"`
 	}
 	cases := []liveCase{
-		{"SGD", map[string]any{"lr": 0.05}},
-		{"SGD", map[string]any{"lr": 0.05, "momentum": 0.7, "dampening": 0.2}},
-		{"SGD", map[string]any{"lr": 0.05, "momentum": 0.7, "nesterov": true, "weight_decay": 0.02}},
-		{"SGD", map[string]any{"lr": 0.05, "momentum": 0.5, "maximize": true}},
-		{"Adam", map[string]any{"lr": 0.05, "betas": []any{0.8, 0.99}, "eps": 1e-6, "weight_decay": 0.02}},
-		{"Adam", map[string]any{"lr": 0.05, "betas": []any{0.85, 0.995}, "amsgrad": true}},
-		{"Adam", map[string]any{"lr": 0.03, "maximize": true}},
-		{"AdamW", map[string]any{"lr": 0.05, "betas": []any{0.8, 0.99}, "weight_decay": 0.1, "amsgrad": true}},
-		{"Adamax", map[string]any{"lr": 0.05, "betas": []any{0.8, 0.99}, "weight_decay": 0.02}},
+		{"SGD", map[string]any{"lr": 0.05}, nil},
+		{"SGD", map[string]any{"lr": 0.05, "momentum": 0.7, "dampening": 0.2}, nil},
+		{"SGD", map[string]any{"lr": 0.05, "momentum": 0.7, "nesterov": true, "weight_decay": 0.02}, nil},
+		{"SGD", map[string]any{"lr": 0.05, "momentum": 0.5, "maximize": true}, nil},
+		{"Adam", map[string]any{"lr": 0.05, "betas": []any{0.8, 0.99}, "eps": 1e-6, "weight_decay": 0.02}, nil},
+		{"Adam", map[string]any{"lr": 0.05, "betas": []any{0.85, 0.995}, "amsgrad": true}, nil},
+		{"Adam", map[string]any{"lr": 0.03, "maximize": true}, nil},
+		{"AdamW", map[string]any{"lr": 0.05, "betas": []any{0.8, 0.99}, "weight_decay": 0.1, "amsgrad": true}, nil},
+		{"Adamax", map[string]any{"lr": 0.05, "betas": []any{0.8, 0.99}, "weight_decay": 0.02}, nil},
 		// NAdam is left out: torch 1.13 computes μ-product-next as Π_t·μ_t·μ_{t+1} (μ_t counted
 		// twice), a bug fixed in torch 2.x; dlopt follows torch 2.x (checked by the oracle).
-		{"RAdam", map[string]any{"lr": 0.05, "betas": []any{0.8, 0.9}, "weight_decay": 0.02}},
-		{"Adagrad", map[string]any{"lr": 0.05, "lr_decay": 0.05, "initial_accumulator_value": 0.2, "weight_decay": 0.02, "eps": 1e-8}},
-		{"RMSprop", map[string]any{"lr": 0.01, "alpha": 0.95, "centered": true, "momentum": 0.5, "weight_decay": 0.02}},
-		{"RMSprop", map[string]any{"lr": 0.01, "alpha": 0.9, "eps": 1e-6}},
-		{"Adadelta", map[string]any{"lr": 0.5, "rho": 0.8, "eps": 1e-5, "weight_decay": 0.02}},
-		{"ASGD", map[string]any{"lr": 0.05, "lambd": 0.01, "alpha": 0.6, "t0": 5, "weight_decay": 0.02}},
-		{"Rprop", map[string]any{"lr": 0.05, "etas": []any{0.4, 1.3}, "step_sizes": []any{1e-4, 0.2}}},
+		{"RAdam", map[string]any{"lr": 0.05, "betas": []any{0.8, 0.9}, "weight_decay": 0.02}, nil},
+		{"Adagrad", map[string]any{"lr": 0.05, "lr_decay": 0.05, "initial_accumulator_value": 0.2, "weight_decay": 0.02, "eps": 1e-8}, nil},
+		{"RMSprop", map[string]any{"lr": 0.01, "alpha": 0.95, "centered": true, "momentum": 0.5, "weight_decay": 0.02}, nil},
+		{"RMSprop", map[string]any{"lr": 0.01, "alpha": 0.9, "eps": 1e-6}, nil},
+		{"Adadelta", map[string]any{"lr": 0.5, "rho": 0.8, "eps": 1e-5, "weight_decay": 0.02}, nil},
+		{"ASGD", map[string]any{"lr": 0.05, "lambd": 0.01, "alpha": 0.6, "t0": 5, "weight_decay": 0.02}, nil},
+		{"Rprop", map[string]any{"lr": 0.05, "etas": []any{0.4, 1.3}, "step_sizes": []any{1e-4, 0.2}}, nil},
+		// Hyperparameters changed between steps, as a schedule does.
+		{"Adam", map[string]any{"lr": 0.05}, map[string]map[string]any{
+			"5": {"lr": 0.02, "betas": []any{0.7, 0.95}}, "12": {"lr": 0.1, "weight_decay": 0.05}}},
+		{"SGD", map[string]any{"lr": 0.05, "momentum": 0.9}, map[string]map[string]any{"8": {"momentum": 0.5, "lr": 0.2}}},
+		{"RMSprop", map[string]any{"lr": 0.01, "momentum": 0.5, "weight_decay": 0.01}, map[string]map[string]any{"6": {"alpha": 0.8, "eps": 1e-3}}},
 	}
 	spec, _ := json.Marshal(map[string]any{"x0": x0, "shape": shape, "grads": grads, "cases": cases})
 	cmd := exec.Command(debianPython, "-c", torchLiveScript)
@@ -111,12 +124,17 @@ func TestTorchLive(t *testing.T) {
 	t.Logf("torch %s, %d configurations", res.Version, len(cases))
 	for n, c := range cases {
 		kw, _ := json.Marshal(c.Kwargs)
-		t.Run(c.Class+string(kw), func(t *testing.T) {
+		name := c.Class + string(kw)
+		if c.Changes != nil {
+			ch, _ := json.Marshal(c.Changes)
+			name += " then " + string(ch)
+		}
+		t.Run(name, func(t *testing.T) {
 			opt, err := New(Torch, c.Class, c.Kwargs)
 			if err != nil {
 				t.Fatal(err)
 			}
-			traj, err := RunGradients(opt, x0, shape, grads, dtypes.Float64)
+			traj, err := runWithChanges(t, opt, x0, shape, grads, c.Changes)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,4 +151,32 @@ func TestTorchLive(t *testing.T) {
 	if !strings.HasPrefix(res.Version, "1.") && !strings.HasPrefix(res.Version, "2.") {
 		t.Errorf("unexpected torch version %q", res.Version)
 	}
+}
+
+// runWithChanges is RunGradients, except that it applies changes (torch hyperparameter names,
+// keyed by step index) with SetHyper between steps, as a host-side schedule does.
+func runWithChanges(t *testing.T, opt *Optimizer, x0 []float64, shape []int, grads [][]float64, changes map[string]map[string]any) (*Trajectory, error) {
+	t.Helper()
+	if changes == nil {
+		return RunGradients(opt, x0, shape, grads, dtypes.Float64)
+	}
+	st := newStepper(t, context.New(), opt, x0, shape)
+	traj := &Trajectory{Shape: shape}
+	for k := range grads {
+		for key, v := range changes[strconv.Itoa(k)] {
+			var err error
+			if pair, ok := v.([]any); ok { // betas
+				if err = opt.SetHyper(st.ctx, key[:len(key)-1]+"1", pair[0].(float64)); err == nil {
+					err = opt.SetHyper(st.ctx, key[:len(key)-1]+"2", pair[1].(float64))
+				}
+			} else {
+				err = opt.SetHyper(st.ctx, key, v.(float64))
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		traj.Params = append(traj.Params, st.run(t, grads[k:k+1])[0])
+	}
+	return traj, nil
 }
