@@ -1,3 +1,7 @@
+//go:build linux
+
+// The lab test needs Linux: /proc to find the kernel processes, and a parent-death signal.
+
 package tests
 
 import (
@@ -317,7 +321,9 @@ func labStart(t *testing.T, root, dir string) *labServer {
 		// No user configuration (a password, another notebook_dir) may change what is tested.
 		"JUPYTER_CONFIG_DIR="+t.TempDir(), "JUPYTER_RUNTIME_DIR="+t.TempDir())
 	cmd.Stdout, cmd.Stderr = l.log, l.log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Own process group: the test sends Ctrl-C's SIGINT to it. Pdeathsig: should the test
+	// binary die without its cleanup (a go test timeout), Jupyter still stops.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
