@@ -181,7 +181,7 @@ func TestCLI(t *testing.T) {
 			t.Fatalf("dlopt train: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 		}
 		t.Logf("dlopt train output:\n%s", r.stdout)
-		for _, want := range []string{"epoch 1: train loss", "epoch 2: train loss", "test accuracy", "metrics.csv", "curves.png"} {
+		for _, want := range []string{"epoch 1: train loss", "epoch 2: train loss", "test accuracy", "metrics.csv", "curves.png", "confusion.png"} {
 			if !strings.Contains(r.stdout, want) {
 				t.Errorf("stdout does not contain %q", want)
 			}
@@ -207,16 +207,18 @@ func TestCLI(t *testing.T) {
 				t.Errorf("epoch %d test accuracy %.3f, want in [0.6, 1] for softmax regression on 3000 examples", m.Epoch, m.TestAccuracy)
 			}
 		}
-		pngBytes, err := os.ReadFile(filepath.Join(out, "curves.png"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		img, err := png.Decode(bytes.NewReader(pngBytes))
-		if err != nil {
-			t.Fatalf("curves.png is not a PNG: %v", err)
-		}
-		if b := img.Bounds(); b.Dx() < 200 || b.Dy() < 100 {
-			t.Errorf("curves.png is only %v", b)
+		for _, name := range []string{"curves.png", "confusion.png"} {
+			pngBytes, err := os.ReadFile(filepath.Join(out, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			img, err := png.Decode(bytes.NewReader(pngBytes))
+			if err != nil {
+				t.Fatalf("%s is not a PNG: %v", name, err)
+			}
+			if b := img.Bounds(); b.Dx() < 200 || b.Dy() < 100 {
+				t.Errorf("%s is only %v", name, b)
+			}
 		}
 	})
 }

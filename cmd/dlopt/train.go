@@ -14,20 +14,22 @@ import (
 	"time"
 
 	"github.com/dlopt/course/dlopt/experiment"
+	"github.com/dlopt/course/dlopt/viz"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 )
 
 func init() {
 	register("train", command{
-		summary: "train a classifier on Fashion-MNIST; metrics.csv and curves.png go to --out",
+		summary: "train a classifier on Fashion-MNIST; metrics.csv, curves.png and confusion.png go to --out",
 		run:     runTrain,
 	})
 }
 
 // trainFiles are the files `dlopt train` writes into --out.
 const (
-	metricsFile = "metrics.csv"
-	curvesFile  = "curves.png"
+	metricsFile   = "metrics.csv"   // one row per epoch, see experiment.WriteCSV
+	curvesFile    = "curves.png"    // losses and accuracy against the epoch
+	confusionFile = "confusion.png" // the test set's confusion matrix after the last epoch
 )
 
 // errUsage marks a bad flag value: exit code 2 and the usage text.
@@ -51,7 +53,7 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	backend := fs.String("backend", "", "backend configuration (go, xla:cpu, xla:cuda, xla:/path/plugin.so); default $DLOPT_BACKEND, else $GOMLX_BACKEND, else go")
 	trainLimit := fs.Int("train-limit", 0, "train on this many examples drawn with the seed (0: all 60000)")
 	testLimit := fs.Int("test-limit", 0, "evaluate on the first this many test examples (0: all 10000)")
-	out := fs.String("out", "", "directory for metrics.csv and curves.png (created if missing); required")
+	out := fs.String("out", "", "directory for metrics.csv, curves.png and confusion.png (created if missing); required")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: dlopt train --model linear|mlp|cnn --optimizer NAME --lr X --epochs N --batch B --seed S --out DIR [flags]")
@@ -72,7 +74,7 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		return usageError("unexpected argument %q (all settings are flags)", fs.Arg(0))
 	}
 	if *out == "" {
-		return usageError("--out DIR is required: where metrics.csv and curves.png go")
+		return usageError("--out DIR is required: where metrics.csv, curves.png and confusion.png go")
 	}
 	cfg := experiment.Config{
 		Model: *model, Optimizer: *optimizer, LearningRate: *lr, Schedule: *sched, Epochs: *epochs,
@@ -159,7 +161,16 @@ func train(cfg experiment.Config, dir string, bar bool, stdout, stderr io.Writer
 	if err := experiment.Curves(result.History, title).Save(curvesPath); err != nil {
 		return fmt.Errorf("writing %s: %w", curvesPath, err)
 	}
-	fmt.Fprintf(stdout, "final test accuracy %.2f%%; wrote %s and %s\n", 100*result.Final().TestAccuracy, metricsPath, curvesPath)
+	counts, err := result.ConfusionMatrix(result.TestSet)
+	if err != nil {
+		return err
+	}
+	confusionPath := filepath.Join(dir, confusionFile)
+	if err := viz.Confusion(counts, result.Classes, "test set, "+title).Save(confusionPath); err != nil {
+		return fmt.Errorf("writing %s: %w", confusionPath, err)
+	}
+	fmt.Fprintf(stdout, "final test accuracy %.2f%%; wrote %s, %s and %s\n", 100*result.Final().TestAccuracy,
+		metricsPath, curvesPath, confusionPath)
 	return nil
 }
 

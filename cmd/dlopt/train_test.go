@@ -75,7 +75,7 @@ func TestTrainCommandRun(t *testing.T) {
 	if stderr.Len() != 0 {
 		t.Errorf("stderr not empty without a terminal: %q", stderr.String())
 	}
-	for _, f := range []string{metricsFile, curvesFile} {
+	for _, f := range []string{metricsFile, curvesFile, confusionFile} {
 		if info, err := os.Stat(filepath.Join(out, f)); err != nil || info.Size() == 0 {
 			t.Errorf("%s: %v", f, err)
 		}

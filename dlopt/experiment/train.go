@@ -74,6 +74,8 @@ type Result struct {
 	Config  Config         // with the defaults filled in
 	History []EpochMetrics // one entry per epoch
 	Classes []string       // class names of the training set
+	// TestSet is the test split as evaluated: the first Config.TestLimit examples, or all.
+	TestSet *data.Dataset
 
 	backend     backends.Backend
 	ownsBackend bool
@@ -120,7 +122,7 @@ func Train(cfg Config, ds Datasets, cb Callbacks) (*Result, error) {
 		return nil, err
 	}
 
-	r := &Result{Config: cfg, Classes: trainSet.ClassNames, model: model, norm: norm,
+	r := &Result{Config: cfg, Classes: trainSet.ClassNames, TestSet: testSet, model: model, norm: norm,
 		height: trainSet.Height, width: trainSet.Width}
 	if r.backend, r.ownsBackend, err = backendFor(cfg); err != nil {
 		return nil, err

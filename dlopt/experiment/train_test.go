@@ -197,6 +197,9 @@ func TestTrainLimitsAndStop(t *testing.T) {
 	if steps != 3 || len(r.History) != 1 {
 		t.Errorf("%d steps and %d epochs before stopping, want 3 steps (30 examples / 10) and 1 epoch", steps, len(r.History))
 	}
+	if r.TestSet.N != 7 {
+		t.Errorf("Result.TestSet has %d examples, want the 7 kept", r.TestSet.N)
+	}
 	// The test accuracy is over the 7 kept test examples: a multiple of 1/7.
 	if k := r.Final().TestAccuracy * 7; math.Abs(k-math.Round(k)) > 1e-5 {
 		t.Errorf("test accuracy %g is not a multiple of 1/7", r.Final().TestAccuracy)
