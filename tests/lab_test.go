@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -317,7 +318,7 @@ func labStart(t *testing.T, root, dir string) *labServer {
 		log: &labLog{}, exited: make(chan struct{})}
 	cmd := exec.Command("bash", filepath.Join(root, "scripts", "lab.sh"))
 	cmd.Env = append(os.Environ(),
-		fmt.Sprintf("LAB_PORT=%d", l.port), "LAB_IP=127.0.0.1", "LAB_TOKEN="+l.token, "LAB_DIR="+dir,
+		fmt.Sprintf("LAB_PORT=%d", l.port), "LAB_IP=", "LAB_TOKEN="+l.token, "LAB_DIR="+dir, // default address
 		// No user configuration (a password, another notebook_dir) may change what is tested.
 		"JUPYTER_CONFIG_DIR="+t.TempDir(), "JUPYTER_RUNTIME_DIR="+t.TempDir())
 	cmd.Stdout, cmd.Stderr = l.log, l.log
@@ -363,7 +364,35 @@ func labStart(t *testing.T, root, dir string) *labServer {
 	if want := fmt.Sprintf("open http://127.0.0.1:%d/tree?token=%s", l.port, l.token); !strings.Contains(l.log.String(), want) {
 		t.Errorf("lab.sh did not print the URL %q; log:\n%s", want, l.log.String())
 	}
+	// By default the lab is reachable from this machine only.
+	if got := labListenAddrs(t, l.port); !slices.Equal(got, []string{"0100007F"}) {
+		t.Errorf("lab listens on %q (hex, as in /proc/net/tcp*), want only 127.0.0.1 (0100007F)", got)
+	}
 	return l
+}
+
+// labListenAddrs returns the local addresses, in /proc/net/tcp's hex notation, of the sockets
+// listening on port, IPv4 and IPv6.
+func labListenAddrs(t *testing.T, port int) []string {
+	t.Helper()
+	var addrs []string
+	for _, file := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			continue // no IPv6 here
+		}
+		for _, line := range strings.Split(string(raw), "\n")[1:] {
+			f := strings.Fields(line)
+			if len(f) < 4 || f[3] != "0A" { // 0A: LISTEN
+				continue
+			}
+			addr, hexPort, _ := strings.Cut(f[1], ":")
+			if hexPort == fmt.Sprintf("%04X", port) {
+				addrs = append(addrs, addr)
+			}
+		}
+	}
+	return addrs
 }
 
 // interruptAndWait sends SIGINT to the lab's process group, as Ctrl-C in its terminal does,
