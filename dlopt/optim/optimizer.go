@@ -9,6 +9,7 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train"
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
 )
 
@@ -17,7 +18,7 @@ const RootScope = "/optim"
 
 // Optimizer is a chain of transforms ready to train: it implements GoMLX's
 // optimizers.Interface (so it drops into train.Trainer on any backend) and
-// train.OptimizerWithGradients. One update is one graph: all variables, all links.
+// train.OptimizeWithGradients. One update is one graph: all variables, all links.
 type Optimizer struct {
 	name   string
 	root   *Transform
@@ -25,7 +26,8 @@ type Optimizer struct {
 }
 
 var (
-	_ optimizers.Interface = (*Optimizer)(nil)
+	_ optimizers.Interface        = (*Optimizer)(nil)
+	_ train.OptimizeWithGradients = (*Optimizer)(nil)
 )
 
 // NewOptimizer builds an optimizer named name from links run in order. It gives every link and
@@ -83,7 +85,7 @@ func (o *Optimizer) Scope() string { return o.root.scope }
 func (o *Optimizer) HasEval() bool {
 	var has func(t *Transform) bool
 	has = func(t *Transform) bool {
-		if t.Eval != nil && t.Name != "chain" {
+		if t.Eval != nil && !t.delegatesEval {
 			return true
 		}
 		for _, c := range t.Children {
@@ -156,7 +158,7 @@ func (o *Optimizer) UpdateGraph(ctx *context.Context, g *Graph, loss *Node) {
 	o.UpdateGraphWithGradients(ctx, grads, loss.DType())
 }
 
-// UpdateGraphWithGradients implements train.OptimizerWithGradients (used for gradient
+// UpdateGraphWithGradients implements train.OptimizeWithGradients (used for gradient
 // accumulation by train.Trainer): grads are in the order of ctx's trainable variables in use.
 func (o *Optimizer) UpdateGraphWithGradients(ctx *context.Context, grads []*Node, _ dtypes.DType) {
 	if len(grads) == 0 {

@@ -35,6 +35,9 @@ type Transform struct {
 	Eval func(s *Step, params []*Node) []*Node
 
 	scope string
+	// delegatesEval marks an Eval that only passes the question on to the children (chains and
+	// wrappers): such a link alone does not give an optimizer evaluation parameters.
+	delegatesEval bool
 }
 
 // Scope is the absolute context scope of the link (empty before the optimizer is built).
@@ -57,6 +60,7 @@ func Chain(links ...*Transform) *Transform {
 			}
 			return p
 		},
+		delegatesEval: true,
 	}
 }
 

@@ -2,6 +2,7 @@ package optim
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
@@ -14,24 +15,41 @@ import (
 // updates pass through unchanged (optax.masked). E.g. weight decay without the biases:
 // Masked(AddDecayedWeights(wd), func(v) bool { return v.Name() != "biases" }).
 func Masked(link *Transform, include func(v *context.Variable) bool) *Transform {
-	return &Transform{Name: "masked", Children: []*Transform{link}, Update: func(s *Step, u []*Node) []*Node {
+	parts := func(s *Step) [][]int {
 		var idx []int
 		for i, v := range s.Vars {
 			if include(v) {
 				idx = append(idx, i)
 			}
 		}
-		out := append([]*Node(nil), u...)
+		return [][]int{idx}
+	}
+	return &Transform{Name: "masked", Children: []*Transform{link},
+		Update: func(s *Step, u []*Node) []*Node {
+			return bySubset(s, u, parts(s), func(_ int, sub *Step, x []*Node) []*Node { return sub.Apply(link, x) })
+		},
+		Eval: func(s *Step, p []*Node) []*Node {
+			return bySubset(s, p, parts(s), func(_ int, sub *Step, x []*Node) []*Node { return sub.EvalParams(link, x) })
+		},
+		delegatesEval: true,
+	}
+}
+
+// bySubset runs fn on each part (a list of variable indices) with a Step and values restricted
+// to those variables, and puts the results back in place; variables in no part keep their values.
+func bySubset(s *Step, values []*Node, parts [][]int, fn func(part int, sub *Step, x []*Node) []*Node) []*Node {
+	out := append([]*Node(nil), values...)
+	for k, idx := range parts {
 		if len(idx) == 0 {
-			return out
+			continue
 		}
-		sub, subU := s.subset(idx, u)
-		res := sub.Apply(link, subU)
-		for k, i := range idx {
-			out[i] = res[k]
+		sub, x := s.subset(idx, values)
+		res := fn(k, sub, x)
+		for j, i := range idx {
+			out[i] = res[j]
 		}
-		return out
-	}}
+	}
+	return out
 }
 
 // PerGroup trains each variable with the optimizer of its group, as label names it (optax's
@@ -56,27 +74,25 @@ func PerGroup(name string, label func(v *context.Variable) string, groups map[st
 		root.Name = l
 		children[k] = root
 	}
-	return NewOptimizer(name, &Transform{Name: "groups", Children: children, Update: func(s *Step, u []*Node) []*Node {
-		byLabel := map[string][]int{}
+	parts := func(s *Step) [][]int {
+		byLabel := make([][]int, len(labels))
 		for i, v := range s.Vars {
 			l := label(v)
-			if _, ok := groups[l]; !ok {
+			k, found := slices.BinarySearch(labels, l)
+			if !found {
 				panic(fmt.Sprintf("optim: PerGroup %s: variable %s has label %q; the groups are %v", name, v.ScopeAndName(), l, labels))
 			}
-			byLabel[l] = append(byLabel[l], i)
+			byLabel[k] = append(byLabel[k], i)
 		}
-		out := make([]*Node, len(u))
-		for k, l := range labels {
-			idx := byLabel[l]
-			if len(idx) == 0 {
-				continue
-			}
-			sub, subU := s.subset(idx, u)
-			res := sub.Apply(children[k], subU)
-			for j, i := range idx {
-				out[i] = res[j]
-			}
-		}
-		return out
-	}})
+		return byLabel
+	}
+	return NewOptimizer(name, &Transform{Name: "groups", Children: children,
+		Update: func(s *Step, u []*Node) []*Node {
+			return bySubset(s, u, parts(s), func(k int, sub *Step, x []*Node) []*Node { return sub.Apply(children[k], x) })
+		},
+		Eval: func(s *Step, p []*Node) []*Node {
+			return bySubset(s, p, parts(s), func(k int, sub *Step, x []*Node) []*Node { return sub.EvalParams(children[k], x) })
+		},
+		delegatesEval: true,
+	})
 }

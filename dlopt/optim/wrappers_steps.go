@@ -35,7 +35,7 @@ func AccumulateGradients(opt *Optimizer, k int) (*Optimizer, error) {
 			out[i] = Where(last, res[i], ZerosLike(res[i]))
 		}
 		return out
-	}, Eval: func(s *Step, p []*Node) []*Node { return s.EvalParams(inner, p) }})
+	}, Eval: func(s *Step, p []*Node) []*Node { return s.EvalParams(inner, p) }, delegatesEval: true})
 }
 
 // SkipNonFinite skips every update whose gradients hold a NaN or an infinity
@@ -74,7 +74,7 @@ func SkipNonFinite(opt *Optimizer, maxConsecutive int) (*Optimizer, error) {
 			out[i] = Where(apply, res[i], ZerosLike(res[i]))
 		}
 		return out
-	}, Eval: func(s *Step, p []*Node) []*Node { return s.EvalParams(inner, p) }})
+	}, Eval: func(s *Step, p []*Node) []*Node { return s.EvalParams(inner, p) }, delegatesEval: true})
 }
 
 // NonFiniteCounts reads the counters of a SkipNonFinite optimizer from ctx: the number of

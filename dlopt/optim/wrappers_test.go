@@ -325,3 +325,42 @@ func TestSkipNonFiniteComposesWithEveryOptimizer(t *testing.T) {
 		})
 	}
 }
+
+// TestWrappersKeepEvaluationParameters checks that wrappers report evaluation parameters exactly
+// when the wrapped optimizer has them, and pass them through (per group for PerGroup).
+func TestWrappersKeepEvaluationParameters(t *testing.T) {
+	must := mustOpt(t)
+	adam := func() *Optimizer { return must(New(Torch, "Adam", map[string]any{"lr": 0.1})) }
+	asgd := func() *Optimizer { return must(New(Torch, "ASGD", map[string]any{"lr": 0.1, "t0": 0})) }
+	tests := []struct {
+		name string
+		opt  *Optimizer
+		want bool
+	}{
+		{"Adam", adam(), false},
+		{"SkipNonFinite(Adam)", must(SkipNonFinite(adam(), 1)), false},
+		{"AccumulateGradients(Adam)", must(AccumulateGradients(adam(), 2)), false},
+		{"Prepend(Adam)", must(Prepend(adam(), ClipByValue(1))), false},
+		{"SkipNonFinite(ASGD)", must(SkipNonFinite(asgd(), 1)), true},
+		{"WithParamEMA(Adam)", must(WithParamEMA(adam(), 0.9)), true},
+	}
+	for _, tt := range tests {
+		if got := tt.opt.HasEval(); got != tt.want {
+			t.Errorf("%s: HasEval() = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	// PerGroup: the weights' group has an average (ASGD), the biases' group does not.
+	groups := must(PerGroup("groups", func(v *context.Variable) string { return v.Name() },
+		map[string]*Optimizer{"weights": asgd(), "biases": adam()}))
+	tv := newTwoVars(t, groups, [][]float64{{1, 2}}, []float64{3})
+	tv.step(t, [][]float64{{1, 1}}, []float64{1})
+	tv.step(t, [][]float64{{1, 1}}, []float64{1})
+	w, b := tv.step(t, [][]float64{{-1, 2}}, []float64{1})
+	ew, eb := tv.eval(t)
+	if eb[0] != b[0] {
+		t.Errorf("biases (Adam) evaluate at %v, want their parameters %v", eb, b)
+	}
+	if ew[0][0] == w[0][0] {
+		t.Errorf("weights (ASGD, t0 = 0, averaging from step 3) evaluate at their parameters %v: want the average", w)
+	}
+}
