@@ -142,13 +142,44 @@ func train(cfg experiment.Config, dir string, bar bool, stdout, stderr io.Writer
 		return nil
 	}
 	result, err := experiment.Train(cfg, ds, cb)
-	if err != nil {
-		if errors.Is(err, experiment.ErrInvalidConfig) {
-			return fmt.Errorf("%w: %v", errUsage, err)
-		}
+	progress.clear()
+	if errors.Is(err, experiment.ErrInvalidConfig) {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if result == nil {
 		return err
 	}
 	defer result.Close()
+	if err != nil {
+		// A run that diverged still shows its curves up to the last complete epoch.
+		if len(result.History) > 0 {
+			if werr := writeMetrics(result, dir, stdout); werr != nil {
+				return errors.Join(err, werr)
+			}
+		}
+		return err
+	}
+	if err := writeMetrics(result, dir, stdout); err != nil {
+		return err
+	}
+	counts, err := result.ConfusionMatrix(result.TestSet)
+	if err != nil {
+		return err
+	}
+	confusionPath := filepath.Join(dir, confusionFile)
+	if err := viz.Confusion(counts, result.Classes, "test set, "+runTitle(result.Config)).Save(confusionPath); err != nil {
+		return fmt.Errorf("writing %s: %w", confusionPath, err)
+	}
+	fmt.Fprintf(stdout, "final test accuracy %.2f%%; wrote %s\n", 100*result.Final().TestAccuracy, confusionPath)
+	return nil
+}
+
+func runTitle(cfg experiment.Config) string {
+	return fmt.Sprintf("%s, %s lr %g, batch %d", cfg.Model, cfg.Optimizer, cfg.LearningRate, cfg.BatchSize)
+}
+
+// writeMetrics writes metrics.csv and curves.png of the epochs done.
+func writeMetrics(result *experiment.Result, dir string, stdout io.Writer) error {
 	var csv bytes.Buffer
 	if err := experiment.WriteCSV(&csv, result.History); err != nil {
 		return err
@@ -157,20 +188,10 @@ func train(cfg experiment.Config, dir string, bar bool, stdout, stderr io.Writer
 	if err := os.WriteFile(metricsPath, csv.Bytes(), 0o644); err != nil {
 		return err
 	}
-	title := fmt.Sprintf("%s, %s lr %g, batch %d", cfg.Model, cfg.Optimizer, cfg.LearningRate, cfg.BatchSize)
-	if err := experiment.Curves(result.History, title).Save(curvesPath); err != nil {
+	if err := experiment.Curves(result.History, runTitle(result.Config)).Save(curvesPath); err != nil {
 		return fmt.Errorf("writing %s: %w", curvesPath, err)
 	}
-	counts, err := result.ConfusionMatrix(result.TestSet)
-	if err != nil {
-		return err
-	}
-	confusionPath := filepath.Join(dir, confusionFile)
-	if err := viz.Confusion(counts, result.Classes, "test set, "+title).Save(confusionPath); err != nil {
-		return fmt.Errorf("writing %s: %w", confusionPath, err)
-	}
-	fmt.Fprintf(stdout, "final test accuracy %.2f%%; wrote %s, %s and %s\n", 100*result.Final().TestAccuracy,
-		metricsPath, curvesPath, confusionPath)
+	fmt.Fprintf(stdout, "wrote %s and %s\n", metricsPath, curvesPath)
 	return nil
 }
 

@@ -150,6 +150,8 @@ func (c Config) Validate() error {
 	}
 	if !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0) {
 		bad("learning rate %g is invalid: it must be finite and > 0", c.LearningRate)
+	} else if c.DType == dtypes.Float32 && c.LearningRate > math.MaxFloat32 {
+		bad("learning rate %g is invalid for Float32: it must be at most %g", c.LearningRate, math.MaxFloat32)
 	}
 	if !slices.Contains(Schedules, c.Schedule) {
 		bad("schedule %q is unknown: allowed are %s", c.Schedule, strings.Join(Schedules, ", "))

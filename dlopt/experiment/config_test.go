@@ -44,6 +44,7 @@ func TestConfigValidate(t *testing.T) {
 		{"negative lr", func(c *Config) { c.LearningRate = -0.5 }, []string{"-0.5", "> 0"}},
 		{"NaN lr", func(c *Config) { c.LearningRate = math.NaN() }, []string{"NaN", "> 0"}},
 		{"infinite lr", func(c *Config) { c.LearningRate = math.Inf(1) }, []string{"+Inf", "finite"}},
+		{"lr beyond float32", func(c *Config) { c.LearningRate = 1e39 }, []string{"1e+39", "Float32", "3.4028234663852886e+38"}},
 		{"unknown schedule", func(c *Config) { c.Schedule = "step" }, []string{`"step"`, "constant, cosine"}},
 		{"unknown normalization", func(c *Config) { c.Normalization = "minmax" }, []string{`"minmax"`, "standardize, unit"}},
 		{"zero epochs", func(c *Config) { c.Epochs = 0 }, []string{"epochs 0", ">= 1"}},

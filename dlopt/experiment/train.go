@@ -1,18 +1,14 @@
 package experiment
 
 import (
-	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"time"
 
-	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/data"
 	"github.com/dlopt/course/dlopt/models"
 	"github.com/dlopt/course/dlopt/optim"
 	"github.com/dlopt/course/dlopt/optim/schedule"
-	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -68,33 +64,54 @@ type Callbacks struct {
 // (fewer steps) but small enough for the CNN's im2col on the pure-Go backend.
 const evalBatchSize = 250
 
-// Result is a finished training run: its metrics and the trained model, which can classify
-// more data ([Result.Predict], [Result.ConfusionMatrix]).
-type Result struct {
-	Config  Config         // with the defaults filled in
-	History []EpochMetrics // one entry per epoch
-	Classes []string       // class names of the training set
-	// TestSet is the test split as evaluated: the first Config.TestLimit examples, or all.
-	TestSet *data.Dataset
-
-	backend     backends.Backend
-	ownsBackend bool
-	ctx         *context.Context
-	model       models.Model
-	norm        data.Normalization
-	height      int
-	width       int
-}
-
 // Train trains the classifier cfg describes on ds.Train with GoMLX's train.Trainer and
 // train.Loop, evaluates it on ds.Test after every epoch and returns the history. The run is
 // determined by cfg.Seed: the same seed gives the same initial weights, the same batches and
 // (on the same backend) the same metrics.
+//
+// A run that fails after it started (a loss that became NaN or infinite, an error from
+// cb.OnEpoch) returns the result so far, with the epochs completed, together with the error.
 func Train(cfg Config, ds Datasets, cb Callbacks) (*Result, error) {
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	rn, err := newRun(cfg, ds, cb)
+	if err != nil {
+		return nil, err
+	}
+	for e := 1; e <= cfg.Epochs; e++ {
+		m, err := rn.epoch(e)
+		if err != nil {
+			return rn.result, err
+		}
+		rn.result.History = append(rn.result.History, m)
+		if cb.OnEpoch != nil {
+			if err := cb.OnEpoch(m); err != nil {
+				return rn.result, err
+			}
+		}
+	}
+	return rn.result, nil
+}
+
+// run is one training run in progress.
+type run struct {
+	cfg           Config
+	result        *Result
+	opt           *builtOptimizer
+	trainer       *train.Trainer
+	loop          *train.Loop
+	trainData     *countingDataset
+	testLoader    *data.Loader
+	stepsPerEpoch int
+	epochLoss     epochAccumulator // of the epoch being trained
+	onStep        func(Progress)
+}
+
+// newRun builds everything a run needs: splits, model, optimizer, loaders, backend, context,
+// trainer, loop and its hooks. cfg has been validated.
+func newRun(cfg Config, ds Datasets, cb Callbacks) (*run, error) {
 	trainSet, testSet, err := prepareSplits(cfg, ds)
 	if err != nil {
 		return nil, err
@@ -121,7 +138,6 @@ func Train(cfg Config, ds Datasets, cb Callbacks) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-
 	r := &Result{Config: cfg, Classes: trainSet.ClassNames, TestSet: testSet, model: model, norm: norm,
 		height: trainSet.Height, width: trainSet.Width}
 	if r.backend, r.ownsBackend, err = backendFor(cfg); err != nil {
@@ -132,153 +148,87 @@ func Train(cfg Config, ds Datasets, cb Callbacks) (*Result, error) {
 		return nil, err
 	}
 	configureGoMLXRate(r.ctx, cfg)
-
 	modelFn, err := models.ModelFn(model)
 	if err != nil {
 		return nil, err
 	}
 	accuracy := metrics.NewSparseCategoricalAccuracy("Accuracy", "acc")
 	trainer := train.NewTrainer(r.backend, r.ctx, modelFn, models.CrossEntropyLoss, opt.opt, nil, []metrics.Interface{accuracy})
-	loop := train.NewLoop(trainer)
+	rn := &run{cfg: cfg, result: r, opt: opt, trainer: trainer, loop: train.NewLoop(trainer),
+		trainData: &countingDataset{Dataset: trainLoader}, testLoader: testLoader,
+		stepsPerEpoch: trainLoader.BatchesPerEpoch(), onStep: cb.OnStep}
 	if cfg.Schedule == ScheduleCosine {
-		setLR, err := opt.setLR(r.ctx)
-		if err != nil {
-			return nil, err
-		}
-		cosine, err := schedule.CosineDecay(cfg.LearningRate, cfg.Epochs*trainLoader.BatchesPerEpoch(), 0, 1)
-		if err != nil {
-			return nil, err
-		}
-		if err := schedule.DriveSchedule(loop, "cosine learning rate", cosine, setLR); err != nil {
+		if err := rn.driveCosine(); err != nil {
 			return nil, err
 		}
 	}
-
-	counted := &countingDataset{Dataset: trainLoader}
-	var epoch epochAccumulator
-	loop.OnStep("dlopt experiment", 0, func(_ *train.Loop, stepMetrics []*tensors.Tensor) error {
-		loss := shapes.ConvertTo[float64](stepMetrics[0].Value())
-		epoch.add(loss, counted.lastBatch)
-		if cb.OnStep != nil {
-			cb.OnStep(Progress{Epoch: len(r.History) + 1, Epochs: cfg.Epochs, Step: epoch.steps,
-				Steps: trainLoader.BatchesPerEpoch(), BatchLoss: loss})
-		}
-		return nil
-	})
-
-	for e := 1; e <= cfg.Epochs; e++ {
-		epoch = epochAccumulator{}
-		start := time.Now()
-		if _, err := loop.RunEpochs(counted, 1); err != nil {
-			return nil, fmt.Errorf("training %s with %s, epoch %d: %w", cfg.Model, cfg.Optimizer, e, err)
-		}
-		m := EpochMetrics{Epoch: e, TrainLoss: epoch.mean(), Seconds: time.Since(start).Seconds()}
-		start = time.Now()
-		restore := func() error { return nil }
-		if opt.evaluated != nil {
-			// Schedule-free methods and averages are evaluated at their evaluation parameters.
-			if restore, err = optim.SwapInEvalParams(r.ctx, opt.evaluated); err != nil {
-				return nil, fmt.Errorf("evaluating %s after epoch %d: %w", cfg.Model, e, err)
-			}
-		}
-		evalMetrics, err := trainer.Eval(testLoader)
-		if err != nil {
-			return nil, fmt.Errorf("evaluating %s after epoch %d: %w", cfg.Model, e, err)
-		}
-		// After the last epoch the evaluation parameters stay, for Predict.
-		if e < cfg.Epochs {
-			if err := restore(); err != nil {
-				return nil, err
-			}
-		}
-		// Eval's metrics: mean loss with regularisation, mean loss, then ours (accuracy).
-		m.TestLoss = shapes.ConvertTo[float64](evalMetrics[1].Value())
-		m.TestAccuracy = shapes.ConvertTo[float64](evalMetrics[2].Value())
-		m.EvalSeconds = time.Since(start).Seconds()
-		r.History = append(r.History, m)
-		if cb.OnEpoch != nil {
-			if err := cb.OnEpoch(m); err != nil {
-				return r, err
-			}
-		}
-	}
-	return r, nil
+	rn.loop.OnStep("dlopt experiment", 0, rn.afterStep)
+	return rn, nil
 }
 
-// prepareSplits checks that the splits fit together and applies the limits.
-func prepareSplits(cfg Config, ds Datasets) (trainSet, testSet *data.Dataset, err error) {
-	if ds.Train == nil || ds.Test == nil {
-		return nil, nil, errors.New("experiment: both a training and a test dataset are needed")
+// driveCosine makes the loop set the learning rate before every step to
+// lr (1 + cos(pi k / K)) / 2, k the step and K the steps of all epochs.
+func (rn *run) driveCosine() error {
+	setLR, err := rn.opt.setLR(rn.result.ctx)
+	if err != nil {
+		return err
 	}
-	for _, d := range []*data.Dataset{ds.Train, ds.Test} {
-		if err := d.Validate(); err != nil {
-			return nil, nil, err
+	cosine, err := schedule.CosineDecay(rn.cfg.LearningRate, rn.cfg.Epochs*rn.stepsPerEpoch, 0, 1)
+	if err != nil {
+		return err
+	}
+	return schedule.DriveSchedule(rn.loop, "cosine learning rate", cosine, setLR)
+}
+
+// afterStep is the loop's OnStep hook: it accumulates the epoch's loss and reports progress.
+func (rn *run) afterStep(_ *train.Loop, stepMetrics []*tensors.Tensor) error {
+	loss := shapes.ConvertTo[float64](stepMetrics[0].Value())
+	rn.epochLoss.add(loss, rn.trainData.lastBatch)
+	if rn.onStep != nil {
+		rn.onStep(Progress{Epoch: len(rn.result.History) + 1, Epochs: rn.cfg.Epochs, Step: rn.epochLoss.steps,
+			Steps: rn.stepsPerEpoch, BatchLoss: loss})
+	}
+	return nil
+}
+
+// epoch trains epoch e (from 1) and evaluates the model on the test split.
+func (rn *run) epoch(e int) (EpochMetrics, error) {
+	rn.epochLoss = epochAccumulator{}
+	start := time.Now()
+	if _, err := rn.loop.RunEpochs(rn.trainData, 1); err != nil {
+		return EpochMetrics{}, fmt.Errorf("training %s with %s, epoch %d: %w", rn.cfg.Model, rn.cfg.Optimizer, e, err)
+	}
+	m := EpochMetrics{Epoch: e, TrainLoss: rn.epochLoss.mean(), Seconds: time.Since(start).Seconds()}
+	start = time.Now()
+	var err error
+	if m.TestLoss, m.TestAccuracy, err = rn.evaluate(e == rn.cfg.Epochs); err != nil {
+		return EpochMetrics{}, fmt.Errorf("evaluating %s after epoch %d: %w", rn.cfg.Model, e, err)
+	}
+	m.EvalSeconds = time.Since(start).Seconds()
+	return m, nil
+}
+
+// evaluate returns the mean loss and the accuracy on the test split. Schedule-free methods and
+// averages are evaluated at their evaluation parameters; after the last epoch (last) these stay
+// in the context, for Predict, otherwise the trained ones are put back.
+func (rn *run) evaluate(last bool) (loss, accuracy float64, err error) {
+	restore := func() error { return nil }
+	if rn.opt.evaluated != nil {
+		if restore, err = optim.SwapInEvalParams(rn.result.ctx, rn.opt.evaluated); err != nil {
+			return 0, 0, err
 		}
 	}
-	if ds.Train.Height != ds.Test.Height || ds.Train.Width != ds.Test.Width || ds.Train.NumClasses() != ds.Test.NumClasses() {
-		return nil, nil, fmt.Errorf("experiment: training set %q has %dx%d images in %d classes but test set %q has %dx%d in %d",
-			ds.Train.Name, ds.Train.Height, ds.Train.Width, ds.Train.NumClasses(),
-			ds.Test.Name, ds.Test.Height, ds.Test.Width, ds.Test.NumClasses())
+	evalMetrics, err := rn.trainer.Eval(rn.testLoader)
+	if err != nil {
+		return 0, 0, err
 	}
-	if trainSet, err = limit(ds.Train, cfg.TrainLimit, "train limit", true, cfg.Seed); err != nil {
-		return nil, nil, err
+	if !last {
+		if err := restore(); err != nil {
+			return 0, 0, err
+		}
 	}
-	if testSet, err = limit(ds.Test, cfg.TestLimit, "test limit", false, 0); err != nil {
-		return nil, nil, err
-	}
-	if cfg.BatchSize > trainSet.N {
-		return nil, nil, fmt.Errorf("%w: batch size %d is larger than the %d training examples", ErrInvalidConfig, cfg.BatchSize, trainSet.N)
-	}
-	return trainSet, testSet, nil
-}
-
-// limit keeps n examples of ds (all when n is 0): a random choice drawn from seed when random
-// is set (a small training subset then still has every class), else the first n.
-func limit(ds *data.Dataset, n int, what string, random bool, seed int64) (*data.Dataset, error) {
-	if n == 0 || n == ds.N {
-		return ds, nil
-	}
-	if n > ds.N {
-		return nil, fmt.Errorf("%w: %s %d exceeds the %d examples of %q", ErrInvalidConfig, what, n, ds.N, ds.Name)
-	}
-	indices := make([]int, ds.N)
-	for i := range indices {
-		indices[i] = i
-	}
-	if random {
-		rng := rand.New(rand.NewPCG(uint64(seed), 0x5eed))
-		rng.Shuffle(len(indices), func(i, j int) { indices[i], indices[j] = indices[j], indices[i] })
-	}
-	return ds.Subset(fmt.Sprintf("%s[:%d]", ds.Name, n), indices[:n])
-}
-
-// buildModel returns the dlopt/models classifier cfg names.
-func buildModel(cfg Config, classes int) (models.Model, error) {
-	var m models.Model
-	switch cfg.Model {
-	case ModelLinear:
-		m = models.Linear{Classes: classes, Bias: true}
-	case ModelMLP:
-		m = models.MLP{Hidden: cfg.Hidden, Classes: classes, Activation: models.ReLU}
-	case ModelCNN:
-		cnn := models.DefaultCNN
-		cnn.Classes = classes
-		m = cnn
-	default:
-		return nil, fmt.Errorf("experiment: model %q is unknown", cfg.Model) // Validate catches it first
-	}
-	return m, m.Validate()
-}
-
-// backendFor returns dlopt's shared backend, or a new one (owned by the result) when cfg names
-// another configuration.
-func backendFor(cfg Config) (b backends.Backend, owned bool, err error) {
-	if cfg.Backend == "" || cfg.Backend == dlopt.BackendConfig() {
-		b, err = dlopt.Backend()
-		return b, false, err
-	}
-	b, err = dlopt.NewBackend(cfg.Backend)
-	return b, true, err
+	// Eval's metrics: mean loss with regularisation, mean loss, then ours (accuracy).
+	return shapes.ConvertTo[float64](evalMetrics[1].Value()), shapes.ConvertTo[float64](evalMetrics[2].Value()), nil
 }
 
 // countingDataset passes batches through and remembers the size of the last one, so that the
@@ -314,29 +264,4 @@ func (a *epochAccumulator) mean() float64 {
 		return math.NaN()
 	}
 	return a.sum / float64(a.examples)
-}
-
-// Context returns the GoMLX context holding the trained variables and the optimizer's state.
-// For an optimizer with evaluation parameters (schedule-free methods, ASGD) the variables hold
-// those, as in the last evaluation.
-func (r *Result) Context() *context.Context { return r.ctx }
-
-// Model returns the dlopt/models classifier that was trained.
-func (r *Result) Model() models.Model { return r.model }
-
-// Final returns the metrics of the last epoch.
-func (r *Result) Final() EpochMetrics {
-	if len(r.History) == 0 {
-		return EpochMetrics{}
-	}
-	return r.History[len(r.History)-1]
-}
-
-// Close releases the backend if Train created one for Config.Backend; the shared backend of
-// dlopt.Backend() stays open. The result cannot classify after Close.
-func (r *Result) Close() {
-	if r.ownsBackend && r.backend != nil {
-		r.backend.Finalize()
-	}
-	r.backend = nil
 }

@@ -185,6 +185,19 @@ func TestTrainErrors(t *testing.T) {
 	}
 }
 
+// TestTrainDiverges: a step size far too large makes the loss overflow; Train stops with an
+// error naming it and returns the result so far.
+func TestTrainDiverges(t *testing.T) {
+	ds := synthetic(t, 40, 16, 3)
+	r, err := Train(Config{Optimizer: "torch:SGD", LearningRate: 1e38, Epochs: 3, BatchSize: 10}, ds, Callbacks{})
+	if err == nil || !(strings.Contains(err.Error(), "NaN") || strings.Contains(err.Error(), "infinity")) {
+		t.Fatalf("error %v, want a NaN or infinite loss", err)
+	}
+	if r == nil || len(r.History) >= 3 {
+		t.Errorf("result %v: want the partial result of a run stopped early", r)
+	}
+}
+
 func TestTrainLimitsAndStop(t *testing.T) {
 	ds := synthetic(t, 100, 4, 3)
 	stop := errors.New("enough")

@@ -1,0 +1,51 @@
+package experiment
+
+import (
+	"github.com/dlopt/course/dlopt/data"
+	"github.com/dlopt/course/dlopt/models"
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// Result is a finished training run: its metrics and the trained model, which can classify
+// more data ([Result.Predict], [Result.ConfusionMatrix]).
+type Result struct {
+	Config  Config         // with the defaults filled in
+	History []EpochMetrics // one entry per epoch
+	Classes []string       // class names of the training set
+	// TestSet is the test split as evaluated: the first Config.TestLimit examples, or all.
+	TestSet *data.Dataset
+
+	backend     backends.Backend
+	ownsBackend bool
+	ctx         *context.Context
+	model       models.Model
+	norm        data.Normalization
+	height      int
+	width       int
+}
+
+// Context returns the GoMLX context holding the trained variables and the optimizer's state.
+// For an optimizer with evaluation parameters (schedule-free methods, ASGD) the variables hold
+// those, as in the last evaluation.
+func (r *Result) Context() *context.Context { return r.ctx }
+
+// Model returns the dlopt/models classifier that was trained.
+func (r *Result) Model() models.Model { return r.model }
+
+// Final returns the metrics of the last epoch.
+func (r *Result) Final() EpochMetrics {
+	if len(r.History) == 0 {
+		return EpochMetrics{}
+	}
+	return r.History[len(r.History)-1]
+}
+
+// Close releases the backend if Train created one for Config.Backend; the shared backend of
+// dlopt.Backend() stays open. The result cannot classify after Close.
+func (r *Result) Close() {
+	if r.ownsBackend && r.backend != nil {
+		r.backend.Finalize()
+	}
+	r.backend = nil
+}
