@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/optim"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
 // A PyTorch configuration, ported verbatim, applied to a fixed gradient sequence.
@@ -77,4 +79,32 @@ func ExampleSkipNonFinite() {
 	// Output:
 	// fast weights: [[-0.5] [-0.5] [-0.5] [-1]]
 	// slow weights: [[0] [0] [-0.5] [-0.5]]
+}
+
+// Parameter groups: AdamW-style decay on the weights only, and plain SGD on the biases, in one
+// optimizer applied to a GoMLX context (as train.Trainer would through UpdateGraph).
+func ExamplePerGroup() {
+	must := func(o *optim.Optimizer, err error) *optim.Optimizer {
+		if err != nil {
+			panic(err)
+		}
+		return o
+	}
+	opt := must(optim.PerGroup("model", func(v *context.Variable) string { return v.Name() },
+		map[string]*optim.Optimizer{
+			"weights": must(optim.New("torch", "SGD", map[string]any{"lr": 0.1, "weight_decay": 0.5})),
+			"biases":  must(optim.New("torch", "SGD", map[string]any{"lr": 0.1})),
+		}))
+	ctx := context.New()
+	w := ctx.In("dense").VariableWithValue("weights", []float64{1, 1})
+	b := ctx.In("dense").VariableWithValue("biases", []float64{1})
+	step := context.MustNewExec(dlopt.MustBackend(), ctx, func(ctx *context.Context, g *graph.Graph) []*graph.Node {
+		grads := []*graph.Node{graph.Const(g, []float64{0, 1}), graph.Const(g, []float64{1})}
+		opt.Apply(ctx, []*context.Variable{w, b}, grads)
+		return []*graph.Node{w.ValueGraph(g), b.ValueGraph(g)}
+	})
+	out := step.MustExec()
+	fmt.Println("weights:", out[0].Value(), "biases:", out[1].Value())
+	// Output:
+	// weights: [0.95 0.85] biases: [0.9]
 }
