@@ -2,8 +2,11 @@ package experiment
 
 import (
 	"fmt"
+
 	"math"
 	"time"
+
+	"github.com/dlopt/course/dlopt"
 
 	"github.com/dlopt/course/dlopt/data"
 	"github.com/dlopt/course/dlopt/models"
@@ -142,6 +145,12 @@ func newRun(cfg Config, ds Datasets, cb Callbacks) (*run, error) {
 		height: trainSet.Height, width: trainSet.Width}
 	if r.backend, r.ownsBackend, err = backendFor(cfg); err != nil {
 		return nil, err
+	}
+	if r.ownsBackend && opt.evaluated != nil {
+		r.Close()
+		// optim.SwapInEvalParams computes the evaluation parameters on dlopt.Backend().
+		return nil, fmt.Errorf("%w: optimizer %q is evaluated at averaged parameters, which needs the default backend "+
+			"(set $%s=%s instead of Config.Backend)", ErrInvalidConfig, cfg.Optimizer, dlopt.BackendEnv, cfg.Backend)
 	}
 	r.ctx = context.New()
 	if err := r.ctx.SetRNGStateFromSeed(cfg.Seed); err != nil {

@@ -24,6 +24,8 @@ func TestTrainLearns(t *testing.T) {
 		{Model: ModelMLP, Hidden: []int{16, 8}, Optimizer: "Adam", LearningRate: 0.01, Epochs: 3, BatchSize: 48, Seed: 2, Schedule: ScheduleCosine, Normalization: NormUnit},
 		{Model: ModelCNN, Optimizer: "Adam", LearningRate: 0.003, Epochs: 2, BatchSize: 50, Seed: 1},
 		{Model: ModelLinear, Optimizer: "SGD", LearningRate: 0.05, Epochs: 2, BatchSize: 32, Seed: 1, DType: dtypes.Float64},
+		// A backend of its own (not dlopt.Backend()'s "go"), released by Close.
+		{Model: ModelLinear, Optimizer: "SGD", LearningRate: 0.05, Epochs: 2, BatchSize: 32, Seed: 1, Backend: "simplego"},
 		// Evaluated at their evaluation parameters (schedule-free's x, ASGD's average).
 		{Model: ModelMLP, Hidden: []int{16}, Optimizer: "optax:schedule_free_adamw", LearningRate: 0.01, Epochs: 3, BatchSize: 32, Seed: 1},
 		{Model: ModelLinear, Optimizer: "torch:ASGD", OptimizerArgs: map[string]any{"t0": 5}, LearningRate: 0.05, Epochs: 3, BatchSize: 32, Seed: 1},
@@ -172,6 +174,7 @@ func TestTrainErrors(t *testing.T) {
 		{"train limit too large", Config{TrainLimit: 41, BatchSize: 8}, ds, "train limit 41 exceeds the 40 examples"},
 		{"test limit too large", Config{TestLimit: 11, BatchSize: 8}, ds, "test limit 11 exceeds the 10 examples"},
 		{"unknown backend", Config{Backend: "tpu", BatchSize: 8}, ds, `"tpu"`},
+		{"invalid: averaged on own backend", Config{Backend: "simplego", Optimizer: "optax:schedule_free_sgd", BatchSize: 8}, ds, "needs the default backend"},
 	}
 	for _, tc := range tests {
 		_, err := Train(tc.cfg, tc.ds, Callbacks{})
