@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/experiment"
 	"github.com/dlopt/course/dlopt/viz"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
@@ -128,8 +129,12 @@ func train(cfg experiment.Config, dir string, bar bool, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "training %s with %s (lr %g, %s schedule), %d epochs, batch %d, seed %d\n",
-		cfg.Model, cfg.Optimizer, cfg.LearningRate, cfg.Schedule, cfg.Epochs, cfg.BatchSize, cfg.Seed)
+	backend := cfg.Backend
+	if backend == "" {
+		backend = dlopt.BackendConfig()
+	}
+	fmt.Fprintf(stdout, "training %s with %s (lr %g, %s schedule), %d epochs, batch %d, seed %d, backend %s\n",
+		cfg.Model, cfg.Optimizer, cfg.LearningRate, cfg.Schedule, cfg.Epochs, cfg.BatchSize, cfg.Seed, backend)
 	var cb experiment.Callbacks
 	var progress *progressBar
 	if bar {
