@@ -52,7 +52,8 @@
 //
 // # Wrappers
 //
-// Any optimizer can be wrapped: [WithWeightDecay] (coupled or decoupled), [WithMaximize],
+// Any optimizer can be wrapped: [Renamed] (two optimizers of one kind in a context),
+// [WithWeightDecay] (coupled or decoupled), [WithMaximize],
 // [Prepend] with [ClipByGlobalNorm], [ClipByValue] or [ClipByNorm], [AccumulateGradients],
 // [SkipNonFinite] (with [NonFiniteCounts]), [Masked] links, [PerGroup] optimizers (no decay on
 // biases, another rate for the classifier), [WithParamEMA], [WithSWA] and [WithLookahead] (whose

@@ -157,3 +157,17 @@ func ClipByNorm(maxNorm float64) *Transform {
 		return Where(LessThan(norm, m), u, Mul(Div(u, norm), m))
 	})
 }
+
+// Renamed returns opt under another name, hence another scope ("/optim/<name>"): two optimizers
+// built by the same constructor (two SGDs, say, for the two players of a GAN) need different
+// names to keep their state apart in one context. opt is consumed.
+func Renamed(opt *Optimizer, name string) (*Optimizer, error) {
+	if opt == nil || opt.root == nil {
+		return nil, errorf("Renamed: nil or already wrapped optimizer")
+	}
+	root := opt.root
+	if _, err := detach(opt); err != nil {
+		return nil, err
+	}
+	return NewOptimizer(name, root)
+}

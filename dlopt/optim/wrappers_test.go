@@ -5,7 +5,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/dlopt/course/dlopt"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
@@ -362,5 +364,35 @@ func TestWrappersKeepEvaluationParameters(t *testing.T) {
 	}
 	if ew[0][0] == w[0][0] {
 		t.Errorf("weights (ASGD, t0 = 0, averaging from step 3) evaluate at their parameters %v: want the average", w)
+	}
+}
+
+// TestRenamed checks that two Adams on one context keep their state apart once renamed.
+func TestRenamed(t *testing.T) {
+	must := mustOpt(t)
+	a := must(Renamed(must(New(Torch, "Adam", map[string]any{"lr": 0.1})), "generator"))
+	b := must(Renamed(must(New(Torch, "Adam", map[string]any{"lr": 0.1})), "discriminator"))
+	if a.Scope() == b.Scope() || a.Scope() != "/optim/generator" {
+		t.Fatalf("scopes %q and %q", a.Scope(), b.Scope())
+	}
+	ctx := context.New()
+	tv := &twoVars{ctx: ctx, vars: []*context.Variable{
+		ctx.In("g").VariableWithValue("w", []float64{1}), ctx.In("d").VariableWithValue("w", []float64{1}),
+	}}
+	e := context.MustNewExec(dlopt.MustBackend(), ctx, func(ctx *context.Context, g *Node) []*Node {
+		a.Apply(ctx, tv.vars[:1], []*Node{g})
+		b.Apply(ctx, tv.vars[1:], []*Node{Neg(g)})
+		return []*Node{tv.vars[0].ValueGraph(g.Graph()), tv.vars[1].ValueGraph(g.Graph())}
+	})
+	for range 3 {
+		out := e.MustExec([]float64{1})
+		ga, gb := out[0].Value().([]float64)[0], out[1].Value().([]float64)[0]
+		// Mirror images: each Adam saw only its own gradients.
+		if math.Abs((ga-1)+(gb-1)) > 1e-15 {
+			t.Fatalf("generator %v and discriminator %v are not mirror images", ga, gb)
+		}
+	}
+	if _, err := Renamed(must(New(Torch, "SGD", nil)), "a/b"); err == nil {
+		t.Error("a name with '/': no error")
 	}
 }
