@@ -110,7 +110,7 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		return usageError("%v", err)
 	}
 
-	if err := train(cfg, *out, !*quiet && isTerminal(stderr), stdout, stderr); err != nil {
+	if err := trainAndWrite(cfg, *out, !*quiet && isTerminal(stderr), stdout, stderr); err != nil {
 		if errors.Is(err, errUsage) {
 			return usageError("%v", err)
 		}
@@ -120,8 +120,8 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// train runs the experiment and writes its files into dir.
-func train(cfg experiment.Config, dir string, bar bool, stdout, stderr io.Writer) error {
+// trainAndWrite runs the experiment and writes its files into dir.
+func trainAndWrite(cfg experiment.Config, dir string, bar bool, stdout, stderr io.Writer) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating --out directory: %w", err)
 	}
