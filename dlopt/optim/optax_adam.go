@@ -97,7 +97,7 @@ func ScaleByRAdam(b1, b2, eps, epsRoot, threshold *Hyper, nesterov bool) *Transf
 	return &Transform{Name: "scale_by_radam", Hypers: hypers, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		beta1, beta2 := s.Hyper(b1), s.Hyper(b2)
-		rhoInf := AddScalar(DivScalar(Reciprocal(OneMinus(beta2)), 0.5), -1)
+		rhoInf := AddScalar(Div(Scalar(s.G, beta2.DType(), 2), OneMinus(beta2)), -1) // 2/(1-β2) - 1
 		b2t := Pow(beta2, s.Count)
 		rho := Sub(rhoInf, Div(MulScalar(Mul(s.Count, b2t), 2), OneMinus(b2t)))
 		r := Sqrt(Div(Mul(Mul(AddScalar(rho, -4), AddScalar(rho, -2)), rhoInf),

@@ -161,8 +161,7 @@ func TorchScaleByRAdam(beta1, beta2, eps *Hyper) *Transform {
 		bc1 := OneMinus(powCount(s, b1))
 		b2t := powCount(s, b2)
 		bc2 := OneMinus(b2t)
-		rhoInf := AddScalar(Div(ScalarOne(s.G, b2.DType()), OneMinus(b2)), -0.5)
-		rhoInf = MulScalar(rhoInf, 2) // 2/(1-β2) - 1
+		rhoInf := AddScalar(Div(Scalar(s.G, b2.DType(), 2), OneMinus(b2)), -1) // 2/(1-β2) - 1
 		rho := Sub(rhoInf, Div(MulScalar(Mul(s.Count, b2t), 2), bc2))
 		rect := Sqrt(Div(Mul(Mul(AddScalar(rho, -4), AddScalar(rho, -2)), rhoInf),
 			Mul(Mul(AddScalar(rhoInf, -4), AddScalar(rhoInf, -2)), rho)))
