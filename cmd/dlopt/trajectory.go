@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,7 +29,8 @@ type trajectorySpec struct {
 	DType      string         `json:"dtype"`
 }
 
-// trajectoryOutput is what `dlopt trajectory` prints; non-finite values are written as null.
+// trajectoryOutput is what `dlopt trajectory` prints; non-finite values are written as null,
+// float32 runs print each float32 value exactly (as the float64 it converts to).
 type trajectoryOutput struct {
 	Trajectory     [][]*float64 `json:"trajectory"`
 	EvalTrajectory [][]*float64 `json:"eval_trajectory,omitempty"`
@@ -39,6 +41,9 @@ func runTrajectory(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	specPath := fs.String("spec", "", `JSON spec file, "-" for stdin: {"library": "torch"|"optax", "optimizer": NAME, "kwargs": {...}, "param_shape": [...], "x0": [...], "grads": [[...], ...], "dtype": "float64"|"float32"}`)
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	if fs.NArg() > 0 {

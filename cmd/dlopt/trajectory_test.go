@@ -136,6 +136,7 @@ func TestTrajectoryCommandErrors(t *testing.T) {
 		{"shape mismatch", `{"library":"torch","optimizer":"SGD","param_shape":[3],"x0":[1,2],"grads":[]}`, nil, 1, "x0 has 2 values"},
 		{"unknown field", `{"library":"torch","optimizer":"SGD","x0":[1],"grads":[[1]],"steps":3}`, nil, 1, `unknown field "steps"`},
 		{"no spec", "", []string{"trajectory"}, 2, "--spec FILE is required"},
+		{"bad flag", "", []string{"trajectory", "--spec-file", "x"}, 2, "flag provided but not defined"},
 		{"missing file", "", []string{"trajectory", "--spec", filepath.Join(dir, "none.json")}, 1, "none.json"},
 	}
 	for i, tt := range tests {
