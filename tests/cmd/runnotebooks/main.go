@@ -1,6 +1,6 @@
 // Command runnotebooks executes GoNB notebooks headless (Jupyter nbconvert with the gonb
 // kernel), writes the executed .ipynb and an HTML export with the plots inline to -out, and
-// prints one line per notebook: ok or FAILED, seconds, CHECK lines and images. It exits 1 if
+// prints one line per notebook: ok or FAILED, wall and CPU seconds, CHECK lines and images. It exits 1 if
 // any notebook failed, including a panic, os.Exit or failed !command inside a cell, which GoNB
 // reports while nbconvert still exits 0.
 //
@@ -47,17 +47,17 @@ func main() {
 		fmt.Fprintf(os.Stderr, "runnotebooks: -cell-timeout %v and -timeout %v must be positive\n", *cellTimeout, *timeout)
 		os.Exit(2)
 	}
-	failed, total := 0, 0.0
+	failed, total, totalCPU := 0, 0.0, 0.0
 	for _, nb := range flag.Args() {
 		ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 		r := nbrun.Run(ctx, nb, nbrun.Options{OutDir: *out, CellTimeout: *cellTimeout, HTML: *html})
 		cancel()
-		total += r.Seconds
+		total, totalCPU = total+r.Seconds, totalCPU+r.CPUSeconds
 		status := "ok"
 		if !r.OK() {
 			status, failed = "FAILED", failed+1
 		}
-		fmt.Printf("%-6s %6.1fs  %-40s %2d CHECK lines, %2d images\n", status, r.Seconds, nb, len(r.Checks), r.Images)
+		fmt.Printf("%-6s %6.1fs (cpu %6.1fs)  %-40s %2d CHECK lines, %2d images\n", status, r.Seconds, r.CPUSeconds, nb, len(r.Checks), r.Images)
 		if *verbose || !r.OK() {
 			for _, c := range r.Checks {
 				fmt.Printf("         %s\n", c)
@@ -73,7 +73,7 @@ func main() {
 			}
 		}
 	}
-	fmt.Printf("%d notebooks, %d failed, %.1fs in total; outputs in %s\n", flag.NArg(), failed, total, *out)
+	fmt.Printf("%d notebooks, %d failed, %.1fs in total (cpu %.1fs); outputs in %s\n", flag.NArg(), failed, total, totalCPU, *out)
 	if failed > 0 {
 		os.Exit(1)
 	}

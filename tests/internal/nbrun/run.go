@@ -32,6 +32,10 @@ type Result struct {
 	Executed string // path of the executed notebook
 	HTML     string // path of the HTML export, if any
 	Seconds  float64
+	// CPUSeconds is the user+system time of nbconvert and the processes it waited for (the
+	// kernel, go build, the cell programs): unlike Seconds it does not grow when other work
+	// shares the machine.
+	CPUSeconds float64
 	Report
 	// Err is set when nbconvert itself failed (compile errors included) or the run timed out.
 	Err error
@@ -102,19 +106,20 @@ func Run(ctx context.Context, nbPath string, o Options) (res Result) {
 	}
 	// --allow-errors: a compile error still yields an executed notebook that shows it (the scan
 	// turns the error output into a failure).
-	log, err := nbconvert(ctx, o.Jupyter, env, "--to", "notebook", "--execute", "--allow-errors",
+	log, cpu, err := nbconvert(ctx, o.Jupyter, env, "--to", "notebook", "--execute", "--allow-errors",
 		"--ExecutePreprocessor.kernel_name=gonb",
 		fmt.Sprintf("--ExecutePreprocessor.timeout=%d", int(o.CellTimeout.Seconds())),
 		"--output-dir", o.OutDir, "--output", name+".ipynb", nbPath)
-	res.Log = log
+	res.Log, res.CPUSeconds = log, cpu
 	if err != nil {
 		res.Err = fmt.Errorf("nbconvert --execute %s: %w", nbPath, err)
 		return res
 	}
 	res.Report, res.Err = ScanFile(res.Executed)
 	if o.HTML && res.Err == nil {
-		log, err := nbconvert(ctx, o.Jupyter, env, "--to", "html", "--output-dir", o.OutDir, res.Executed)
+		log, cpu, err := nbconvert(ctx, o.Jupyter, env, "--to", "html", "--output-dir", o.OutDir, res.Executed)
 		res.Log += log
+		res.CPUSeconds += cpu
 		if err != nil {
 			res.Err = fmt.Errorf("nbconvert --to html %s: %w", res.Executed, err)
 			return res
@@ -124,7 +129,7 @@ func Run(ctx context.Context, nbPath string, o Options) (res Result) {
 	return res
 }
 
-func nbconvert(ctx context.Context, jupyter string, env []string, args ...string) (string, error) {
+func nbconvert(ctx context.Context, jupyter string, env []string, args ...string) (log string, cpuSeconds float64, err error) {
 	cmd := exec.CommandContext(ctx, jupyter, append([]string{"nbconvert"}, args...)...)
 	cmd.Env = env
 	// The kernel (gonb) and the cell programs are children of nbconvert: on timeout, kill the
@@ -134,9 +139,12 @@ func nbconvert(ctx context.Context, jupyter string, env []string, args ...string
 	cmd.WaitDelay = 10 * time.Second
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
+	err = cmd.Run()
 	if ctx.Err() != nil {
 		err = fmt.Errorf("%w (%v)", ctx.Err(), err)
 	}
-	return out.String(), err
+	if ps := cmd.ProcessState; ps != nil {
+		cpuSeconds = (ps.UserTime() + ps.SystemTime()).Seconds()
+	}
+	return out.String(), cpuSeconds, err
 }
