@@ -18,7 +18,9 @@
 //   - [Confusion]: a confusion-matrix heat map with counts.
 //   - [Landscape]: 1-D and 2-D loss-landscape slices around trained weights along random,
 //     filter-normalised directions (Li et al. 2018, "Visualizing the Loss Landscape of Neural
-//     Nets"), drawn with [LandscapeLine] and [LandscapeContour].
+//     Nets"), drawn with [LandscapeLine] and [LandscapeContour]. The loss is any function of a
+//     flat parameter vector; for a GoMLX model, [NewContextParams] flattens the trainable
+//     variables under a scope and [ContextLandscape] evaluates a graph loss at any vector.
 //
 // For notebooks: [Check] prints a "CHECK <claim>" line or panics when the claim is false (the
 // headless notebook runner fails on the panic), and [Table] shows a table as HTML.

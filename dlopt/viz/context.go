@@ -1,0 +1,146 @@
+package viz
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+)
+
+// ContextParams is a flat view of the trainable variables of a GoMLX context under one scope
+// (a model's weights, not its optimizer's state): the parameter vector a [Landscape] moves in.
+type ContextParams struct {
+	Vars   []*context.Variable // sorted by scope and name: the order of the flat vector
+	Blocks []ParamBlock        // the layout of the flat vector, one block per variable
+}
+
+// NewContextParams collects the trainable float32/float64 variables whose scope starts with
+// scope (e.g. "/mlp"). filterAxis gives each variable's filter axis for
+// [FilterNormalizedDirection]; nil means -1, the output axis of GoMLX's layers (dense [in, out],
+// convolution [kh, kw, in, out]); models that store weights as [out, in] need 0.
+func NewContextParams(ctx *context.Context, scope string, filterAxis func(v *context.Variable) int) (*ContextParams, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("viz: NewContextParams: nil context")
+	}
+	p := &ContextParams{}
+	var scopes []string
+	for v := range ctx.IterVariables() {
+		if !v.Trainable {
+			continue
+		}
+		scopes = append(scopes, v.Scope())
+		if !strings.HasPrefix(v.Scope(), scope) {
+			continue
+		}
+		if dt := v.DType(); dt != dtypes.Float32 && dt != dtypes.Float64 {
+			return nil, fmt.Errorf("viz: variable %q has dtype %s: only float32 and float64 are supported", v.ScopeAndName(), dt)
+		}
+		p.Vars = append(p.Vars, v)
+	}
+	if len(p.Vars) == 0 {
+		slices.Sort(scopes)
+		return nil, fmt.Errorf("viz: no trainable variable under scope %q (trainable scopes: %q)", scope, slices.Compact(scopes))
+	}
+	slices.SortFunc(p.Vars, func(a, b *context.Variable) int { return strings.Compare(a.ScopeAndName(), b.ScopeAndName()) })
+	for _, v := range p.Vars {
+		axis := -1
+		if filterAxis != nil {
+			axis = filterAxis(v)
+		}
+		p.Blocks = append(p.Blocks, ParamBlock{Name: v.ScopeAndName(), Shape: v.Shape().Dimensions, FilterAxis: axis})
+	}
+	return p, nil
+}
+
+// Size is the length of the flat vector.
+func (p *ContextParams) Size() int {
+	n := 0
+	for _, v := range p.Vars {
+		n += v.Shape().Size()
+	}
+	return n
+}
+
+// Flatten returns the variables' current values as one float64 vector.
+func (p *ContextParams) Flatten() ([]float64, error) {
+	theta := make([]float64, 0, p.Size())
+	for _, v := range p.Vars {
+		t, err := v.Value()
+		if err != nil {
+			return nil, fmt.Errorf("viz: reading %q: %w", v.ScopeAndName(), err)
+		}
+		switch v.DType() {
+		case dtypes.Float32:
+			for _, x := range tensors.MustCopyFlatData[float32](t) {
+				theta = append(theta, float64(x))
+			}
+		default:
+			theta = append(theta, tensors.MustCopyFlatData[float64](t)...)
+		}
+	}
+	return theta, nil
+}
+
+// Set writes theta (laid out as [ContextParams.Flatten] returns it) into the variables.
+func (p *ContextParams) Set(theta []float64) error {
+	if len(theta) != p.Size() {
+		return fmt.Errorf("viz: %d values for %d parameters: they must match", len(theta), p.Size())
+	}
+	off := 0
+	for _, v := range p.Vars {
+		n, dims := v.Shape().Size(), v.Shape().Dimensions
+		var t *tensors.Tensor
+		if v.DType() == dtypes.Float32 {
+			w := make([]float32, n)
+			for i := range w {
+				w[i] = float32(theta[off+i])
+			}
+			t = tensors.FromFlatDataAndDimensions(w, dims...)
+		} else {
+			t = tensors.FromFlatDataAndDimensions(slices.Clone(theta[off:off+n]), dims...)
+		}
+		if err := v.SetValue(t); err != nil {
+			return fmt.Errorf("viz: setting %q: %w", v.ScopeAndName(), err)
+		}
+		off += n
+	}
+	return nil
+}
+
+// ContextLandscape builds a [Landscape] around the current values of p's variables: its Loss
+// writes theta into the variables and evaluates loss (a scalar graph, e.g. the mean
+// cross-entropy of the model on a fixed batch) on the given inputs. Loss leaves the variables
+// at the last theta it was given: call p.Set(l.Center) to put the trained weights back.
+func ContextLandscape(backend backends.Backend, ctx *context.Context, p *ContextParams,
+	loss func(ctx *context.Context, inputs []*graph.Node) *graph.Node, inputs ...any) (Landscape, error) {
+	if backend == nil || ctx == nil || p == nil || loss == nil {
+		return Landscape{}, fmt.Errorf("viz: ContextLandscape: backend, context, parameters and loss must all be non-nil")
+	}
+	center, err := p.Flatten()
+	if err != nil {
+		return Landscape{}, err
+	}
+	exec, err := context.NewExec(backend, ctx.Reuse(), loss)
+	if err != nil {
+		return Landscape{}, fmt.Errorf("viz: ContextLandscape: %w", err)
+	}
+	return Landscape{Center: center, Loss: func(theta []float64) (float64, error) {
+		if err := p.Set(theta); err != nil {
+			return 0, err
+		}
+		out, err := exec.Exec(inputs...)
+		if err != nil {
+			return 0, fmt.Errorf("viz: evaluating the loss: %w", err)
+		}
+		if len(out) != 1 || out[0].Shape().Rank() != 0 {
+			return 0, fmt.Errorf("viz: the loss must be one scalar, got %d outputs (first %s)", len(out), out[0].Shape())
+		}
+		return shapes.ConvertTo[float64](out[0].Value()), nil
+	}}, nil
+}
