@@ -1,6 +1,8 @@
 package optim
 
 import (
+	"fmt"
+
 	"github.com/dlopt/course/dlopt"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -50,7 +52,7 @@ func SwapInEvalParams(ctx *context.Context, opt *Optimizer) (restore func() erro
 		return opt.EvalParamsGraph(ctx, g, vars)
 	})
 	if err != nil {
-		return nil, errorf("%s: evaluation parameters: %w", opt.name, err)
+		return nil, fmt.Errorf("optim: %s: evaluation parameters: %w", opt.name, err)
 	}
 	for i, v := range vars {
 		if err := v.SetValue(outs[i]); err != nil {

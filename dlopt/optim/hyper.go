@@ -82,7 +82,7 @@ func (h *Hyper) check(x float64) error {
 	if h.Range.Contains(x) {
 		return nil
 	}
-	return fmt.Errorf("%s = %v is invalid: allowed range is %s", h.Name, x, h.Range)
+	return &kindError{kind: ErrInvalidValue, cause: fmt.Errorf("%s = %v is invalid: allowed range is %s", h.Name, x, h.Range)}
 }
 
 // Scope is the absolute context scope of the variable holding h (empty before the optimizer is built).

@@ -32,7 +32,7 @@ func (k *Kwargs) Err() error { return k.err }
 
 func (k *Kwargs) fail(key string, v any, want string) {
 	if k.err == nil {
-		k.err = fmt.Errorf("optim: %s %s: keyword %q = %#v has the wrong type: want %s", k.Library, k.Name, key, v, want)
+		k.err = kindErrorf(ErrBadKeyword, "%s %s: keyword %q = %#v has the wrong type: want %s", k.Library, k.Name, key, v, want)
 	}
 }
 
@@ -202,7 +202,7 @@ func (k *Kwargs) checkUnknown() error {
 		return nil
 	}
 	sort.Strings(unknown)
-	return fmt.Errorf("optim: %s %s: unknown keyword(s) %s; accepted: %s", k.Library, k.Name,
+	return kindErrorf(ErrUnknownKeyword, "%s %s: unknown keyword(s) %s; accepted: %s", k.Library, k.Name,
 		strings.Join(quoteAll(unknown), ", "), strings.Join(k.Accepted(), ", "))
 }
 
@@ -220,7 +220,7 @@ func (k *Kwargs) RequiredFloat(key string) float64 {
 	v, ok := k.lookup(key)
 	if !ok {
 		if k.err == nil {
-			k.err = fmt.Errorf("optim: %s %s: keyword %q is required", k.Library, k.Name, key)
+			k.err = kindErrorf(ErrBadKeyword, "%s %s: keyword %q is required", k.Library, k.Name, key)
 		}
 		return 0
 	}

@@ -35,7 +35,7 @@ var (
 // hyperparameter, returning an error naming the bad value and its allowed range.
 func NewOptimizer(name string, links ...*Transform) (*Optimizer, error) {
 	if name == "" || strings.ContainsAny(name, "/") {
-		return nil, fmt.Errorf("optim: optimizer name %q must be non-empty and contain no '/'", name)
+		return nil, errorf("optimizer name %q must be non-empty and contain no '/'", name)
 	}
 	o := &Optimizer{name: name, root: Chain(links...)}
 	seen := map[*Transform]bool{}
@@ -129,7 +129,7 @@ func (o *Optimizer) SetHyper(ctx *context.Context, name string, value float64) e
 		}
 	}
 	if !found {
-		return fmt.Errorf("optim: %s has no hyperparameter %q; it has %s", o.name, name, strings.Join(o.Hypers(), ", "))
+		return kindErrorf(ErrUnknownName, "%s has no hyperparameter %q; it has %s", o.name, name, strings.Join(o.Hypers(), ", "))
 	}
 	return nil
 }
@@ -145,7 +145,7 @@ func (o *Optimizer) Hyper(ctx *context.Context, name string) (float64, error) {
 			return tensors.ToScalar[float64](t), nil
 		}
 	}
-	return 0, fmt.Errorf("optim: %s has no hyperparameter %q; it has %s", o.name, name, strings.Join(o.Hypers(), ", "))
+	return 0, kindErrorf(ErrUnknownName, "%s has no hyperparameter %q; it has %s", o.name, name, strings.Join(o.Hypers(), ", "))
 }
 
 // UpdateGraph implements optimizers.Interface: it differentiates loss with respect to the

@@ -67,10 +67,10 @@ func New(library, name string, kwargs map[string]any) (*Optimizer, error) {
 	}
 	registryMu.RUnlock()
 	if !ok {
-		return nil, fmt.Errorf("optim: unknown library %q: accepted are %q and %q", library, Torch, Optax)
+		return nil, kindErrorf(ErrUnknownName, "unknown library %q: accepted are %q and %q", library, Torch, Optax)
 	}
 	if f == nil {
-		return nil, fmt.Errorf("optim: unknown %s optimizer %q; accepted: %s", library, name, strings.Join(Names(library), ", "))
+		return nil, kindErrorf(ErrUnknownName, "unknown %s optimizer %q; accepted: %s", library, name, strings.Join(Names(library), ", "))
 	}
 	k := NewKwargs(library, name, kwargs)
 	opt, err := f(k)
