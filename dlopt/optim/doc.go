@@ -11,6 +11,9 @@
 //	opt, err := optim.New("torch", "Adam", map[string]any{"lr": 0.1, "amsgrad": true})
 //	opt, err := optim.New("optax", "nadam", map[string]any{"learning_rate": 0.1})
 //
+// Bad names, keywords and values are errors that name them and say what is accepted; their kind
+// is one of [ErrUnknownName], [ErrUnknownKeyword], [ErrBadKeyword], [ErrInvalidValue] (errors.Is).
+//
 // Typed constructors: PyTorch's [SGD], [Adam] (AdamW too), [Adagrad], [RMSprop], [Adadelta],
 // [Adamax], [NAdam], [RAdam], [ASGD], [Rprop]; optax's [OptaxSGD], [OptaxAdam] (adamw, nadam,
 // nadamw), [OptaxAdamax], [OptaxAmsgrad], [OptaxRAdam], [OptaxAdagrad], [OptaxRMSprop],
