@@ -74,7 +74,8 @@
 // multiplies by -lr ([ScaleByLearningRate]).
 //
 // Inside Update a link sees a [Step]:
-//   - s.Params[i]: the value of variable i before the update (s.Vars[i] is the variable itself);
+//   - s.Params[i]: the value of variable i before the update (s.Vars[i] is the variable itself;
+//     s.Params[i].DType() its dtype, which the updates keep);
 //   - s.Count / s.CountInt: the number of this update, 1 for the first (float64 / int64 scalar);
 //   - s.Hyper(h): the current value of hyperparameter h (float64 scalar); s.HyperAs(h, x) converts
 //     it to x's dtype. Do scalar arithmetic (bias corrections) in float64, as the libraries do
