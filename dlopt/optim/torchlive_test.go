@@ -18,8 +18,9 @@ import (
 // may be another build without torch).
 const debianPython = "/usr/bin/python3"
 
-// torchLiveScript runs torch.optim on the problems given on stdin (float64) and prints the
-// parameters after each step, and ASGD's average "ax".
+// torchLiveScript runs torch.optim on the problems given on stdin, in float64 and float32 (not
+// for the cases that change hyperparameters), and prints the parameters after each step, and
+// ASGD's average "ax": results[2·case] is float64, results[2·case+1] float32 (or null).
 const torchLiveScript = `
 import json, sys
 import torch
@@ -30,14 +31,18 @@ torch.set_default_dtype(torch.float64)
 spec = json.load(sys.stdin)
 out = []
 for case in spec["cases"]:
-    p = torch.tensor(spec["x0"], dtype=torch.float64).reshape(spec["shape"]).requires_grad_()
+  for dtype in (torch.float64, torch.float32):
+    if dtype == torch.float32 and "changes" in case:
+        out.append(None)
+        continue
+    p = torch.tensor(spec["x0"], dtype=dtype).reshape(spec["shape"]).requires_grad_()
     kwargs = {k: (tuple(v) if isinstance(v, list) else v) for k, v in case["kwargs"].items()}
     opt = getattr(torch.optim, case["class"])([p], **kwargs)
     traj, evals = [], []
     for t, g in enumerate(spec["grads"]):
         for k, v in case.get("changes", {}).get(str(t), {}).items():
             opt.param_groups[0][k] = tuple(v) if isinstance(v, list) else v
-        p.grad = torch.tensor(g, dtype=torch.float64).reshape(spec["shape"])
+        p.grad = torch.tensor(g, dtype=dtype).reshape(spec["shape"])
         opt.step()
         traj.append(p.detach().flatten().tolist())
         if "ax" in opt.state[p]:
@@ -49,7 +54,7 @@ json.dump({"version": torch.__version__, "results": out}, sys.stdout)
 // TestTorchLive runs Debian's PyTorch 1.13 on a second problem, seeded and unlike the oracle's
 // (another shape, starting point, gradients and hyperparameters), for every torch.optim class
 // 1.13 has that dlopt implements (LBFGS has its own test), and compares float64 trajectories at
-// the oracle tolerance. Three cases also change hyperparameters between steps (torch's
+// the oracle tolerance (float32 too, against torch in float32). Three cases also change hyperparameters between steps (torch's
 // param_groups, dlopt's SetHyper), as a schedule does. It is skipped only if torch cannot be
 // imported.
 func TestTorchLive(t *testing.T) {
@@ -113,7 +118,7 @@ func TestTorchLive(t *testing.T) {
 	}
 	var res struct {
 		Version string
-		Results []struct {
+		Results []*struct {
 			Trajectory [][]float64
 			Eval       [][]float64
 		}
@@ -138,13 +143,25 @@ func TestTorchLive(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if msg := compareTrajectories(traj.Params, res.Results[n].Trajectory, dtypes.Float64); msg != "" {
-				t.Errorf("trajectory: %s", msg)
+			want64 := res.Results[2*n]
+			if msg := compareTrajectories(traj.Params, want64.Trajectory, dtypes.Float64); msg != "" {
+				t.Errorf("float64 trajectory: %s", msg)
 			}
-			if want := res.Results[n].Eval; len(want) > 0 {
-				if msg := compareTrajectories(traj.Eval, want, dtypes.Float64); msg != "" {
-					t.Errorf("averaged parameters (ax): %s", msg)
+			if len(want64.Eval) > 0 {
+				if msg := compareTrajectories(traj.Eval, want64.Eval, dtypes.Float64); msg != "" {
+					t.Errorf("float64 averaged parameters (ax): %s", msg)
 				}
+			}
+			want32 := res.Results[2*n+1]
+			if want32 == nil {
+				return
+			}
+			traj32, err := RunGradients(mustOpt(t)(New(Torch, c.Class, c.Kwargs)), x0, shape, grads, dtypes.Float32)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if msg := compareTrajectories(traj32.Params, want32.Trajectory, dtypes.Float32); msg != "" {
+				t.Errorf("float32 trajectory: %s", msg)
 			}
 		})
 	}
