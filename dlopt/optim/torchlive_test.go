@@ -53,10 +53,10 @@ json.dump({"version": torch.__version__, "results": out}, sys.stdout)
 
 // TestTorchLive runs Debian's PyTorch 1.13 on a second problem, seeded and unlike the oracle's
 // (another shape, starting point, gradients and hyperparameters), for every torch.optim class
-// 1.13 has that dlopt implements (LBFGS has its own test), and compares float64 trajectories at
-// the oracle tolerance (float32 too, against torch in float32). Three cases also change hyperparameters between steps (torch's
-// param_groups, dlopt's SetHyper), as a schedule does. It is skipped only if torch cannot be
-// imported.
+// 1.13 has that dlopt implements (LBFGS has its own test), and compares the trajectories at the
+// oracle's tolerances, in float64 and in float32 (against torch in float32). Three cases also
+// change hyperparameters between steps (torch's param_groups, dlopt's SetHyper), as a schedule
+// does. It is skipped only if torch cannot be imported.
 func TestTorchLive(t *testing.T) {
 	if err := exec.Command(debianPython, "-c", "import torch").Run(); err != nil {
 		t.Skipf("skipping: %s cannot import torch (%v); install Debian's python3-torch", debianPython, err)
