@@ -83,6 +83,7 @@ func (o *Optimizer) Scope() string { return o.root.scope }
 // HasEval reports whether the optimizer evaluates the model at other parameters than the ones it
 // trains (schedule-free methods, averaging wrappers).
 func (o *Optimizer) HasEval() bool {
+	o.checkUsable()
 	var has func(t *Transform) bool
 	has = func(t *Transform) bool {
 		if t.Eval != nil && !t.delegatesEval {
@@ -182,6 +183,7 @@ func (o *Optimizer) UpdateGraphWithGradients(ctx *context.Context, grads []*Node
 // into the graph (Variable.SetValueGraph). Calling it several times in one graph runs several
 // steps in that graph.
 func (o *Optimizer) Apply(ctx *context.Context, vars []*context.Variable, grads []*Node) {
+	o.checkUsable()
 	if len(vars) != len(grads) {
 		panic(fmt.Sprintf("optim: %s: %d gradients for %d variables", o.name, len(grads), len(vars)))
 	}
@@ -211,6 +213,7 @@ func (o *Optimizer) Apply(ctx *context.Context, vars []*context.Variable, grads 
 // EvalParamsGraph returns the parameters at which to evaluate the model (see [Transform].Eval),
 // in the order of vars, without changing any variable.
 func (o *Optimizer) EvalParamsGraph(ctx *context.Context, g *Graph, vars []*context.Variable) []*Node {
+	o.checkUsable()
 	s := o.newStep(ctx, g, vars)
 	counter := s.Scalar("count", dtypes.Int64, 0)
 	s.CountInt = s.Get(counter)
@@ -229,4 +232,11 @@ func (o *Optimizer) newStep(ctx *context.Context, g *Graph, vars []*context.Vari
 // Clear deletes the optimizer's state and hyperparameter variables from ctx (optimizers.Interface).
 func (o *Optimizer) Clear(ctx *context.Context) error {
 	return ctx.InAbsPath(o.root.scope).DeleteVariablesInScope()
+}
+
+// checkUsable panics with an explanation if o was consumed by a wrapper.
+func (o *Optimizer) checkUsable() {
+	if o.root == nil {
+		panic(fmt.Sprintf("optim: optimizer %s was wrapped (WithLookahead, SkipNonFinite, PerGroup, ...): use the optimizer the wrapper returned", o.name))
+	}
 }

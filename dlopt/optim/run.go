@@ -67,8 +67,8 @@ type runner struct {
 }
 
 func newRunner(opt *Optimizer, x0 []float64, shape []int, dtype dtypes.DType) (*runner, error) {
-	if opt == nil {
-		return nil, errorf("run: nil optimizer")
+	if opt == nil || opt.root == nil {
+		return nil, errorf("run: nil optimizer, or one consumed by a wrapper")
 	}
 	if dtype != dtypes.Float64 && dtype != dtypes.Float32 {
 		return nil, errorf("run: dtype %s not supported: use float64 or float32", dtype)

@@ -1,8 +1,10 @@
 package optim
 
 import (
+	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/dlopt/course/dlopt"
@@ -280,6 +282,14 @@ func TestWrapperErrors(t *testing.T) {
 	if _, err := WithMaximize(inner); err == nil {
 		t.Error("wrapping an optimizer twice: no error")
 	}
+	func() {
+		defer func() {
+			if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "was wrapped") {
+				t.Errorf("using a wrapped optimizer: panic %v, want one that says it was wrapped", r)
+			}
+		}()
+		inner.HasEval()
+	}()
 	nag := must(NAG(0.1, 0.9))
 	if _, err := WithWeightDecay(nag, 0.1, true); err == nil {
 		t.Error("decoupled decay on an optimizer without lr: no error")
