@@ -78,7 +78,10 @@ func NewOptimizer(name string, links ...*Transform) (*Optimizer, error) {
 func (o *Optimizer) Name() string { return o.name }
 
 // Scope is the absolute context scope of the optimizer's state.
-func (o *Optimizer) Scope() string { return o.root.scope }
+func (o *Optimizer) Scope() string {
+	o.checkUsable()
+	return o.root.scope
+}
 
 // HasEval reports whether the optimizer evaluates the model at other parameters than the ones it
 // trains (schedule-free methods, averaging wrappers).
@@ -231,6 +234,9 @@ func (o *Optimizer) newStep(ctx *context.Context, g *Graph, vars []*context.Vari
 
 // Clear deletes the optimizer's state and hyperparameter variables from ctx (optimizers.Interface).
 func (o *Optimizer) Clear(ctx *context.Context) error {
+	if o.root == nil {
+		return errorf("%s was consumed by a wrapper: clear the optimizer the wrapper returned", o.name)
+	}
 	return ctx.InAbsPath(o.root.scope).DeleteVariablesInScope()
 }
 
