@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"os"
+	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -72,5 +75,65 @@ func TestSGDMomentumCheck(t *testing.T) {
 	want := -0.01 * factor * meanG
 	if math.Abs(got-want) > 1e-5*math.Abs(want) {
 		t.Errorf("mean parameter %g, want %g", got, want)
+	}
+}
+
+// torchPython is the interpreter bench/run.sh gives torch_peer.py.
+const torchPython = "/usr/bin/python3"
+
+func requireTorch(t *testing.T) {
+	t.Helper()
+	if err := exec.Command(torchPython, "-c", "import torch").Run(); err != nil {
+		t.Skipf("%s cannot import torch (%v): the PyTorch peer is not installed here", torchPython, err)
+	}
+}
+
+// TestTorchPeerHasTheSameWorkloads: torch_peer.py accepts exactly dlbench's workload names.
+func TestTorchPeerHasTheSameWorkloads(t *testing.T) {
+	requireTorch(t)
+	out, err := exec.Command(torchPython, "../../torch_peer.py", "--help").CombinedOutput()
+	if err != nil {
+		t.Fatalf("torch_peer.py --help: %v\n%s", err, out)
+	}
+	start, end := bytes.IndexByte(out, '{'), bytes.IndexByte(out, '}')
+	if start < 0 || end < start {
+		t.Fatalf("no {choices} in torch_peer.py --help:\n%s", out)
+	}
+	peer := strings.Split(string(out[start+1:end]), ",")
+	slices.Sort(peer)
+	if ours := strings.Split(workloadNames(), ", "); !slices.Equal(peer, ours) {
+		t.Errorf("torch_peer.py workloads %v, dlbench's %v", peer, ours)
+	}
+}
+
+// TestTorchPeerDoesTheSameWork runs the deterministic update workloads on both sides: the final
+// mean parameter must agree, so both apply the same optimizer to the same gradient.
+func TestTorchPeerDoesTheSameWork(t *testing.T) {
+	requireTorch(t)
+	for _, name := range []string{"sgdm-1m", "adam-1m"} {
+		var ours result
+		var buf bytes.Buffer
+		if err := run(&buf, name, 1, config{steps: 1}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(buf.Bytes(), &ours); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(torchPython, "../../torch_peer.py", "--workload", name, "--reps", "1")
+		cmd.Env = append(os.Environ(), "TORCH_THREADS=1", "OPENBLAS_NUM_THREADS=1")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("torch_peer.py %s: %v", name, err)
+		}
+		var peer result
+		if err := json.Unmarshal(out, &peer); err != nil {
+			t.Fatalf("torch_peer.py output %q: %v", out, err)
+		}
+		if peer.Workload != name || peer.Impl != "pytorch-1t" || peer.Unit != ours.Unit || peer.Steps != ours.Steps || len(peer.Seconds) != 1 {
+			t.Errorf("%s: peer result %+v does not match ours %+v", name, peer, ours)
+		}
+		if math.Abs(peer.Check-ours.Check) > 1e-5*math.Abs(ours.Check) {
+			t.Errorf("%s: mean parameter dlopt %.9g, PyTorch %.9g", name, ours.Check, peer.Check)
+		}
 	}
 }
