@@ -202,8 +202,8 @@ def main():
     args = parser.parse_args()
     if not 1 <= args.reps <= 100:
         parser.error(f"--reps {args.reps}: allowed is 1..100")
-    if not 1 <= args.steps <= 469:
-        parser.error(f"--steps {args.steps}: allowed is 1..469 (one epoch of batch 128 at most)")
+    if not 1 <= args.steps <= 468:
+        parser.error(f"--steps {args.steps}: allowed is 1..468 (one epoch of full batches of 128 at most)")
     torch.set_num_threads(THREADS)
     torch.manual_seed(1)
 

@@ -39,8 +39,8 @@ import (
 // result is what one dlbench or torch_peer.py run prints, as one JSON line.
 type result struct {
 	Workload string `json:"workload"`
-	Impl     string `json:"impl"`    // "dlopt" or "pytorch"
-	Backend  string `json:"backend"` // the backend (dlopt) or "torch <version>, N threads"
+	Impl     string `json:"impl"`    // "dlopt", or "pytorch-Nt" for PyTorch with N threads
+	Backend  string `json:"backend"` // the backend (dlopt), or torch's version, threads and BLAS
 	// Seconds holds the wall time of each repetition; Unit says what one repetition is.
 	Seconds []float64 `json:"seconds"`
 	Unit    string    `json:"unit"`
@@ -101,7 +101,7 @@ func workloadNames() string {
 func main() {
 	name := flag.String("workload", "", "workload to run: one of "+workloadNames())
 	reps := flag.Int("reps", 3, "timed repetitions after one untimed warm-up (1..100)")
-	steps := flag.Int("steps", 100, "cnn: training steps per repetition (1..469)")
+	steps := flag.Int("steps", 100, "cnn: training steps per repetition (1..468)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the timed repetitions to this file")
 	flag.Parse()
 	if err := run(os.Stdout, *name, *reps, config{steps: *steps}, *cpuProfile); err != nil {
@@ -119,8 +119,8 @@ func run(w io.Writer, name string, reps int, cfg config, cpuProfile string) erro
 	if reps < 1 || reps > 100 {
 		return fmt.Errorf("-reps %d: allowed is 1..100", reps)
 	}
-	if cfg.steps < 1 || cfg.steps > 469 {
-		return fmt.Errorf("-steps %d: allowed is 1..469 (one epoch of batch 128 at most)", cfg.steps)
+	if cfg.steps < 1 || cfg.steps > 468 {
+		return fmt.Errorf("-steps %d: allowed is 1..468 (one epoch of full batches of 128 at most)", cfg.steps)
 	}
 	backend, err := backendName()
 	if err != nil {
