@@ -3,6 +3,7 @@ package viz_test
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 
@@ -48,5 +49,33 @@ func ExampleFitLogLog() {
 	fmt.Println("error:", fig.Save(path))
 	// Output:
 	// slope -0.500, error <nil>
+	// error: <nil>
+}
+
+// A 1-D loss-landscape slice of L(θ) = ||θ||²/2 around θ* = (1, 2, -1, 0.5) (a 2 x 2 weight
+// block) along a filter-normalised random direction, saved as SVG.
+func ExampleLandscape() {
+	center := []float64{1, 2, -1, 0.5}
+	blocks := []viz.ParamBlock{{Name: "w", Shape: []int{2, 2}, FilterAxis: -1}}
+	dir, err := viz.FilterNormalizedDirection(center, blocks, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	land := viz.Landscape{Center: center, Loss: func(theta []float64) (float64, error) {
+		s := 0.0
+		for _, v := range theta {
+			s += v * v / 2
+		}
+		return s, nil
+	}}
+	alphas := viz.Linspace(-1, 1, 5)
+	losses, err := land.Slice1D(dir, alphas)
+	fmt.Printf("loss at α = 0: %.3f, error %v\n", losses[2], err)
+	path := filepath.Join(os.TempDir(), "viz-landscape-example.svg")
+	defer os.Remove(path)
+	fmt.Println("error:", viz.LandscapeLine("slice", alphas, viz.Series{Name: "loss", Y: losses}).Save(path))
+	// Output:
+	// loss at α = 0: 3.125, error <nil>
 	// error: <nil>
 }
