@@ -37,10 +37,10 @@ func (g DotGradient) String() string {
 }
 
 var (
-	dotGradientMu sync.Mutex
-	dotGradientIn = FastDotGradient
-	stockDotVJP   = graph.VJPRegistration[graph.NodeTypeDot]
-	stockDotGenVJ = graph.VJPRegistration[graph.NodeTypeDotGeneral]
+	dotGradientMu      sync.Mutex
+	dotGradientInUse   = FastDotGradient
+	stockDotVJP        = graph.VJPRegistration[graph.NodeTypeDot]
+	stockDotGeneralVJP = graph.VJPRegistration[graph.NodeTypeDotGeneral]
 )
 
 func init() {
@@ -64,14 +64,14 @@ func SetDotGradient(g DotGradient) (previous DotGradient, err error) {
 	case FastDotGradient:
 		dot, dotGeneral = fastDotVJP, fastDotGeneralVJP
 	case StockDotGradient:
-		dot, dotGeneral = stockDotVJP, stockDotGenVJ
+		dot, dotGeneral = stockDotVJP, stockDotGeneralVJP
 	default:
 		return 0, fmt.Errorf("dlopt: unknown DotGradient %d: allowed are FastDotGradient (%d) and StockDotGradient (%d)",
 			int(g), int(FastDotGradient), int(StockDotGradient))
 	}
 	dotGradientMu.Lock()
 	defer dotGradientMu.Unlock()
-	previous, dotGradientIn = dotGradientIn, g
+	previous, dotGradientInUse = dotGradientInUse, g
 	graph.VJPRegistration[graph.NodeTypeDot] = dot
 	graph.VJPRegistration[graph.NodeTypeDotGeneral] = dotGeneral
 	return previous, nil
@@ -81,7 +81,7 @@ func SetDotGradient(g DotGradient) (previous DotGradient, err error) {
 func CurrentDotGradient() DotGradient {
 	dotGradientMu.Lock()
 	defer dotGradientMu.Unlock()
-	return dotGradientIn
+	return dotGradientInUse
 }
 
 // dotAxes is the axis layout of a DotGeneral: Batch[i] of lhs pairs with Batch[i] of rhs, and
@@ -105,7 +105,7 @@ func fastDotVJP(node *graph.Node, vjpOutputs []*graph.Node, _ shapes.Shape) []*g
 func fastDotGeneralVJP(node *graph.Node, vjpOutputs []*graph.Node, outputShape shapes.Shape) []*graph.Node {
 	axes, ok := dotGeneralAxes(node)
 	if !ok {
-		return stockDotGenVJ(node, vjpOutputs, outputShape)
+		return stockDotGeneralVJP(node, vjpOutputs, outputShape)
 	}
 	return dotGeneralGradients(node.Inputs()[0], node.Inputs()[1], axes, vjpOutputs[0])
 }
