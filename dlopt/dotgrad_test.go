@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 
@@ -33,17 +34,23 @@ func testBackend(t testing.TB) backends.Backend {
 	return goBackend
 }
 
-// dotCase is one matrix product: DotGeneral with the given axes, or Dot when useDot is set.
+// dotCase is one matrix product: DotGeneral with the given axes, Dot when useDot is set, or a
+// named higher-level op (Einsum, MatMul) when op is set.
 type dotCase struct {
 	lhsDims, rhsDims                   []int
 	lhsContracting, lhsBatch           []int
 	rhsContracting, rhsBatch           []int
 	useDot                             bool
+	opName                             string
+	op                                 func(lhs, rhs *graph.Node) *graph.Node
 	outDims                            []int
 	lhsSize, rhsSize, outSize, numAxes int
 }
 
 func (c dotCase) String() string {
+	if c.op != nil {
+		return fmt.Sprintf("%s(%v, %v)", c.opName, c.lhsDims, c.rhsDims)
+	}
 	if c.useDot {
 		return fmt.Sprintf("Dot(%v, %v)", c.lhsDims, c.rhsDims)
 	}
@@ -106,6 +113,21 @@ func randomDotCase(rng *rand.Rand) dotCase {
 	return c.withSizes()
 }
 
+// highLevelCases reach DotGeneral through Einsum and MatMul (which add their own transposes,
+// reshapes and broadcasts around it).
+var highLevelCases = []dotCase{
+	{opName: `Einsum("bij,bjk->bik")`, lhsDims: []int{2, 3, 4}, rhsDims: []int{2, 4, 5}, outDims: []int{2, 3, 5},
+		op: func(l, r *graph.Node) *graph.Node { return graph.Einsum("bij,bjk->bik", l, r) }},
+	{opName: `Einsum("ij,kj->ik")`, lhsDims: []int{3, 4}, rhsDims: []int{5, 4}, outDims: []int{3, 5},
+		op: func(l, r *graph.Node) *graph.Node { return graph.Einsum("ij,kj->ik", l, r) }},
+	{opName: `Einsum("bij,jk->bki")`, lhsDims: []int{2, 3, 4}, rhsDims: []int{4, 5}, outDims: []int{2, 5, 3},
+		op: func(l, r *graph.Node) *graph.Node { return graph.Einsum("bij,jk->bki", l, r) }},
+	{opName: "MatMul", lhsDims: []int{2, 1, 3, 4}, rhsDims: []int{3, 4, 5}, outDims: []int{2, 3, 3, 5},
+		op: graph.MatMul},
+	{opName: "MatMul", lhsDims: []int{4}, rhsDims: []int{2, 4, 3}, outDims: []int{2, 3},
+		op: graph.MatMul},
+}
+
 func (c dotCase) withSizes() dotCase {
 	c.lhsSize, c.rhsSize, c.outSize = product(c.lhsDims), product(c.rhsDims), product(c.outDims)
 	return c
@@ -134,7 +156,9 @@ var dotCases = []dotCase{
 // every output element count with its own weight.
 func (c dotCase) objective(lhs, rhs, w *graph.Node) *graph.Node {
 	var out *graph.Node
-	if c.useDot {
+	if c.op != nil {
+		out = c.op(lhs, rhs)
+	} else if c.useDot {
 		out = graph.Dot(lhs, rhs)
 	} else {
 		out = graph.DotGeneral(lhs, c.lhsContracting, c.lhsBatch, rhs, c.rhsContracting, c.rhsBatch)
@@ -240,8 +264,8 @@ func relativeError(got, want []float64) float64 {
 }
 
 func allCases(rng *rand.Rand, numRandom int) []dotCase {
-	cases := make([]dotCase, 0, len(dotCases)+numRandom)
-	for _, c := range dotCases {
+	cases := make([]dotCase, 0, len(dotCases)+len(highLevelCases)+numRandom)
+	for _, c := range append(slices.Clone(dotCases), highLevelCases...) {
 		cases = append(cases, c.withSizes())
 	}
 	for range numRandom {
@@ -250,8 +274,8 @@ func allCases(rng *rand.Rand, numRandom int) []dotCase {
 	return cases
 }
 
-// TestFastDotGradientEqualsStock compares the fast gradient with GoMLX's own over the Dot layouts
-// and 300 random DotGeneral layouts, in float64 (to 1e-12) and float32 (to 1e-5).
+// TestFastDotGradientEqualsStock compares the fast gradient with GoMLX's own over the Dot layouts,
+// Einsum and MatMul cases and 300 random DotGeneral layouts, in float64 (to 1e-12) and float32 (to 1e-5).
 func TestFastDotGradientEqualsStock(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i, c := range allCases(rng, 300) {
