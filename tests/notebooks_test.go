@@ -47,7 +47,7 @@ func TestNotebooks(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 			defer cancel()
 			r := nbrun.Run(ctx, nb, nbrun.Options{OutDir: out})
-			t.Logf("%s: %.1fs, %d CHECK lines, %d images", name, r.Seconds, len(r.Checks), r.Images)
+			t.Logf("%s: %.1fs (cpu %.1fs), %d CHECK lines, %d images", name, r.Seconds, r.CPUSeconds, len(r.Checks), r.Images)
 			if r.Err != nil {
 				t.Fatalf("%v\n%s", r.Err, r.Log)
 			}
