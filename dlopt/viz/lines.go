@@ -21,7 +21,8 @@ type Series struct {
 }
 
 // Lines plots several series on one pair of axes with a legend. Points whose value is NaN or
-// infinite (a diverged run) are left out, so the rest of the curve still shows.
+// infinite (a diverged run) are left out, so the rest of the curve still shows. Series beyond
+// the number of [Colors] reuse the colours with dotted lines.
 func Lines(a Axes, series ...Series) *Figure {
 	if len(series) == 0 {
 		return &Figure{err: fmt.Errorf("%w: Lines needs at least one series", errNoData)}
@@ -42,8 +43,12 @@ func Lines(a Axes, series ...Series) *Figure {
 			xLo, xHi, yLo, yHi = math.Min(xLo, pt.X), math.Max(xHi, pt.X), math.Min(yLo, pt.Y), math.Max(yHi, pt.Y)
 		}
 		style := draw.LineStyle{Color: Color(i), Width: vg.Points(1.8)}
-		if s.Dashed {
+		switch {
+		case s.Dashed:
 			style.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
+		case i >= len(Colors):
+			// Colours repeat after len(Colors) series: a dotted line keeps the repeats apart.
+			style.Dashes = []vg.Length{vg.Points(1.5), vg.Points(2)}
 		}
 		line, err := plotter.NewLine(xys)
 		if err != nil {
