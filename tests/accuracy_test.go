@@ -8,7 +8,7 @@ import (
 	"github.com/dlopt/course/dlopt/experiment"
 )
 
-// accuracyLongEnv enables the CNN run, which takes tens of minutes on two cores.
+// accuracyLongEnv enables the CNN run, which takes about 25 minutes on two cores.
 const accuracyLongEnv = "DLOPT_LONG"
 
 // accuracyCases are the models of the course with the test accuracy each must reach on
@@ -18,7 +18,8 @@ const accuracyLongEnv = "DLOPT_LONG"
 // standardised with the training set's mean and standard deviation. Measured with dlopt
 // (simplego): linear 84.5-84.7% over seeds 1-3 (5 epochs gave only 84.3%: the linear model
 // saturates near 84.6%, as PyTorch does with the same settings); MLP 88.7% (seed 0) and 88.9%
-// (seed 1). A fixed seed makes each run repeatable.
+// (seed 1); CNN (models.DefaultCNN) 90.74% (seed 1, about 24 minutes on two shared cores; with
+// 3 epochs at rate 1e-3 it stopped at 88.95%). A fixed seed makes each run repeatable.
 var accuracyCases = []struct {
 	cfg  experiment.Config
 	min  float64
@@ -28,7 +29,7 @@ var accuracyCases = []struct {
 		Schedule: experiment.ScheduleCosine, Epochs: 10, BatchSize: 128, Seed: 1}, min: 0.84},
 	{cfg: experiment.Config{Model: experiment.ModelMLP, Hidden: []int{256, 256}, Optimizer: "Adam", LearningRate: 1e-3,
 		Schedule: experiment.ScheduleCosine, Epochs: 5, BatchSize: 128, Seed: 1}, min: 0.88},
-	{cfg: experiment.Config{Model: experiment.ModelCNN, Optimizer: "Adam", LearningRate: 1e-3,
+	{cfg: experiment.Config{Model: experiment.ModelCNN, Optimizer: "Adam", LearningRate: 2e-3,
 		Schedule: experiment.ScheduleCosine, Epochs: 5, BatchSize: 128, Seed: 1}, min: 0.90, long: true},
 }
 
@@ -42,7 +43,7 @@ func TestAccuracy(t *testing.T) {
 	for _, tc := range accuracyCases {
 		t.Run(tc.cfg.Model, func(t *testing.T) {
 			if tc.long && os.Getenv(accuracyLongEnv) != "1" {
-				t.Skipf("the %s takes tens of minutes on two cores: run with %s=1", tc.cfg.Model, accuracyLongEnv)
+				t.Skipf("the %s takes about 25 minutes on two cores: run with %s=1", tc.cfg.Model, accuracyLongEnv)
 			}
 			start := time.Now()
 			result, err := experiment.Train(tc.cfg, ds, experiment.Callbacks{
