@@ -2,9 +2,9 @@ package optim
 
 import (
 	"fmt"
-	"math"
-	"sort"
 	"strings"
+
+	"github.com/dlopt/course/dlopt/internal/kwargs"
 )
 
 // Kwargs reads the keyword arguments of a name-based constructor (see [New]) with the
@@ -12,39 +12,36 @@ import (
 // factory ran, [New] rejects keywords that no read accepted, listing the accepted ones. Reads
 // never fail on their own: the first type error is kept and returned by Err.
 //
-// JSON numbers arrive as float64; an integer keyword accepts a float64 with an integral value.
-// A nil value (JSON null, Python None) means "use the default".
+// JSON numbers arrive as float64 (or json.Number); an integer keyword accepts a float64 with an
+// integral value. A nil value (JSON null, Python None) means "use the default".
 type Kwargs struct {
 	Library, Name string
 
-	values   map[string]any
-	accepted map[string]bool
-	err      error
+	values map[string]any
+	r      *kwargs.Reader
 }
 
 // NewKwargs wraps values (which may be nil) for the constructor of library/name.
 func NewKwargs(library, name string, values map[string]any) *Kwargs {
-	return &Kwargs{Library: library, Name: name, values: values, accepted: map[string]bool{}}
+	k := &Kwargs{Library: library, Name: name, values: values}
+	k.r = kwargs.New(values, kwargs.Errors{
+		Wrong: func(key string, v any, want string) error {
+			return kindErrorf(ErrBadKeyword, "%s %s: keyword %q = %#v has the wrong type: want %s", k.Library, k.Name, key, v, want)
+		},
+		Missing: func(key string) error {
+			return kindErrorf(ErrBadKeyword, "%s %s: keyword %q is required", k.Library, k.Name, key)
+		},
+	})
+	return k
 }
 
 // Err returns the first type error met by a read, if any.
-func (k *Kwargs) Err() error { return k.err }
+func (k *Kwargs) Err() error { return k.r.Err() }
 
-func (k *Kwargs) fail(key string, v any, want string) {
-	if k.err == nil {
-		k.err = kindErrorf(ErrBadKeyword, "%s %s: keyword %q = %#v has the wrong type: want %s", k.Library, k.Name, key, v, want)
-	}
-}
+func (k *Kwargs) fail(key string, v any, want string) { k.r.Wrong(key, v, want) }
 
 // lookup marks key accepted and returns its value if given and not nil.
-func (k *Kwargs) lookup(key string) (any, bool) {
-	k.accepted[key] = true
-	v, ok := k.values[key]
-	if !ok || v == nil {
-		return nil, false
-	}
-	return v, true
-}
+func (k *Kwargs) lookup(key string) (any, bool) { return k.r.Lookup(key) }
 
 // Has reports whether key was given with a non-nil value (and marks it accepted).
 func (k *Kwargs) Has(key string) bool {
@@ -52,35 +49,10 @@ func (k *Kwargs) Has(key string) bool {
 	return ok
 }
 
-func toFloat(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case float32:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case int32:
-		return float64(x), true
-	}
-	return 0, false
-}
+func toFloat(v any) (float64, bool) { return kwargs.ToFloat(v) }
 
 // Float reads a number; def if absent or nil.
-func (k *Kwargs) Float(key string, def float64) float64 {
-	v, ok := k.lookup(key)
-	if !ok {
-		return def
-	}
-	f, ok := toFloat(v)
-	if !ok {
-		k.fail(key, v, "a number")
-		return def
-	}
-	return f
-}
+func (k *Kwargs) Float(key string, def float64) float64 { return k.r.Float(key, def) }
 
 // OptFloat reads a number whose default is None: ok is false if absent or nil.
 func (k *Kwargs) OptFloat(key string) (value float64, ok bool) {
@@ -97,46 +69,13 @@ func (k *Kwargs) OptFloat(key string) (value float64, ok bool) {
 }
 
 // Int reads an integer; def if absent or nil.
-func (k *Kwargs) Int(key string, def int) int {
-	v, ok := k.lookup(key)
-	if !ok {
-		return def
-	}
-	f, ok := toFloat(v)
-	if !ok || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-		k.fail(key, v, "an integer")
-		return def
-	}
-	return int(f)
-}
+func (k *Kwargs) Int(key string, def int) int { return k.r.Int(key, def) }
 
 // Bool reads a boolean; def if absent or nil.
-func (k *Kwargs) Bool(key string, def bool) bool {
-	v, ok := k.lookup(key)
-	if !ok {
-		return def
-	}
-	b, ok := v.(bool)
-	if !ok {
-		k.fail(key, v, "true or false")
-		return def
-	}
-	return b
-}
+func (k *Kwargs) Bool(key string, def bool) bool { return k.r.Bool(key, def) }
 
 // String reads a string; def if absent or nil.
-func (k *Kwargs) String(key string, def string) string {
-	v, ok := k.lookup(key)
-	if !ok {
-		return def
-	}
-	s, ok := v.(string)
-	if !ok {
-		k.fail(key, v, "a string")
-		return def
-	}
-	return s
-}
+func (k *Kwargs) String(key string, def string) string { return k.r.String(key, def) }
 
 // Floats reads a list of numbers of length n (n < 0: any length), e.g. torch's betas=(0.9, 0.999).
 func (k *Kwargs) Floats(key string, n int, def []float64) []float64 {
@@ -144,19 +83,8 @@ func (k *Kwargs) Floats(key string, n int, def []float64) []float64 {
 	if !ok {
 		return def
 	}
-	list, ok := v.([]any)
-	if !ok {
-		if fl, isFloats := v.([]float64); isFloats {
-			list = make([]any, len(fl))
-			for i, f := range fl {
-				list[i] = f
-			}
-		} else {
-			k.fail(key, v, fmt.Sprintf("a list of %d numbers", n))
-			return def
-		}
-	}
-	if n >= 0 && len(list) != n {
+	list, ok := kwargs.ToList(v)
+	if !ok || n >= 0 && len(list) != n {
 		k.fail(key, v, fmt.Sprintf("a list of %d numbers", n))
 		return def
 	}
@@ -181,47 +109,24 @@ func (k *Kwargs) Ignored(keys ...string) {
 }
 
 // Accepted lists the keywords the constructor read, sorted.
-func (k *Kwargs) Accepted() []string {
-	names := make([]string, 0, len(k.accepted))
-	for n := range k.accepted {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func (k *Kwargs) Accepted() []string { return k.r.Read() }
 
 // checkUnknown returns an error naming the keywords given but never read.
 func (k *Kwargs) checkUnknown() error {
-	var unknown []string
-	for key := range k.values {
-		if !k.accepted[key] {
-			unknown = append(unknown, key)
-		}
-	}
+	accepted := k.Accepted()
+	unknown := k.r.Unknown(accepted)
 	if len(unknown) == 0 {
 		return nil
 	}
-	sort.Strings(unknown)
 	return kindErrorf(ErrUnknownKeyword, "%s %s: unknown keyword(s) %s; accepted: %s", k.Library, k.Name,
-		strings.Join(quoteAll(unknown), ", "), strings.Join(k.Accepted(), ", "))
-}
-
-func quoteAll(s []string) []string {
-	out := make([]string, len(s))
-	for i, x := range s {
-		out[i] = fmt.Sprintf("%q", x)
-	}
-	return out
+		kwargs.Quote(unknown), strings.Join(accepted, ", "))
 }
 
 // RequiredFloat reads a number the library requires (a positional argument without default,
 // such as optax's learning_rate); its absence is an error.
 func (k *Kwargs) RequiredFloat(key string) float64 {
-	v, ok := k.lookup(key)
+	v, ok := k.r.Require(key)
 	if !ok {
-		if k.err == nil {
-			k.err = kindErrorf(ErrBadKeyword, "%s %s: keyword %q is required", k.Library, k.Name, key)
-		}
 		return 0
 	}
 	f, isNum := toFloat(v)

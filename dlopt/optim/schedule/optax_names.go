@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	core "github.com/dlopt/course/dlopt/internal/kwargs"
 )
 
 // optaxSchedules maps optax's public schedule names to builders from optax's keyword arguments.
@@ -19,8 +21,8 @@ func init() {
 	optaxSchedules = map[string]optaxSchedule{
 		"constant_schedule": {[]string{"value"}, func(k *kwargs) (Schedule, error) {
 			v := k.float("value", 0, true)
-			if k.err != nil {
-				return nil, k.err
+			if k.Err() != nil {
+				return nil, k.Err()
 			}
 			if err := checkFinite("constant_schedule", "value", v); err != nil {
 				return nil, err
@@ -29,59 +31,59 @@ func init() {
 		}},
 		"linear_schedule": {[]string{"init_value", "end_value", "transition_steps", "transition_begin"}, func(k *kwargs) (Schedule, error) {
 			i, e, n, b := k.float("init_value", 0, true), k.float("end_value", 0, true), k.int("transition_steps", 0, true), k.int("transition_begin", 0, false)
-			if k.err != nil {
-				return nil, k.err
+			if k.Err() != nil {
+				return nil, k.Err()
 			}
 			return Linear(i, e, n, b)
 		}},
 		"polynomial_schedule": {[]string{"init_value", "end_value", "power", "transition_steps", "transition_begin"}, func(k *kwargs) (Schedule, error) {
 			i, e, p := k.float("init_value", 0, true), k.float("end_value", 0, true), k.float("power", 0, true)
 			n, b := k.int("transition_steps", 0, true), k.int("transition_begin", 0, false)
-			if k.err != nil {
-				return nil, k.err
+			if k.Err() != nil {
+				return nil, k.Err()
 			}
 			return Polynomial(i, e, p, n, b)
 		}},
 		"cosine_decay_schedule": {[]string{"init_value", "decay_steps", "alpha", "exponent"}, func(k *kwargs) (Schedule, error) {
 			i, n, a, e := k.float("init_value", 0, true), k.int("decay_steps", 0, true), k.float("alpha", 0, false), k.float("exponent", 1, false)
-			if k.err != nil {
-				return nil, k.err
+			if k.Err() != nil {
+				return nil, k.Err()
 			}
 			return CosineDecay(i, n, a, e)
 		}},
 		"exponential_decay": {[]string{"init_value", "transition_steps", "decay_rate", "transition_begin", "staircase", "end_value"}, func(k *kwargs) (Schedule, error) {
 			c := k.expDecay("init_value")
-			if k.err != nil {
-				return nil, k.err
+			if k.Err() != nil {
+				return nil, k.Err()
 			}
 			return ExponentialDecay(c)
 		}},
 		"piecewise_constant_schedule": {[]string{"init_value", "boundaries_and_scales"}, func(k *kwargs) (Schedule, error) {
 			i, m := k.float("init_value", 0, true), k.scales("boundaries_and_scales")
-			if k.err != nil {
-				return nil, k.err
+			if k.Err() != nil {
+				return nil, k.Err()
 			}
 			return PiecewiseConstant(i, m)
 		}},
 		"piecewise_interpolate_schedule": {[]string{"interpolate_type", "init_value", "boundaries_and_scales"}, func(k *kwargs) (Schedule, error) {
 			kind, i, m := k.str("interpolate_type", ""), k.float("init_value", 0, true), k.scales("boundaries_and_scales")
 			k.get("interpolate_type", true)
-			if k.err != nil {
-				return nil, k.err
+			if k.Err() != nil {
+				return nil, k.Err()
 			}
 			return PiecewiseInterpolate(kind, i, m)
 		}},
 		"warmup_constant_schedule": {[]string{"init_value", "peak_value", "warmup_steps"}, func(k *kwargs) (Schedule, error) {
 			i, p, w := k.float("init_value", 0, true), k.float("peak_value", 0, true), k.int("warmup_steps", 0, true)
-			if k.err != nil {
-				return nil, k.err
+			if k.Err() != nil {
+				return nil, k.Err()
 			}
 			return WarmupConstant(i, p, w)
 		}},
 		"warmup_cosine_decay_schedule": {[]string{"init_value", "peak_value", "warmup_steps", "decay_steps", "end_value", "exponent"}, func(k *kwargs) (Schedule, error) {
 			c := k.warmupCosine()
-			if k.err != nil {
-				return nil, k.err
+			if k.Err() != nil {
+				return nil, k.Err()
 			}
 			return WarmupCosineDecay(c.Init, c.Peak, c.WarmupSteps, c.DecaySteps, c.End, c.Exponent)
 		}},
@@ -89,8 +91,8 @@ func init() {
 			"transition_begin", "staircase", "end_value"}, func(k *kwargs) (Schedule, error) {
 			i, w := k.float("init_value", 0, true), k.int("warmup_steps", 0, true)
 			c := k.expDecay("peak_value")
-			if k.err != nil {
-				return nil, k.err
+			if k.Err() != nil {
+				return nil, k.Err()
 			}
 			return WarmupExponentialDecay(i, w, c)
 		}},
@@ -98,23 +100,23 @@ func init() {
 			n, p := k.int("transition_steps", 0, true), k.float("peak_value", 0, true)
 			s, f := k.float("pct_start", 0.3, false), k.float("pct_final", 0.85, false)
 			d, fd := k.float("div_factor", 25, false), k.float("final_div_factor", 1e4, false)
-			if k.err != nil {
-				return nil, k.err
+			if k.Err() != nil {
+				return nil, k.Err()
 			}
 			return LinearOneCycle(n, p, s, f, d, fd)
 		}},
 		"cosine_onecycle_schedule": {[]string{"transition_steps", "peak_value", "pct_start", "div_factor", "final_div_factor"}, func(k *kwargs) (Schedule, error) {
 			n, p, s := k.int("transition_steps", 0, true), k.float("peak_value", 0, true), k.float("pct_start", 0.3, false)
 			d, fd := k.float("div_factor", 25, false), k.float("final_div_factor", 1e4, false)
-			if k.err != nil {
-				return nil, k.err
+			if k.Err() != nil {
+				return nil, k.Err()
 			}
 			return CosineOneCycle(n, p, s, d, fd)
 		}},
 		"sgdr_schedule": {[]string{"cosine_kwargs"}, func(k *kwargs) (Schedule, error) {
 			list, ok := k.get("cosine_kwargs", true)
 			if !ok {
-				return nil, k.err
+				return nil, k.Err()
 			}
 			items, isList := list.([]any)
 			if !isList {
@@ -128,16 +130,16 @@ func init() {
 				}
 				ck := newKwargs(fmt.Sprintf("sgdr_schedule: cosine_kwargs[%d]", i), m, optaxSchedules["warmup_cosine_decay_schedule"].keywords)
 				cycles[i] = ck.warmupCosine()
-				if ck.err != nil {
-					return nil, ck.err
+				if ck.Err() != nil {
+					return nil, ck.Err()
 				}
 			}
 			return SGDR(cycles)
 		}},
 		"join_schedules": {[]string{"schedules", "boundaries"}, func(k *kwargs) (Schedule, error) {
 			specs, bounds := k.specs("schedules"), k.ints("boundaries", true)
-			if k.err != nil {
-				return nil, k.err
+			if k.Err() != nil {
+				return nil, k.Err()
 			}
 			parts := make([]Schedule, len(specs))
 			for i, sp := range specs {
@@ -187,7 +189,7 @@ func (k *kwargs) scales(name string) map[int]float64 {
 				k.fail("%s: boundary %q must be an integer step", name, key)
 				return nil
 			}
-			f, isNum := asFloat(val)
+			f, isNum := core.ToFloat(val)
 			if !isNum {
 				k.fail("%s[%d]=%v (%T) must be a number", name, b, val, val)
 				return nil
@@ -221,8 +223,8 @@ func FromOptax(name string, kw map[string]any) (Schedule, error) {
 		return nil, fmt.Errorf("unknown optax schedule %q; accepted: %s", name, strings.Join(OptaxNames(), ", "))
 	}
 	k := newKwargs(name, kw, s.keywords)
-	if k.err != nil {
-		return nil, k.err
+	if k.Err() != nil {
+		return nil, k.Err()
 	}
 	return s.build(k)
 }

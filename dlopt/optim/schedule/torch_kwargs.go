@@ -1,177 +1,85 @@
 package schedule
 
 import (
-	"encoding/json"
 	"fmt"
-	"math"
+	"slices"
 	"sort"
 	"strings"
+
+	core "github.com/dlopt/course/dlopt/internal/kwargs"
 )
 
 // kwargs reads torch keyword arguments given as a map (decoded JSON or Go values), keeping the
 // first error so that a constructor reads all its arguments and checks once.
 type kwargs struct {
+	*core.Reader
 	who string
-	m   map[string]any
-	err error
 }
 
 // newKwargs rejects keywords outside accepted, listing what is accepted.
 func newKwargs(who string, m map[string]any, accepted []string) *kwargs {
-	k := &kwargs{who: who, m: m}
-	for key := range m {
-		if !contains(accepted, key) {
-			k.err = fmt.Errorf("%s: unknown keyword %q; accepted: %s", who, key, strings.Join(accepted, ", "))
-			return k
-		}
+	k := &kwargs{who: who, Reader: core.New(m, core.Errors{
+		Wrong: func(key string, v any, want string) error {
+			return fmt.Errorf("%s: %s=%v (%T) must be %s", who, key, v, v, want)
+		},
+		Missing: func(key string) error { return fmt.Errorf("%s: missing required keyword %q", who, key) },
+	})}
+	if unknown := k.Unknown(accepted); len(unknown) > 0 {
+		k.Fail(fmt.Errorf("%s: unknown keyword %q; accepted: %s", who, unknown[0], strings.Join(accepted, ", ")))
 	}
 	return k
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
+func contains(list []string, s string) bool { return slices.Contains(list, s) }
 
-func (k *kwargs) fail(format string, args ...any) {
-	if k.err == nil {
-		k.err = fmt.Errorf(k.who+": "+format, args...)
-	}
-}
+func (k *kwargs) fail(format string, args ...any) { k.Fail(fmt.Errorf(k.who+": "+format, args...)) }
 
 // get returns the value and whether it was given (a JSON null counts as not given, like None).
 func (k *kwargs) get(name string, required bool) (any, bool) {
-	v, ok := k.m[name]
-	if (!ok || v == nil) && required {
-		k.fail("missing required keyword %q", name)
+	if required {
+		return k.Require(name)
 	}
-	return v, ok && v != nil
-}
-
-func asFloat(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case float32:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case int32:
-		return float64(x), true
-	case json.Number:
-		f, err := x.Float64()
-		return f, err == nil
-	}
-	return 0, false
-}
-
-func asInt(v any) (int, bool) {
-	switch x := v.(type) {
-	case int:
-		return x, true
-	case int64:
-		return int(x), true
-	case int32:
-		return int(x), true
-	}
-	f, ok := asFloat(v)
-	if !ok || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-		return 0, false
-	}
-	return int(f), true
+	return k.Lookup(name)
 }
 
 func (k *kwargs) float(name string, def float64, required bool) float64 {
-	v, ok := k.get(name, required)
-	if !ok {
+	if _, ok := k.get(name, required); !ok {
 		return def
 	}
-	f, isNum := asFloat(v)
-	if !isNum {
-		k.fail("%s=%v (%T) must be a number", name, v, v)
-		return def
-	}
-	return f
+	return k.Float(name, def)
 }
 
 func (k *kwargs) int(name string, def int, required bool) int {
-	v, ok := k.get(name, required)
-	if !ok {
+	if _, ok := k.get(name, required); !ok {
 		return def
 	}
-	i, isInt := asInt(v)
-	if !isInt {
-		k.fail("%s=%v (%T) must be an integer", name, v, v)
-		return def
-	}
-	return i
+	return k.Int(name, def)
 }
 
-func (k *kwargs) bool(name string, def bool) bool {
-	v, ok := k.get(name, false)
-	if !ok {
-		return def
-	}
-	b, isBool := v.(bool)
-	if !isBool {
-		k.fail("%s=%v (%T) must be true or false", name, v, v)
-		return def
-	}
-	return b
-}
+func (k *kwargs) bool(name string, def bool) bool { return k.Bool(name, def) }
 
-func (k *kwargs) str(name, def string) string {
-	v, ok := k.get(name, false)
-	if !ok {
-		return def
-	}
-	s, isStr := v.(string)
-	if !isStr {
-		k.fail("%s=%v (%T) must be a string", name, v, v)
-		return def
-	}
-	return s
-}
+func (k *kwargs) str(name, def string) string { return k.String(name, def) }
 
 func (k *kwargs) ints(name string, required bool) []int {
 	v, ok := k.get(name, required)
 	if !ok {
 		return nil
 	}
-	switch x := v.(type) {
-	case []int:
-		return x
-	case []any:
-		out := make([]int, len(x))
-		for i, e := range x {
-			n, isInt := asInt(e)
-			if !isInt {
-				k.fail("%s[%d]=%v (%T) must be an integer", name, i, e, e)
-				return nil
-			}
-			out[i] = n
-		}
-		return out
-	case []float64:
-		out := make([]int, len(x))
-		for i, e := range x {
-			n, isInt := asInt(e)
-			if !isInt {
-				k.fail("%s[%d]=%v must be an integer", name, i, e)
-				return nil
-			}
-			out[i] = n
-		}
-		return out
+	list, isList := core.ToList(v)
+	if !isList {
+		k.Wrong(name, v, "a list of integers")
+		return nil
 	}
-	k.fail("%s=%v (%T) must be a list of integers", name, v, v)
-	return nil
+	out := make([]int, len(list))
+	for i, e := range list {
+		n, isInt := core.ToInt(e)
+		if !isInt {
+			k.Wrong(fmt.Sprintf("%s[%d]", name, i), e, "an integer")
+			return nil
+		}
+		out[i] = n
+	}
+	return out
 }
 
 func (k *kwargs) intFunc(name string) func(int) float64 {

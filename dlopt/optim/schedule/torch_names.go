@@ -15,71 +15,71 @@ type torchClass struct {
 var torchClasses = map[string]torchClass{
 	"LambdaLR": {[]string{"lr_lambda"}, func(g *Group, k *kwargs) (Scheduler, error) {
 		f := k.intFunc("lr_lambda")
-		if k.err != nil {
-			return nil, k.err
+		if k.Err() != nil {
+			return nil, k.Err()
 		}
 		return NewLambdaLR(g, f)
 	}},
 	"MultiplicativeLR": {[]string{"lr_lambda"}, func(g *Group, k *kwargs) (Scheduler, error) {
 		f := k.intFunc("lr_lambda")
-		if k.err != nil {
-			return nil, k.err
+		if k.Err() != nil {
+			return nil, k.Err()
 		}
 		return NewMultiplicativeLR(g, f)
 	}},
 	"StepLR": {[]string{"step_size", "gamma"}, func(g *Group, k *kwargs) (Scheduler, error) {
 		size, gamma := k.int("step_size", 0, true), k.float("gamma", 0.1, false)
-		if k.err != nil {
-			return nil, k.err
+		if k.Err() != nil {
+			return nil, k.Err()
 		}
 		return NewStepLR(g, size, gamma)
 	}},
 	"MultiStepLR": {[]string{"milestones", "gamma"}, func(g *Group, k *kwargs) (Scheduler, error) {
 		ms, gamma := k.ints("milestones", true), k.float("gamma", 0.1, false)
-		if k.err != nil {
-			return nil, k.err
+		if k.Err() != nil {
+			return nil, k.Err()
 		}
 		return NewMultiStepLR(g, ms, gamma)
 	}},
 	"ConstantLR": {[]string{"factor", "total_iters"}, func(g *Group, k *kwargs) (Scheduler, error) {
 		f, n := k.float("factor", 1.0/3, false), k.int("total_iters", 5, false)
-		if k.err != nil {
-			return nil, k.err
+		if k.Err() != nil {
+			return nil, k.Err()
 		}
 		return NewConstantLR(g, f, n)
 	}},
 	"LinearLR": {[]string{"start_factor", "end_factor", "total_iters"}, func(g *Group, k *kwargs) (Scheduler, error) {
 		s, e, n := k.float("start_factor", 1.0/3, false), k.float("end_factor", 1, false), k.int("total_iters", 5, false)
-		if k.err != nil {
-			return nil, k.err
+		if k.Err() != nil {
+			return nil, k.Err()
 		}
 		return NewLinearLR(g, s, e, n)
 	}},
 	"ExponentialLR": {[]string{"gamma"}, func(g *Group, k *kwargs) (Scheduler, error) {
 		gamma := k.float("gamma", 0, true)
-		if k.err != nil {
-			return nil, k.err
+		if k.Err() != nil {
+			return nil, k.Err()
 		}
 		return NewExponentialLR(g, gamma)
 	}},
 	"PolynomialLR": {[]string{"total_iters", "power"}, func(g *Group, k *kwargs) (Scheduler, error) {
 		n, p := k.int("total_iters", 5, false), k.float("power", 1, false)
-		if k.err != nil {
-			return nil, k.err
+		if k.Err() != nil {
+			return nil, k.Err()
 		}
 		return NewPolynomialLR(g, n, p)
 	}},
 	"CosineAnnealingLR": {[]string{"T_max", "eta_min"}, func(g *Group, k *kwargs) (Scheduler, error) {
 		n, eta := k.int("T_max", 0, true), k.float("eta_min", 0, false)
-		if k.err != nil {
-			return nil, k.err
+		if k.Err() != nil {
+			return nil, k.Err()
 		}
 		return NewCosineAnnealingLR(g, n, eta)
 	}},
 	"CosineAnnealingWarmRestarts": {[]string{"T_0", "T_mult", "eta_min"}, func(g *Group, k *kwargs) (Scheduler, error) {
 		t0, tm, eta := k.int("T_0", 0, true), k.int("T_mult", 1, false), k.float("eta_min", 0, false)
-		if k.err != nil {
-			return nil, k.err
+		if k.Err() != nil {
+			return nil, k.Err()
 		}
 		return NewCosineAnnealingWarmRestarts(g, t0, tm, eta)
 	}},
@@ -98,8 +98,8 @@ var torchClasses = map[string]torchClass{
 		c.CycleMomentum = k.bool("cycle_momentum", c.CycleMomentum)
 		c.BaseMomentum = k.float("base_momentum", c.BaseMomentum, false)
 		c.MaxMomentum = k.float("max_momentum", c.MaxMomentum, false)
-		if k.err != nil {
-			return nil, k.err
+		if k.Err() != nil {
+			return nil, k.Err()
 		}
 		return NewCyclicLR(g, c)
 	}},
@@ -120,8 +120,8 @@ var torchClasses = map[string]torchClass{
 		c.DivFactor = k.float("div_factor", c.DivFactor, false)
 		c.FinalDivFactor = k.float("final_div_factor", c.FinalDivFactor, false)
 		c.ThreePhase = k.bool("three_phase", false)
-		if k.err != nil {
-			return nil, k.err
+		if k.Err() != nil {
+			return nil, k.Err()
 		}
 		return NewOneCycleLR(g, c)
 	}},
@@ -136,8 +136,8 @@ var torchClasses = map[string]torchClass{
 			c.Cooldown = k.int("cooldown", c.Cooldown, false)
 			c.MinLR = k.float("min_lr", c.MinLR, false)
 			c.Eps = k.float("eps", c.Eps, false)
-			if k.err != nil {
-				return nil, k.err
+			if k.Err() != nil {
+				return nil, k.Err()
 			}
 			return NewReduceLROnPlateau(g, c)
 		}},
@@ -148,8 +148,8 @@ var torchClasses = map[string]torchClass{
 func init() {
 	torchClasses["SequentialLR"] = torchClass{[]string{"schedulers", "milestones"}, func(g *Group, k *kwargs) (Scheduler, error) {
 		specs, ms := k.specs("schedulers"), k.ints("milestones", true)
-		if k.err != nil {
-			return nil, k.err
+		if k.Err() != nil {
+			return nil, k.Err()
 		}
 		children, err := buildChildren("SequentialLR", g, specs)
 		if err != nil {
@@ -159,8 +159,8 @@ func init() {
 	}}
 	torchClasses["ChainedScheduler"] = torchClass{[]string{"schedulers"}, func(g *Group, k *kwargs) (Scheduler, error) {
 		specs := k.specs("schedulers")
-		if k.err != nil {
-			return nil, k.err
+		if k.Err() != nil {
+			return nil, k.Err()
 		}
 		children, err := buildChildren("ChainedScheduler", g, specs)
 		if err != nil {
@@ -225,8 +225,8 @@ func OnGroup(g *Group, name string, kw map[string]any) (Scheduler, error) {
 	} else {
 		k.bool("verbose", false)
 	}
-	if k.err != nil {
-		return nil, k.err
+	if k.Err() != nil {
+		return nil, k.Err()
 	}
 	return c.build(g, k)
 }
