@@ -84,18 +84,21 @@ func newRunner(opt *Optimizer, x0 []float64, shape []int, dtype dtypes.DType) (*
 		return nil, errorf("run: x0 has %d values, parameter shape %v needs %d", len(x0), shape, size)
 	}
 	ctx := context.New()
-	var t *tensors.Tensor
-	if dtype == dtypes.Float64 {
-		t = tensors.FromFlatDataAndDimensions(append([]float64(nil), x0...), shape...)
-	} else {
-		f := make([]float32, size)
-		for i, v := range x0 {
-			f[i] = float32(v)
-		}
-		t = tensors.FromFlatDataAndDimensions(f, shape...)
-	}
-	x := ctx.In("run").VariableWithValue("x", t)
+	x := ctx.In("run").VariableWithValue("x", hostTensor(x0, dtype, shape...))
 	return &runner{opt: opt, ctx: ctx, x: x, shape: shapes.Make(dtype, shape...), size: size, execs: map[int]*context.Exec{}}, nil
+}
+
+// hostTensor copies values into a new tensor of the given dimensions, in dtype (float64 or
+// float32: newRunner accepts no other).
+func hostTensor(values []float64, dtype dtypes.DType, dims ...int) *tensors.Tensor {
+	if dtype == dtypes.Float64 {
+		return tensors.FromFlatDataAndDimensions(slices.Clone(values), dims...)
+	}
+	f := make([]float32, len(values))
+	for i, v := range values {
+		f[i] = float32(v)
+	}
+	return tensors.FromFlatDataAndDimensions(f, dims...)
 }
 
 // run executes steps updates in chunks; grad builds the gradient of step k (0-based within the
@@ -181,20 +184,7 @@ func RunGradients(opt *Optimizer, x0 []float64, shape []int, grads [][]float64, 
 		}
 	}
 	input := func(start, n int) *tensors.Tensor {
-		if dtype == dtypes.Float64 {
-			flat := make([]float64, 0, n*r.size)
-			for _, g := range grads[start : start+n] {
-				flat = append(flat, g...)
-			}
-			return tensors.FromFlatDataAndDimensions(flat, n, r.size)
-		}
-		flat := make([]float32, 0, n*r.size)
-		for _, g := range grads[start : start+n] {
-			for _, v := range g {
-				flat = append(flat, float32(v))
-			}
-		}
-		return tensors.FromFlatDataAndDimensions(flat, n, r.size)
+		return hostTensor(slices.Concat(grads[start:start+n]...), dtype, n, r.size)
 	}
 	return r.run(len(grads), input, func(k int, x, in *Node) *Node {
 		row := Reshape(Slice(in, AxisElem(k)), r.shape.Dimensions...)
@@ -224,16 +214,7 @@ func RunHostFunc(opt *Optimizer, x0 []float64, shape []int, grad func(x []float6
 		if len(g) != r.size {
 			return nil, errorf("run: the gradient function returned %d values at step %d, the parameter has %d", len(g), k, r.size)
 		}
-		input := func(_, _ int) *tensors.Tensor {
-			if dtype == dtypes.Float64 {
-				return tensors.FromFlatDataAndDimensions(slices.Clone(g), 1, r.size)
-			}
-			f := make([]float32, r.size)
-			for i, v := range g {
-				f[i] = float32(v)
-			}
-			return tensors.FromFlatDataAndDimensions(f, 1, r.size)
-		}
+		input := func(_, _ int) *tensors.Tensor { return hostTensor(g, dtype, 1, r.size) }
 		one, err := r.run(1, input, func(_ int, _, in *Node) *Node {
 			return Reshape(in, r.shape.Dimensions...)
 		})
