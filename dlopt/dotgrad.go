@@ -19,6 +19,7 @@ const (
 	// FastDotGradient, the one in use after importing dlopt, builds the gradient of each operand
 	// as one DotGeneral of the output cotangent with the other operand, followed (only where the
 	// axis order differs) by one Transpose: the cost of a matrix product, like the forward pass.
+	// Each DotGeneral goes through [DotGeneral], which spreads small ones over the cores on simplego.
 	FastDotGradient DotGradient = iota
 	// StockDotGradient is GoMLX v0.26.0's own gradient: a broadcast multiply and a sum, which
 	// materialises a tensor of size batch*in*out for a dense layer. Kept for tests and benchmarks.
@@ -254,7 +255,7 @@ func contractAndTranspose(x, y operandSide, targetBatch []int, targetRank int) *
 	if len(resultToTarget) != targetRank {
 		panic(fmt.Sprintf("dlopt: matrix-product gradient: result rank %d, want %d (bug)", len(resultToTarget), targetRank))
 	}
-	grad := graph.DotGeneral(first.node, first.contracting, first.batch, second.node, second.contracting, second.batch)
+	grad := DotGeneral(first.node, first.contracting, first.batch, second.node, second.contracting, second.batch)
 	if isIdentity(resultToTarget) {
 		return grad
 	}

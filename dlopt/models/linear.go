@@ -3,6 +3,7 @@ package models
 import (
 	"fmt"
 
+	"github.com/dlopt/course/dlopt"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -39,7 +40,8 @@ func (m Linear) Logits(ctx *context.Context, h *graph.Node) *graph.Node {
 	d := h.Shape().Dimensions[1]
 	ctx = ctx.In("linear")
 	x := rowsWeight(ctx, "X", h, m.Classes, d)
-	s := graph.Einsum("nd,cd->nc", h, x) // H X^T
+	// H Xᵀ; dlopt.DotGeneral spreads this small product over the cores on simplego.
+	s := dlopt.DotGeneral(h, []int{1}, nil, x, []int{1}, nil)
 	if m.Bias {
 		b := ctx.VariableWithShape("b", shapes.Make(h.DType(), m.Classes)).ValueGraph(h.Graph())
 		s = graph.Add(s, graph.InsertAxes(b, 0))

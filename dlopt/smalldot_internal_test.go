@@ -1,0 +1,198 @@
+package dlopt
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+)
+
+// splitCase is a DotGeneral layout: operand dims and which axes are contracted and batched.
+type splitCase struct {
+	lhsDims, lhsContracting, lhsBatch []int
+	rhsDims, rhsContracting, rhsBatch []int
+}
+
+func (c splitCase) String() string {
+	return fmt.Sprintf("lhs%v c%v b%v, rhs%v c%v b%v", c.lhsDims, c.lhsContracting, c.lhsBatch, c.rhsDims, c.rhsContracting, c.rhsBatch)
+}
+
+// randomSplitCase places batch, contracting and free axes in random order on both operands,
+// with free sizes drawn from {1..6, 8, 12} so that many divide into 2, 3 or 4 pieces.
+func randomSplitCase(rng *rand.Rand) splitCase {
+	sizes := []int{1, 2, 3, 4, 5, 6, 8, 12}
+	dim := func() int { return sizes[rng.IntN(len(sizes))] }
+	nb, nc := rng.IntN(2), rng.IntN(3)
+	batchDims, contractDims := make([]int, nb), make([]int, nc)
+	for i := range batchDims {
+		batchDims[i] = 1 + rng.IntN(2)
+	}
+	for i := range contractDims {
+		contractDims[i] = dim()
+	}
+	side := func(numFree int) (dims, contracting, batch []int) {
+		kinds := make([]int, 0, nb+nc+numFree) // index into batch (0..), contracting (100..), free (-1)
+		for i := range nb {
+			kinds = append(kinds, i)
+		}
+		for i := range nc {
+			kinds = append(kinds, 100+i)
+		}
+		for range numFree {
+			kinds = append(kinds, -1)
+		}
+		rng.Shuffle(len(kinds), func(i, j int) { kinds[i], kinds[j] = kinds[j], kinds[i] })
+		contracting, batch = make([]int, nc), make([]int, nb)
+		for pos, k := range kinds {
+			switch {
+			case k < 0:
+				dims = append(dims, dim())
+			case k >= 100:
+				contracting[k-100] = pos
+				dims = append(dims, contractDims[k-100])
+			default:
+				batch[k] = pos
+				dims = append(dims, batchDims[k])
+			}
+		}
+		return dims, contracting, batch
+	}
+	var c splitCase
+	c.lhsDims, c.lhsContracting, c.lhsBatch = side(rng.IntN(3))
+	c.rhsDims, c.rhsContracting, c.rhsBatch = side(rng.IntN(3))
+	return c
+}
+
+// evalDot runs dot on random float64 operands and returns its value and the gradients of
+// Σ out·w with respect to both operands.
+func evalDot(t *testing.T, backend backends.Backend, c splitCase, lhs, rhs []float64,
+	dot func(lhs, rhs *graph.Node) *graph.Node) (out, gradLHS, gradRHS []float64) {
+	t.Helper()
+	exec, err := graph.NewExec(backend, func(l, r *graph.Node) []*graph.Node {
+		o := dot(l, r)
+		w := graph.Iota(o.Graph(), o.Shape(), 0) // non-uniform weights: each output counts differently
+		w = graph.Add(w, graph.OnesLike(w))
+		grads := graph.Gradient(graph.ReduceAllSum(graph.Mul(o, w)), l, r)
+		return []*graph.Node{o, grads[0], grads[1]}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, err := exec.Exec(tensors.FromFlatDataAndDimensions(lhs, c.lhsDims...), tensors.FromFlatDataAndDimensions(rhs, c.rhsDims...))
+	if err != nil {
+		t.Fatalf("%s: %v", c, err)
+	}
+	flat := func(x *tensors.Tensor) []float64 { return tensors.MustCopyFlatData[float64](x) }
+	return flat(results[0]), flat(results[1]), flat(results[2])
+}
+
+func maxRelErr(got, want []float64) float64 {
+	var worst float64
+	for i := range want {
+		worst = max(worst, math.Abs(got[i]-want[i])/max(math.Abs(want[i]), 1))
+	}
+	return worst
+}
+
+// TestSplitDotGeneralEqualsDotGeneral: wherever the split applies, it gives graph.DotGeneral's
+// values and gradients (float64, to rounding) for 2, 3 and 4 pieces over random layouts.
+func TestSplitDotGeneralEqualsDotGeneral(t *testing.T) {
+	backend, err := NewBackend("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	applied := 0
+	for i := range 400 {
+		c := randomSplitCase(rng)
+		parts := 2 + i%3
+		lhs, rhs := make([]float64, product(c.lhsDims)), make([]float64, product(c.rhsDims))
+		for _, x := range [][]float64{lhs, rhs} {
+			for j := range x {
+				x[j] = rng.NormFloat64()
+			}
+		}
+		split := func(l, r *graph.Node) *graph.Node {
+			out, ok := splitDotGeneral(parts, 0, l, c.lhsContracting, c.lhsBatch, r, c.rhsContracting, c.rhsBatch)
+			if !ok {
+				return nil
+			}
+			return out
+		}
+		// Does the split apply? Build once to see, without executing.
+		g := graph.NewGraph(backend, "probe")
+		probe := split(graph.Parameter(g, "l", shapeOf(c.lhsDims)), graph.Parameter(g, "r", shapeOf(c.rhsDims)))
+		g.Finalize()
+		if probe == nil {
+			continue
+		}
+		applied++
+		plain := func(l, r *graph.Node) *graph.Node {
+			return graph.DotGeneral(l, c.lhsContracting, c.lhsBatch, r, c.rhsContracting, c.rhsBatch)
+		}
+		wantOut, wantL, wantR := evalDot(t, backend, c, lhs, rhs, plain)
+		gotOut, gotL, gotR := evalDot(t, backend, c, lhs, rhs, split)
+		for _, cmp := range []struct {
+			name      string
+			got, want []float64
+		}{{"value", gotOut, wantOut}, {"lhs gradient", gotL, wantL}, {"rhs gradient", gotR, wantR}} {
+			if len(cmp.got) != len(cmp.want) {
+				t.Fatalf("%s, %d pieces: %s has %d elements, want %d", c, parts, cmp.name, len(cmp.got), len(cmp.want))
+			}
+			if e := maxRelErr(cmp.got, cmp.want); e > 1e-12 {
+				t.Errorf("%s, %d pieces: %s differs from DotGeneral's by %.3g", c, parts, cmp.name, e)
+			}
+		}
+	}
+	if applied < 100 {
+		t.Fatalf("the split applied to %d of 400 random layouts; the test needs at least 100", applied)
+	}
+	t.Logf("split applied and checked on %d of 400 layouts", applied)
+}
+
+// TestDotGeneralSplitsSmallProducts: on simplego with two or more cores, softmax regression's
+// products are split and a large product is not.
+func TestDotGeneralSplitsSmallProducts(t *testing.T) {
+	if min(runtime.NumCPU(), runtime.GOMAXPROCS(0)) < 2 {
+		t.Skip("one core: DotGeneral never splits")
+	}
+	backend, err := NewBackend("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name      string
+		lhs, rhs  []int
+		lc, rc    []int
+		wantSplit bool
+	}{
+		{"softmax forward [128,784]·[10,784]ᵀ", []int{128, 784}, []int{10, 784}, []int{1}, []int{1}, true},
+		{"softmax weight gradient [128,10]ᵀ·[128,784]", []int{128, 10}, []int{128, 784}, []int{0}, []int{0}, true},
+		{"MLP hidden layer [128,784]·[784,256] (blocked kernel, parallel already)", []int{128, 784}, []int{784, 256}, []int{1}, []int{0}, false},
+		{"tiny [4,3]·[3,2]", []int{4, 3}, []int{3, 2}, []int{1}, []int{0}, false},
+	} {
+		g := graph.NewGraph(backend, "split")
+		out := DotGeneral(graph.Parameter(g, "l", shapeOf(c.lhs)), c.lc, nil, graph.Parameter(g, "r", shapeOf(c.rhs)), c.rc, nil)
+		if split := out.Type() != graph.NodeTypeDotGeneral; split != c.wantSplit {
+			t.Errorf("%s: split=%v, want %v", c.name, split, c.wantSplit)
+		}
+		g.Finalize()
+	}
+}
+
+func shapeOf(dims []int) shapes.Shape { return shapes.Make(dtypes.Float64, dims...) }
+
+func product(dims []int) int {
+	n := 1
+	for _, d := range dims {
+		n *= d
+	}
+	return n
+}
