@@ -5,6 +5,7 @@ import (
 	"io"
 	"iter"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -40,14 +41,23 @@ type LoaderConfig struct {
 // directly: Yield returns io.EOF at the end of an epoch and Reset starts the next one (with a
 // new permutation when shuffling). [Loader.Batches] is the same data as a plain Go iterator.
 //
-// Only one batch is converted to floats at a time; the dataset itself stays in bytes.
+// Yield builds the next batch of the epoch on another goroutine while the caller runs its
+// training step on the current one, so a step never waits for data once the first batch is out.
+// At most two batches are converted to floats at a time; the dataset itself stays in bytes.
 // A Loader is not safe for concurrent use.
 type Loader struct {
 	ds    *Dataset
 	cfg   LoaderConfig
-	epoch int   // number of the current epoch, from 0
-	order []int // image indices of the current epoch
-	next  int   // position in order of the next batch
+	epoch int       // number of the current epoch, from 0
+	order []int     // image indices of the current epoch
+	next  int       // position in order of the next batch
+	ahead *prefetch // the batch at (epoch, next), being built; nil if none was started
+}
+
+// prefetch is a batch being built on its own goroutine, and the loader position it is for.
+type prefetch struct {
+	epoch, start int
+	batch        chan Batch // receives the batch once; buffered, so an unused prefetch never blocks
 }
 
 var _ train.Dataset = (*Loader)(nil)
@@ -132,28 +142,56 @@ func (l *Loader) Epoch() int { return l.epoch }
 // Yield implements [train.Dataset]: spec nil, inputs {images}, labels {labels}, or io.EOF at
 // the end of the epoch (unless Repeat is set). The caller owns the tensors.
 func (l *Loader) Yield() (spec any, inputs, labels []*tensors.Tensor, err error) {
-	indices := l.nextIndices()
-	if indices == nil && l.cfg.Repeat {
+	b, ok := l.nextBatch()
+	if !ok && l.cfg.Repeat {
 		l.startEpoch(l.epoch + 1)
-		indices = l.nextIndices()
+		b, ok = l.nextBatch()
 	}
-	if indices == nil {
+	if !ok {
 		return nil, nil, nil, io.EOF
 	}
-	b := l.makeBatch(indices)
+	l.prefetchNext()
 	return nil, []*tensors.Tensor{b.Images}, []*tensors.Tensor{b.Labels}, nil
 }
 
-// nextIndices returns the image indices of the next batch of the current epoch, or nil at its end.
-func (l *Loader) nextIndices() []int {
-	remaining := l.ds.N - l.next
-	size := min(l.cfg.BatchSize, remaining)
+// nextBatch takes the next batch of the current epoch, prefetched if it was, and reports false at
+// the epoch's end.
+func (l *Loader) nextBatch() (Batch, bool) {
+	epoch, start := l.epoch, l.next
+	indices := l.peekIndices()
+	if indices == nil {
+		return Batch{}, false
+	}
+	l.next += len(indices)
+	if a := l.ahead; a != nil && a.epoch == epoch && a.start == start {
+		l.ahead = nil
+		return <-a.batch, true
+	}
+	return l.makeBatch(indices), true
+}
+
+// prefetchNext starts building the batch that follows in the current epoch, if there is one. A
+// Reset before it is used makes it stale: nextBatch then builds the new epoch's batch itself.
+func (l *Loader) prefetchNext() {
+	l.ahead = nil
+	indices := l.peekIndices()
+	if indices == nil {
+		return
+	}
+	indices = slices.Clone(indices) // l.order is refilled by the next epoch while this runs.
+	a := &prefetch{epoch: l.epoch, start: l.next, batch: make(chan Batch, 1)}
+	go func() { a.batch <- l.makeBatch(indices) }()
+	l.ahead = a
+}
+
+// peekIndices returns the image indices of the next batch of the current epoch, or nil at its
+// end, without moving past them.
+func (l *Loader) peekIndices() []int {
+	size := min(l.cfg.BatchSize, l.ds.N-l.next)
 	if size == 0 || (l.cfg.DropLast && size < l.cfg.BatchSize) {
 		return nil
 	}
-	indices := l.order[l.next : l.next+size]
-	l.next += size
-	return indices
+	return l.order[l.next : l.next+size]
 }
 
 // Batch is one batch from [Loader.Batches]: the images and labels as tensors (owned by the

@@ -282,3 +282,61 @@ func TestFloat64RowsAndOneHot(t *testing.T) {
 		}
 	}
 }
+
+// TestLoaderPrefetchKeepsOrder: Yield prefetches the next batch; whatever the caller does between
+// calls (Reset in the middle of an epoch, Repeat across epochs, a partial last batch), it yields
+// exactly the batches Batches gives for the same epochs, images included.
+func TestLoaderPrefetchKeepsOrder(t *testing.T) {
+	ds := mustSynthetic(t, 23)
+	for _, tc := range []struct {
+		name string
+		cfg  LoaderConfig
+		// resetAfter[e] > 0: Reset after that many batches of epoch e (then epoch e+1 starts).
+		resetAfter []int
+		batches    int // Yield calls in all
+	}{
+		{"epochs with a partial batch", LoaderConfig{BatchSize: 5, Shuffle: true, Seed: 3}, nil, 15},
+		{"drop last", LoaderConfig{BatchSize: 5, Shuffle: true, Seed: 3, DropLast: true}, nil, 12},
+		{"reset mid-epoch", LoaderConfig{BatchSize: 4, Shuffle: true, Seed: 5}, []int{2, 1, 3}, 6},
+		{"repeat", LoaderConfig{BatchSize: 6, Shuffle: true, Seed: 7, Repeat: true}, nil, 13},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := mustLoader(t, ds, tc.cfg)
+			// want: the batches of epochs 0, 1, ... as Batches gives them, cut where Reset is called.
+			var want []Batch
+			for e := 0; len(want) < tc.batches; e++ {
+				n := 0
+				for b := range l.Batches(e) {
+					if e < len(tc.resetAfter) && n == tc.resetAfter[e] {
+						break
+					}
+					want = append(want, b)
+					n++
+				}
+			}
+			e, n := 0, 0
+			for i := range tc.batches {
+				if e < len(tc.resetAfter) && n == tc.resetAfter[e] {
+					l.Reset()
+					e, n = e+1, 0
+				}
+				_, inputs, labels, err := l.Yield()
+				if err == io.EOF && !tc.cfg.Repeat {
+					l.Reset()
+					e, n = e+1, 0
+					_, inputs, labels, err = l.Yield()
+				}
+				if err != nil {
+					t.Fatalf("batch %d: %v", i, err)
+				}
+				n++
+				if got, w := tensors.MustCopyFlatData[float32](inputs[0]), tensors.MustCopyFlatData[float32](want[i].Images); !slices.Equal(got, w) {
+					t.Fatalf("batch %d: images differ from Batches'", i)
+				}
+				if got, w := tensors.MustCopyFlatData[int32](labels[0]), tensors.MustCopyFlatData[int32](want[i].Labels); !slices.Equal(got, w) {
+					t.Fatalf("batch %d: labels %v, Batches gives %v", i, got, w)
+				}
+			}
+		})
+	}
+}
