@@ -40,3 +40,8 @@ bench: setup
 
 clean:
 	rm -rf build
+
+# The GPU benchmark's Go binary, carried to the device machine as build/gpu (bench/gpu/README.md).
+.PHONY: bench-gpu-build
+bench-gpu-build:
+	CGO_ENABLED=1 go build -o build/gpu/mlpstep ./bench/cmd/mlpstep

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs the GPU benchmark's run.sh on this CPU at tiny sizes (simplego, torch on the CPU, JAX
+# skipped when not importable) and checks its outputs, so the device session's one run is not
+# its first. Also checks that report.py rejects a bad line and that a spent budget starts nothing.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PYTHON=${PYTHON:-/usr/bin/python3}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+CGO_ENABLED=1 go build -o "$tmp/mlpstep" ./bench/cmd/mlpstep
+export OPENBLAS_NUM_THREADS=1
+OUT=$tmp/out MLPSTEP=$tmp/mlpstep PYTHON=$PYTHON PLUGIN=none DEVICE=cpu \
+	SIZES=8x16,16x32 STEPS=3,2 REPS=2 WARMUP=2 bash bench/gpu/run.sh >"$tmp/run.log"
+
+"$PYTHON" - "$tmp/out" <<'PY'
+import json, sys
+out = sys.argv[1]
+lines = [json.loads(l) for l in open(f"{out}/gpu-results.jsonl") if l.strip()]
+runs = {}
+for l in lines:
+    runs.setdefault((l["impl"], l["variant"]), []).append(l)
+want = {("dlopt", "fast"), ("dlopt", "stock"), ("torch", "default"), ("torch", "tf32"),
+        ("jax", "default"), ("jax", "fp32")}
+assert set(runs) == want, f"runs {sorted(runs)}, want {sorted(want)}"
+for key, ls in runs.items():
+    assert [(l["batch"], l["hidden"]) for l in ls] == [(8, 16), (16, 32)], (key, ls)
+    for l in ls:
+        assert "error" not in l, l
+        if "skipped" in l:
+            assert key[0] == "jax", f"only jax may be skipped here: {l}"
+            continue
+        assert l["loss_finite"] and l["data_on_device"], l
+        assert len(l["ms_per_step"]) == 2 and l["median_ms"] > 0, l
+        assert l["steps"] == {8: 3, 16: 2}[l["batch"]] and l["reps"] == 2 and l["warmup"] == 2, l
+report = open(f"{out}/gpu-report.md").read()
+for row in ("| 8 x 16 |", "| 16 x 32 |", "dlopt fast", "dlopt stock", "torch tf32", "## Run log"):
+    assert row in report, f"report lacks {row!r}"
+status = open(f"{out}/run-status.txt").read()
+assert "dlopt-fast: rc=0" in status and "dlopt-stock: rc=0" in status, status
+print(f"selftest: {len(lines)} result lines; report {len(report.splitlines())} lines")
+PY
+
+# report.py must refuse a line that is not JSON, naming it.
+printf '{"impl":"x","batch":1,"hidden":1}\nnot json\n' >"$tmp/bad.jsonl"
+if "$PYTHON" bench/gpu/report.py --out "$tmp/bad.md" "$tmp/bad.jsonl" 2>"$tmp/bad.err"; then
+	echo "selftest: report.py accepted a bad line" >&2
+	exit 1
+fi
+grep -q "bad.jsonl:2" "$tmp/bad.err"
+
+# With no budget left, run.sh starts nothing and says so.
+OUT=$tmp/out0 MLPSTEP=$tmp/mlpstep PYTHON=$PYTHON PLUGIN=none DEVICE=cpu BUDGET_S=0 \
+	bash bench/gpu/run.sh >/dev/null
+[[ $(grep -c "not run (budget" "$tmp/out0/run-status.txt") == 6 ]]
+echo "selftest: ok"
