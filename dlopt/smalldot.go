@@ -10,99 +10,168 @@ import (
 
 // simplego v0.26.0 runs a DotGeneral with at most smallDotOutput output elements per batch
 // example (lhs free size × rhs free size) on its "small" kernel, which spreads work over the cores
-// only along the batch axes: softmax regression's [128,784]·[784,10], and the [784,128]·[128,10]
-// of its gradient, run on one core. Bigger products go to its blocked kernel, parallel already.
+// only along the batch axes: softmax regression's [128,784]·[784,10], the [10,128]·[128,784] of
+// its gradient and a convolution's kernel gradient run on one core. Bigger products go to its
+// blocked kernel, parallel already.
 const smallDotOutput = 16 * 32 * 32 // 16 blocks of 32x32, simplego's threshold for float32 and float64
 
-// minSplitWork is the number of multiply-adds under which a product is left whole: below it the
-// goroutines and copies of a split cost more than the second core gives.
-const minSplitWork = 1 << 16
+// copyCost is what copying one element costs in multiply-adds of simplego's small kernel: its
+// transposes and broadcasts move about 3.4 ns per element, its kernel does a multiply-add in
+// about 0.7 ns (2 cores of the course machine, float32). A split must save more than it copies.
+const copyCost = 5
 
 // DotGeneral is graph.DotGeneral, same arguments and same result, tuned for the simplego backend:
-// where simplego would run a small product on one core, it cuts the largest free axis of the
-// bigger operand into one slice per core and makes the cut a batch axis (broadcasting the
-// smaller operand along it), which simplego does run in parallel. The result is reshaped back, so
-// callers see graph.DotGeneral's shape and values (float sums in a different order per slice).
-// On other backends, and for products that are large or tiny, it is graph.DotGeneral.
+// where simplego would run a small product on one core, it cuts an axis into one slice per core
+// and makes the cut a batch axis, which simplego does run in parallel. The cut is either a free
+// axis of one operand (the other operand is broadcast along the cut, the result reshaped back) or
+// a contracting axis of both (the partial products are summed). It picks the cut that copies the
+// least, and only where the second core saves more than the copies cost. Values are
+// graph.DotGeneral's, up to the order of float additions. On other backends it is graph.DotGeneral.
 //
 // dlopt's matrix-product gradient and dlopt/models' linear layers use it.
 func DotGeneral(lhs *graph.Node, lhsContracting, lhsBatch []int, rhs *graph.Node, rhsContracting, rhsBatch []int) *graph.Node {
 	if _, ok := lhs.Graph().Backend().(*simplego.Backend); ok {
 		parts := min(runtime.NumCPU(), runtime.GOMAXPROCS(0))
-		if out, ok := splitDotGeneral(parts, minSplitWork, lhs, lhsContracting, lhsBatch, rhs, rhsContracting, rhsBatch); ok {
-			return out
+		l, r := dotOperand{lhs, lhsContracting, lhsBatch}, dotOperand{rhs, rhsContracting, rhsBatch}
+		if plan, ok := planSplit(parts, copyCost, l, r); ok {
+			return plan.build(l, r)
 		}
 	}
 	return graph.DotGeneral(lhs, lhsContracting, lhsBatch, rhs, rhsContracting, rhsBatch)
 }
 
-// splitDotGeneral builds DotGeneral(lhs, rhs) as up to parts slices along a new batch axis, when
-// simplego would run it on its single-core path with fewer batch examples than parts and it does
-// at least minWork multiply-adds. It returns ok=false, building nothing, when that does not apply
-// or no free axis of the bigger operand divides into two or more equal slices.
-func splitDotGeneral(parts, minWork int, lhs *graph.Node, lhsContracting, lhsBatch []int, rhs *graph.Node, rhsContracting, rhsBatch []int) (*graph.Node, bool) {
-	lhsFree := freeAxes(lhs.Rank(), lhsContracting, lhsBatch)
-	rhsFree := freeAxes(rhs.Rank(), rhsContracting, rhsBatch)
-	batch, contracting := axesSize(lhs, lhsBatch), axesSize(lhs, lhsContracting)
-	cross := axesSize(lhs, lhsFree) * axesSize(rhs, rhsFree)
-	parts /= max(batch, 1) // simplego already gives each batch example its own core.
-	if parts < 2 || cross > smallDotOutput || batch*cross*contracting < minWork {
-		return nil, false
-	}
+// dotOperand is one operand of a DotGeneral and its contracting and batch axes.
+type dotOperand struct {
+	x                  *graph.Node
+	contracting, batch []int
+}
 
-	// Cut s, the operand with more elements (the other one, o, is copied once per slice).
-	cutLHS := lhs.Shape().Size() >= rhs.Shape().Size()
-	s, sContracting, sBatch, sFree, o, oContracting, oBatch := lhs, lhsContracting, lhsBatch, lhsFree, rhs, rhsContracting, rhsBatch
-	if !cutLHS {
-		s, sContracting, sBatch, sFree, o, oContracting, oBatch = rhs, rhsContracting, rhsBatch, rhsFree, lhs, lhsContracting, lhsBatch
+func (o dotOperand) free() []int { return freeAxes(o.x.Rank(), o.contracting, o.batch) }
+
+func (o dotOperand) size(axes []int) int {
+	n := 1
+	for _, ax := range axes {
+		n *= o.x.Shape().Dimensions[ax]
 	}
-	cut, pieces := -1, 0 // the free axis of s to cut, and into how many slices.
-	for p := parts; p >= 2 && cut < 0; p-- {
-		for _, ax := range sFree {
-			if d := s.Shape().Dimensions[ax]; d%p == 0 && (cut < 0 || d > s.Shape().Dimensions[cut]) {
-				cut, pieces = ax, p
+	return n
+}
+
+// cutAxes is the contracting and batch axes of the operand after cut(ax, pieces).
+func (o dotOperand) cutAxes(ax int) (contracting, batch []int) {
+	after := func(a int) int {
+		if a >= ax {
+			return a + 1
+		}
+		return a
+	}
+	return mapAxes(o.contracting, after), append([]int{ax}, mapAxes(o.batch, after)...)
+}
+
+// cut reshapes axis ax (size d) into the two axes (pieces, d/pieces) and makes the first of them
+// the leading batch axis; the other axes keep their roles.
+func (o dotOperand) cut(ax, pieces int) dotOperand {
+	dims := slices.Clone(o.x.Shape().Dimensions)
+	dims = slices.Insert(dims, ax, pieces)
+	dims[ax+1] /= pieces
+	contracting, batch := o.cutAxes(ax)
+	return dotOperand{graph.Reshape(o.x, dims...), contracting, batch}
+}
+
+// copies is a leading axis of size pieces, the batch axis paired with the other operand's cut.
+func (o dotOperand) copies(pieces int) dotOperand {
+	dims := append([]int{pieces}, o.x.Shape().Dimensions...)
+	next := func(a int) int { return a + 1 }
+	return dotOperand{graph.BroadcastToDims(graph.InsertAxes(o.x, 0), dims...), mapAxes(o.contracting, next), append([]int{0}, mapAxes(o.batch, next)...)}
+}
+
+// splitPlan says how to split one DotGeneral: along a free axis of lhs or rhs (cutLHS), or along
+// a contracting axis of both (contracting), into pieces.
+type splitPlan struct {
+	contracting bool
+	cutLHS      bool // free cut: which operand is cut; the other is broadcast
+	axis        int  // the cut axis: of the cut operand, or lhs's contracting axis
+	pieces      int
+	copied      int // elements copied beyond what the plain product copies
+}
+
+// planSplit returns the cheapest split of lhs·rhs into up to parts slices, when simplego would run
+// the product on its single-core kernel with fewer batch examples than parts and the split saves
+// more multiply-adds than copyCost times the elements it copies.
+func planSplit(parts, copyCost int, lhs, rhs dotOperand) (splitPlan, bool) {
+	batch, contracting := lhs.size(lhs.batch), lhs.size(lhs.contracting)
+	outSize := batch * lhs.size(lhs.free()) * rhs.size(rhs.free())
+	parts /= max(batch, 1) // simplego already gives each batch example its own core.
+	if parts < 2 || outSize/batch > smallDotOutput {
+		return splitPlan{}, false
+	}
+	// extraNormalize is the copy simplego makes of operand o cut at axis ax to put its axes in
+	// [batch, free, contracting] order, when the uncut operand needed none.
+	extraNormalize := func(o dotOperand, ax int) int {
+		contracting, batch := o.cutAxes(ax)
+		if needsNormalize(o.x.Rank(), o.contracting, o.batch) || !needsNormalize(o.x.Rank()+1, contracting, batch) {
+			return 0
+		}
+		return o.x.Shape().Size()
+	}
+	var candidates []splitPlan
+	for pieces := parts; pieces >= 2; pieces-- {
+		for _, cutLHS := range []bool{true, false} {
+			s, o := lhs, rhs
+			if !cutLHS {
+				s, o = rhs, lhs
+			}
+			for _, ax := range s.free() {
+				if s.x.Shape().Dimensions[ax]%pieces != 0 {
+					continue
+				}
+				plan := splitPlan{cutLHS: cutLHS, axis: ax, pieces: pieces}
+				plan.copied = pieces*o.x.Shape().Size() + extraNormalize(s, ax)
+				if plan.landing(lhs, rhs) != 0 {
+					plan.copied += outSize // the result is transposed to bring the slices back in place
+				}
+				candidates = append(candidates, plan)
 			}
 		}
-	}
-	if cut < 0 {
-		return nil, false
-	}
-
-	// s: its axis cut, of size d, becomes the axes (pieces, d/pieces) at positions cut, cut+1,
-	// and the first of them is the new leading batch axis.
-	sDims := slices.Clone(s.Shape().Dimensions)
-	d := sDims[cut]
-	sDims = slices.Insert(sDims, cut, pieces)
-	sDims[cut+1] = d / pieces
-	afterCut := func(ax int) int {
-		if ax >= cut {
-			return ax + 1
+		for i, ax := range lhs.contracting {
+			if lhs.x.Shape().Dimensions[ax]%pieces != 0 {
+				continue
+			}
+			copied := pieces*outSize + // the sum of the partial products
+				extraNormalize(lhs, ax) + extraNormalize(rhs, rhs.contracting[i])
+			candidates = append(candidates, splitPlan{contracting: true, axis: ax, pieces: pieces, copied: copied})
 		}
-		return ax
 	}
-	sCut := graph.Reshape(s, sDims...)
-	sCutContracting := mapAxes(sContracting, afterCut)
-	sCutBatch := append([]int{cut}, mapAxes(sBatch, afterCut)...)
-	// o: a new leading axis, the batch axis paired with s's slices.
-	oDims := append([]int{pieces}, o.Shape().Dimensions...)
-	oCopies := graph.BroadcastToDims(graph.InsertAxes(o, 0), oDims...)
-	afterNew := func(ax int) int { return ax + 1 }
-	oCopiesContracting := mapAxes(oContracting, afterNew)
-	oCopiesBatch := append([]int{0}, mapAxes(oBatch, afterNew)...)
+	if len(candidates) == 0 {
+		return splitPlan{}, false
+	}
+	best := slices.MinFunc(candidates, func(a, b splitPlan) int { return a.copied - b.copied })
+	saved := outSize * contracting * (best.pieces - 1) / best.pieces // multiply-adds off the first core
+	return best, saved > copyCost*best.copied
+}
 
+// build adds the split product to the graph: the result has graph.DotGeneral's shape and axes.
+func (p splitPlan) build(lhs, rhs dotOperand) *graph.Node {
+	if p.contracting {
+		i := slices.Index(lhs.contracting, p.axis)
+		l, r := lhs.cut(p.axis, p.pieces), rhs.cut(rhs.contracting[i], p.pieces)
+		return graph.ReduceSum(graph.DotGeneral(l.x, l.contracting, l.batch, r.x, r.contracting, r.batch), 0)
+	}
+	s := lhs
+	if !p.cutLHS {
+		s = rhs
+	}
+	sCut := s.cut(p.axis, p.pieces)
 	var out *graph.Node
-	if cutLHS {
-		out = graph.DotGeneral(sCut, sCutContracting, sCutBatch, oCopies, oCopiesContracting, oCopiesBatch)
+	if p.cutLHS {
+		o := rhs.copies(p.pieces)
+		out = graph.DotGeneral(sCut.x, sCut.contracting, sCut.batch, o.x, o.contracting, o.batch)
 	} else {
-		out = graph.DotGeneral(oCopies, oCopiesContracting, oCopiesBatch, sCut, sCutContracting, sCutBatch)
+		o := lhs.copies(p.pieces)
+		out = graph.DotGeneral(o.x, o.contracting, o.batch, sCut.x, sCut.contracting, sCut.batch)
 	}
-
-	// out is [pieces, batch..., lhsFree..., rhsFree...] with d/pieces in place of d. Move the
-	// slices axis next to that one and merge the two: the layout of graph.DotGeneral's result.
-	at := len(lhsBatch) + slices.Index(sFree, cut) // position of the d/pieces axis once the slices axis is moved
-	if !cutLHS {
-		at += len(lhsFree)
-	}
+	// out is [pieces, batch..., lhsFree..., rhsFree...] with d/pieces in place of the cut axis d.
+	// Move the pieces axis next to that one and merge the two.
+	at := p.landing(lhs, rhs)
 	permutation := make([]int, 0, out.Rank())
 	for ax := 1; ax < out.Rank(); ax++ {
 		if ax-1 == at {
@@ -113,18 +182,48 @@ func splitDotGeneral(parts, minWork int, lhs *graph.Node, lhsContracting, lhsBat
 	if !isIdentity(permutation) {
 		out = graph.TransposeAllAxes(out, permutation...)
 	}
-	outDims := slices.Delete(slices.Clone(out.Shape().Dimensions), at, at+1)
-	outDims[at] = d
-	return graph.Reshape(out, outDims...), true
+	dims := slices.Delete(slices.Clone(out.Shape().Dimensions), at, at+1)
+	dims[at] *= p.pieces
+	return graph.Reshape(out, dims...)
 }
 
-// axesSize is the number of elements x has along the given axes (1 for none).
-func axesSize(x *graph.Node, axes []int) int {
-	n := 1
-	for _, ax := range axes {
-		n *= x.Shape().Dimensions[ax]
+// landing is, for a free cut, the axis of the result where the cut axis lands: the pieces axis,
+// which DotGeneral puts first, moves there.
+func (p splitPlan) landing(lhs, rhs dotOperand) int {
+	if p.cutLHS {
+		return len(lhs.batch) + slices.Index(lhs.free(), p.axis)
 	}
-	return n
+	return len(lhs.batch) + len(lhs.free()) + slices.Index(rhs.free(), p.axis)
+}
+
+// needsNormalize reports whether simplego's small kernel copies the operand to put its axes in
+// [batch..., free..., contracting...] order, each group in the order the DotGeneral lists it
+// (the rule of simplego v0.26.0's dgNormalizeShape).
+func needsNormalize(rank int, contractingAxes, batchAxes []int) bool {
+	const free, contracting, batch = 0, 1, 2
+	kind := make([]int, rank)
+	for _, group := range []struct {
+		axes []int
+		kind int
+	}{{contractingAxes, contracting}, {batchAxes, batch}} {
+		for i, ax := range group.axes {
+			kind[ax] = group.kind
+			if i > 0 && ax < group.axes[i-1] {
+				return true
+			}
+		}
+	}
+	current := batch
+	for _, k := range kind {
+		if k == current {
+			continue
+		}
+		if k == batch || current == contracting {
+			return true
+		}
+		current = k
+	}
+	return false
 }
 
 func mapAxes(axes []int, f func(int) int) []int {

@@ -77,8 +77,10 @@ func evalDot(t *testing.T, backend backends.Backend, c splitCase, lhs, rhs []flo
 	t.Helper()
 	exec, err := graph.NewExec(backend, func(l, r *graph.Node) []*graph.Node {
 		o := dot(l, r)
-		w := graph.Iota(o.Graph(), o.Shape(), 0) // non-uniform weights: each output counts differently
-		w = graph.Add(w, graph.OnesLike(w))
+		w := graph.OnesLike(o)
+		if o.Rank() > 0 {
+			w = graph.Add(w, graph.Iota(o.Graph(), o.Shape(), 0)) // each output counts differently
+		}
 		grads := graph.Gradient(graph.ReduceAllSum(graph.Mul(o, w)), l, r)
 		return []*graph.Node{o, grads[0], grads[1]}
 	})
@@ -109,7 +111,7 @@ func TestSplitDotGeneralEqualsDotGeneral(t *testing.T) {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(11, 12))
-	applied := 0
+	kinds := map[string]int{}
 	for i := range 400 {
 		c := randomSplitCase(rng)
 		parts := 2 + i%3
@@ -119,21 +121,20 @@ func TestSplitDotGeneralEqualsDotGeneral(t *testing.T) {
 				x[j] = rng.NormFloat64()
 			}
 		}
+		var plan splitPlan
 		split := func(l, r *graph.Node) *graph.Node {
-			out, ok := splitDotGeneral(parts, 0, l, c.lhsContracting, c.lhsBatch, r, c.rhsContracting, c.rhsBatch)
-			if !ok {
-				return nil
-			}
-			return out
+			return plan.build(dotOperand{l, c.lhsContracting, c.lhsBatch}, dotOperand{r, c.rhsContracting, c.rhsBatch})
 		}
-		// Does the split apply? Build once to see, without executing.
+		// Does a split apply? Plan on parameters of the operands' shapes.
 		g := graph.NewGraph(backend, "probe")
-		probe := split(graph.Parameter(g, "l", shapeOf(c.lhsDims)), graph.Parameter(g, "r", shapeOf(c.rhsDims)))
+		plan, ok := planSplit(parts, 0,
+			dotOperand{graph.Parameter(g, "l", shapeOf(c.lhsDims)), c.lhsContracting, c.lhsBatch},
+			dotOperand{graph.Parameter(g, "r", shapeOf(c.rhsDims)), c.rhsContracting, c.rhsBatch})
 		g.Finalize()
-		if probe == nil {
+		if !ok {
 			continue
 		}
-		applied++
+		kinds[plan.kind()]++
 		plain := func(l, r *graph.Node) *graph.Node {
 			return graph.DotGeneral(l, c.lhsContracting, c.lhsBatch, r, c.rhsContracting, c.rhsBatch)
 		}
@@ -151,10 +152,12 @@ func TestSplitDotGeneralEqualsDotGeneral(t *testing.T) {
 			}
 		}
 	}
-	if applied < 100 {
-		t.Fatalf("the split applied to %d of 400 random layouts; the test needs at least 100", applied)
+	for _, kind := range []string{"lhs free axis", "rhs free axis", "contracting axis"} {
+		if kinds[kind] < 30 {
+			t.Errorf("splits along a %s: %d of 400 random layouts, the test needs at least 30", kind, kinds[kind])
+		}
 	}
-	t.Logf("split applied and checked on %d of 400 layouts", applied)
+	t.Logf("splits checked: %v", kinds)
 }
 
 // TestDotGeneralSplitsSmallProducts: on simplego with two or more cores, softmax regression's
@@ -175,6 +178,7 @@ func TestDotGeneralSplitsSmallProducts(t *testing.T) {
 	}{
 		{"softmax forward [128,784]·[10,784]ᵀ", []int{128, 784}, []int{10, 784}, []int{1}, []int{1}, true},
 		{"softmax weight gradient [128,10]ᵀ·[128,784]", []int{128, 10}, []int{128, 784}, []int{0}, []int{0}, true},
+		{"CNN kernel gradient [100352,9]ᵀ·[100352,8]", []int{100352, 9}, []int{100352, 8}, []int{0}, []int{0}, true},
 		{"MLP hidden layer [128,784]·[784,256] (blocked kernel, parallel already)", []int{128, 784}, []int{784, 256}, []int{1}, []int{0}, false},
 		{"tiny [4,3]·[3,2]", []int{4, 3}, []int{3, 2}, []int{1}, []int{0}, false},
 	} {
@@ -187,6 +191,17 @@ func TestDotGeneralSplitsSmallProducts(t *testing.T) {
 	}
 }
 
+// kind names the axis a plan cuts, for the test's tally.
+func (p splitPlan) kind() string {
+	switch {
+	case p.contracting:
+		return "contracting axis"
+	case p.cutLHS:
+		return "lhs free axis"
+	}
+	return "rhs free axis"
+}
+
 func shapeOf(dims []int) shapes.Shape { return shapes.Make(dtypes.Float64, dims...) }
 
 func product(dims []int) int {
@@ -195,4 +210,30 @@ func product(dims []int) int {
 		n *= d
 	}
 	return n
+}
+
+// TestNeedsNormalize: simplego's small kernel wants [batch..., free..., contracting...], each
+// group in the order the DotGeneral lists it; anything else is copied first.
+func TestNeedsNormalize(t *testing.T) {
+	for _, c := range []struct {
+		rank               int
+		contracting, batch []int
+		want               bool
+	}{
+		{2, []int{1}, nil, false},            // [n, d]·… contracting d: the forward of a dense layer
+		{2, []int{0}, nil, true},             // contracting the leading axis: a weight gradient
+		{3, []int{2}, []int{0}, false},       // [b, n, d]
+		{3, []int{1}, []int{0}, true},        // [b, d, n]: contracting before free
+		{3, []int{2}, []int{1}, true},        // batch after a free axis
+		{3, []int{1, 2}, nil, false},         // free then two contracting axes in order
+		{3, []int{2, 1}, nil, true},          // contracting axes listed out of order
+		{4, []int{3}, []int{1, 0}, true},     // batch axes listed out of order
+		{4, []int{2, 3}, []int{0, 1}, false}, // [b, b, c, c]
+		{1, []int{0}, nil, false},            // a vector
+		{2, nil, []int{0}, false},            // [b, free]
+	} {
+		if got := needsNormalize(c.rank, c.contracting, c.batch); got != c.want {
+			t.Errorf("rank %d contracting %v batch %v: needsNormalize = %v, want %v", c.rank, c.contracting, c.batch, got, c.want)
+		}
+	}
 }
