@@ -1,6 +1,7 @@
 package dlopt
 
 import (
+	"cmp"
 	"runtime"
 	"slices"
 
@@ -15,11 +16,6 @@ import (
 // blocked kernel, parallel already.
 const smallDotOutput = 16 * 32 * 32 // 16 blocks of 32x32, simplego's threshold for float32 and float64
 
-// copyCost is what copying one element costs in multiply-adds of simplego's small kernel: its
-// transposes and broadcasts move about 3.4 ns per element, its kernel does a multiply-add in
-// about 0.7 ns (2 cores of the course machine, float32). A split must save more than it copies.
-const copyCost = 5
-
 // DotGeneral is graph.DotGeneral, same arguments and same result, tuned for the simplego backend:
 // where simplego would run a small product on one core, it cuts an axis into one slice per core
 // and makes the cut a batch axis, which simplego does run in parallel. The cut is either a free
@@ -33,7 +29,7 @@ func DotGeneral(lhs *graph.Node, lhsContracting, lhsBatch []int, rhs *graph.Node
 	if _, ok := lhs.Graph().Backend().(*simplego.Backend); ok {
 		parts := min(runtime.NumCPU(), runtime.GOMAXPROCS(0))
 		l, r := dotOperand{lhs, lhsContracting, lhsBatch}, dotOperand{rhs, rhsContracting, rhsBatch}
-		if plan, ok := planSplit(parts, copyCost, l, r); ok {
+		if plan, ok := planSplit(parts, simplegoCosts, l, r); ok {
 			return plan.build(l, r)
 		}
 	}
@@ -91,62 +87,119 @@ type splitPlan struct {
 	cutLHS      bool // free cut: which operand is cut; the other is broadcast
 	axis        int  // the cut axis: of the cut operand, or lhs's contracting axis
 	pieces      int
-	copied      int // elements copied beyond what the plain product copies
+	copied      int     // elements copied beyond what the plain product copies
+	cost        float64 // estimated ns of the split product
 }
 
-// planSplit returns the cheapest split of lhs·rhs into up to parts slices, when simplego would run
-// the product on its single-core kernel with fewer batch examples than parts and the split saves
-// more multiply-adds than copyCost times the elements it copies.
-func planSplit(parts, copyCost int, lhs, rhs dotOperand) (splitPlan, bool) {
+// costModel holds simplego v0.26.0's float32 speeds, measured on the course machine: its small
+// kernel does a multiply-add in smallMAC ns on one core; its blocked kernel does one in largeMAC ns
+// per core but pads every dimension to its 32x32 blocks (a convolution's [N·H·W, 9]·[9, 8] does
+// 14 padded multiply-adds per useful one); its transposes, broadcasts and sums move an element in
+// copy ns.
+type costModel struct {
+	smallMAC, largeMAC, copy float64
+}
+
+var simplegoCosts = costModel{smallMAC: 0.7, largeMAC: 0.55, copy: 3.4}
+
+// planSplit returns the cheapest split of lhs·rhs when it beats the plain product under costs:
+//   - a product simplego would run on its small kernel with fewer batch examples than parts is
+//     cut into up to parts slices, which its kernel runs in parallel (wall time compared);
+//   - a product it would run on its blocked kernel, where padding costs more than the small
+//     kernel, is cut along a free axis into enough slices to go to the small kernel (CPU time).
+func planSplit(parts int, costs costModel, lhs, rhs dotOperand) (splitPlan, bool) {
 	batch, contracting := lhs.size(lhs.batch), lhs.size(lhs.contracting)
-	outSize := batch * lhs.size(lhs.free()) * rhs.size(rhs.free())
-	parts /= max(batch, 1) // simplego already gives each batch example its own core.
-	if parts < 2 || outSize/batch > smallDotOutput {
-		return splitPlan{}, false
-	}
-	// extraNormalize is the copy simplego makes of operand o cut at axis ax to put its axes in
-	// [batch, free, contracting] order, when the uncut operand needed none.
-	extraNormalize := func(o dotOperand, ax int) int {
-		contracting, batch := o.cutAxes(ax)
-		if needsNormalize(o.x.Rank(), o.contracting, o.batch) || !needsNormalize(o.x.Rank()+1, contracting, batch) {
+	lhsFree, rhsFree := lhs.size(lhs.free()), rhs.size(rhs.free())
+	outSize := batch * lhsFree * rhsFree
+	macs := float64(outSize * contracting)
+	var candidates []splitPlan
+	var plainCost float64
+	if lhsFree*rhsFree <= smallDotOutput {
+		parts /= max(batch, 1) // simplego already gives each batch example its own core.
+		for pieces := parts; pieces >= 2; pieces-- {
+			candidates = append(candidates, freeCuts(lhs, rhs, pieces, func(int) int { return pieces })...)
+			candidates = append(candidates, contractingCuts(lhs, rhs, pieces)...)
+		}
+		plainCost = macs * costs.smallMAC
+		for i := range candidates {
+			candidates[i].cost = macs*costs.smallMAC/float64(candidates[i].pieces) + float64(candidates[i].copied)*costs.copy
+		}
+	} else {
+		// Enough slices that each one is small: the smallest divisor of the axis that gets there.
+		piecesFor := func(d int) int {
+			for p := (lhsFree*rhsFree + smallDotOutput - 1) / smallDotOutput; p <= d; p++ {
+				if d%p == 0 {
+					return p
+				}
+			}
 			return 0
 		}
-		return o.x.Shape().Size()
-	}
-	var candidates []splitPlan
-	for pieces := parts; pieces >= 2; pieces-- {
-		for _, cutLHS := range []bool{true, false} {
-			s, o := lhs, rhs
-			if !cutLHS {
-				s, o = rhs, lhs
-			}
-			for _, ax := range s.free() {
-				if s.x.Shape().Dimensions[ax]%pieces != 0 {
-					continue
-				}
-				plan := splitPlan{cutLHS: cutLHS, axis: ax, pieces: pieces}
-				plan.copied = pieces*o.x.Shape().Size() + extraNormalize(s, ax)
-				if plan.landing(lhs, rhs) != 0 {
-					plan.copied += outSize // the result is transposed to bring the slices back in place
-				}
-				candidates = append(candidates, plan)
-			}
-		}
-		for i, ax := range lhs.contracting {
-			if lhs.x.Shape().Dimensions[ax]%pieces != 0 {
-				continue
-			}
-			copied := pieces*outSize + // the sum of the partial products
-				extraNormalize(lhs, ax) + extraNormalize(rhs, rhs.contracting[i])
-			candidates = append(candidates, splitPlan{contracting: true, axis: ax, pieces: pieces, copied: copied})
+		candidates = freeCuts(lhs, rhs, 0, piecesFor)
+		plainCost = float64(batch*padToBlock(lhsFree)*padToBlock(rhsFree)*padToBlock(contracting)) * costs.largeMAC
+		for i := range candidates {
+			candidates[i].cost = macs*costs.smallMAC + float64(candidates[i].copied)*costs.copy
 		}
 	}
 	if len(candidates) == 0 {
 		return splitPlan{}, false
 	}
-	best := slices.MinFunc(candidates, func(a, b splitPlan) int { return a.copied - b.copied })
-	saved := outSize * contracting * (best.pieces - 1) / best.pieces // multiply-adds off the first core
-	return best, saved > copyCost*best.copied
+	best := slices.MinFunc(candidates, func(a, b splitPlan) int { return cmp.Compare(a.cost, b.cost) })
+	return best, best.cost < plainCost
+}
+
+// padToBlock rounds n up to simplego's 32-wide blocks.
+func padToBlock(n int) int { return (n + 31) / 32 * 32 }
+
+// freeCuts lists the cuts of a free axis of either operand: axis of size d into piecesFor(d)
+// pieces, where that is at least 2 and divides d. filter, when non-zero, keeps only that count.
+func freeCuts(lhs, rhs dotOperand, filter int, piecesFor func(d int) int) []splitPlan {
+	outSize := lhs.size(lhs.batch) * lhs.size(lhs.free()) * rhs.size(rhs.free())
+	var plans []splitPlan
+	for _, cutLHS := range []bool{true, false} {
+		s, o := lhs, rhs
+		if !cutLHS {
+			s, o = rhs, lhs
+		}
+		for _, ax := range s.free() {
+			d := s.x.Shape().Dimensions[ax]
+			pieces := piecesFor(d)
+			if pieces < 2 || d%pieces != 0 || (filter != 0 && pieces != filter) {
+				continue
+			}
+			plan := splitPlan{cutLHS: cutLHS, axis: ax, pieces: pieces}
+			plan.copied = pieces*o.x.Shape().Size() + extraNormalize(s, ax)
+			if plan.landing(lhs, rhs) != 0 {
+				plan.copied += outSize // the result is transposed to bring the slices back in place
+			}
+			plans = append(plans, plan)
+		}
+	}
+	return plans
+}
+
+// contractingCuts lists the cuts of a contracting axis (of both operands) into pieces.
+func contractingCuts(lhs, rhs dotOperand, pieces int) []splitPlan {
+	outSize := lhs.size(lhs.batch) * lhs.size(lhs.free()) * rhs.size(rhs.free())
+	var plans []splitPlan
+	for i, ax := range lhs.contracting {
+		if lhs.x.Shape().Dimensions[ax]%pieces != 0 {
+			continue
+		}
+		copied := pieces*outSize + // the sum of the partial products
+			extraNormalize(lhs, ax) + extraNormalize(rhs, rhs.contracting[i])
+		plans = append(plans, splitPlan{contracting: true, axis: ax, pieces: pieces, copied: copied})
+	}
+	return plans
+}
+
+// extraNormalize is the copy simplego makes of operand o cut at axis ax to put its axes in
+// [batch, free, contracting] order, when the uncut operand needed none.
+func extraNormalize(o dotOperand, ax int) int {
+	contracting, batch := o.cutAxes(ax)
+	if needsNormalize(o.x.Rank(), o.contracting, o.batch) || !needsNormalize(o.x.Rank()+1, contracting, batch) {
+		return 0
+	}
+	return o.x.Shape().Size()
 }
 
 // build adds the split product to the graph: the result has graph.DotGeneral's shape and axes.

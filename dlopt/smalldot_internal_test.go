@@ -103,8 +103,48 @@ func maxRelErr(got, want []float64) float64 {
 	return worst
 }
 
-// TestSplitDotGeneralEqualsDotGeneral: wherever the split applies, it gives graph.DotGeneral's
-// values and gradients (float64, to rounding) for 2, 3 and 4 pieces over random layouts.
+// checkSplit plans c's split under costs and, when one applies, checks its values and gradients
+// against graph.DotGeneral's (float64, to rounding). It returns the plan's kind, "" if none.
+func checkSplit(t *testing.T, backend backends.Backend, rng *rand.Rand, c splitCase, parts int, costs costModel) string {
+	t.Helper()
+	g := graph.NewGraph(backend, "probe")
+	plan, ok := planSplit(parts, costs,
+		dotOperand{graph.Parameter(g, "l", shapeOf(c.lhsDims)), c.lhsContracting, c.lhsBatch},
+		dotOperand{graph.Parameter(g, "r", shapeOf(c.rhsDims)), c.rhsContracting, c.rhsBatch})
+	g.Finalize()
+	if !ok {
+		return ""
+	}
+	lhs, rhs := make([]float64, product(c.lhsDims)), make([]float64, product(c.rhsDims))
+	for _, x := range [][]float64{lhs, rhs} {
+		for j := range x {
+			x[j] = rng.NormFloat64()
+		}
+	}
+	split := func(l, r *graph.Node) *graph.Node {
+		return plan.build(dotOperand{l, c.lhsContracting, c.lhsBatch}, dotOperand{r, c.rhsContracting, c.rhsBatch})
+	}
+	plain := func(l, r *graph.Node) *graph.Node {
+		return graph.DotGeneral(l, c.lhsContracting, c.lhsBatch, r, c.rhsContracting, c.rhsBatch)
+	}
+	wantOut, wantL, wantR := evalDot(t, backend, c, lhs, rhs, plain)
+	gotOut, gotL, gotR := evalDot(t, backend, c, lhs, rhs, split)
+	for _, cmp := range []struct {
+		name      string
+		got, want []float64
+	}{{"value", gotOut, wantOut}, {"lhs gradient", gotL, wantL}, {"rhs gradient", gotR, wantR}} {
+		if len(cmp.got) != len(cmp.want) {
+			t.Fatalf("%s, %+v: %s has %d elements, want %d", c, plan, cmp.name, len(cmp.got), len(cmp.want))
+		}
+		if e := maxRelErr(cmp.got, cmp.want); e > 1e-12 {
+			t.Errorf("%s, %+v: %s differs from DotGeneral's by %.3g", c, plan, cmp.name, e)
+		}
+	}
+	return plan.kind()
+}
+
+// TestSplitDotGeneralEqualsDotGeneral: wherever a split applies to a small product, it gives
+// graph.DotGeneral's values and gradients for 2, 3 and 4 pieces over random layouts.
 func TestSplitDotGeneralEqualsDotGeneral(t *testing.T) {
 	backend, err := NewBackend("go")
 	if err != nil {
@@ -113,44 +153,8 @@ func TestSplitDotGeneralEqualsDotGeneral(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	kinds := map[string]int{}
 	for i := range 400 {
-		c := randomSplitCase(rng)
-		parts := 2 + i%3
-		lhs, rhs := make([]float64, product(c.lhsDims)), make([]float64, product(c.rhsDims))
-		for _, x := range [][]float64{lhs, rhs} {
-			for j := range x {
-				x[j] = rng.NormFloat64()
-			}
-		}
-		var plan splitPlan
-		split := func(l, r *graph.Node) *graph.Node {
-			return plan.build(dotOperand{l, c.lhsContracting, c.lhsBatch}, dotOperand{r, c.rhsContracting, c.rhsBatch})
-		}
-		// Does a split apply? Plan on parameters of the operands' shapes.
-		g := graph.NewGraph(backend, "probe")
-		plan, ok := planSplit(parts, 0,
-			dotOperand{graph.Parameter(g, "l", shapeOf(c.lhsDims)), c.lhsContracting, c.lhsBatch},
-			dotOperand{graph.Parameter(g, "r", shapeOf(c.rhsDims)), c.rhsContracting, c.rhsBatch})
-		g.Finalize()
-		if !ok {
-			continue
-		}
-		kinds[plan.kind()]++
-		plain := func(l, r *graph.Node) *graph.Node {
-			return graph.DotGeneral(l, c.lhsContracting, c.lhsBatch, r, c.rhsContracting, c.rhsBatch)
-		}
-		wantOut, wantL, wantR := evalDot(t, backend, c, lhs, rhs, plain)
-		gotOut, gotL, gotR := evalDot(t, backend, c, lhs, rhs, split)
-		for _, cmp := range []struct {
-			name      string
-			got, want []float64
-		}{{"value", gotOut, wantOut}, {"lhs gradient", gotL, wantL}, {"rhs gradient", gotR, wantR}} {
-			if len(cmp.got) != len(cmp.want) {
-				t.Fatalf("%s, %d pieces: %s has %d elements, want %d", c, parts, cmp.name, len(cmp.got), len(cmp.want))
-			}
-			if e := maxRelErr(cmp.got, cmp.want); e > 1e-12 {
-				t.Errorf("%s, %d pieces: %s differs from DotGeneral's by %.3g", c, parts, cmp.name, e)
-			}
-		}
+		// Copies free: every layout with a divisible axis is split.
+		kinds[checkSplit(t, backend, rng, randomSplitCase(rng), 2+i%3, costModel{smallMAC: 1})]++
 	}
 	for _, kind := range []string{"lhs free axis", "rhs free axis", "contracting axis"} {
 		if kinds[kind] < 30 {
@@ -158,6 +162,28 @@ func TestSplitDotGeneralEqualsDotGeneral(t *testing.T) {
 		}
 	}
 	t.Logf("splits checked: %v", kinds)
+}
+
+// TestSplitLargeProducts: products simplego would pad on its blocked kernel are cut into small
+// ones (enough pieces for each to be under the threshold) with DotGeneral's values and gradients.
+func TestSplitLargeProducts(t *testing.T) {
+	backend, err := NewBackend("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(13, 14))
+	blockedIsCostly := costModel{smallMAC: 1, largeMAC: 100}
+	for _, c := range []splitCase{
+		{lhsDims: []int{4096, 9}, lhsContracting: []int{1}, rhsDims: []int{9, 8}, rhsContracting: []int{0}},      // a convolution, forward
+		{lhsDims: []int{3000, 8}, lhsContracting: []int{1}, rhsDims: []int{9, 8}, rhsContracting: []int{1}},      // its input gradient
+		{lhsDims: []int{12, 2, 700}, lhsContracting: []int{0}, rhsDims: []int{12, 30}, rhsContracting: []int{0}}, // cut the rhs-sized side
+		{lhsDims: []int{10, 72}, lhsContracting: []int{1}, rhsDims: []int{72, 2048}, rhsContracting: []int{0}},   // cut rhs's free axis
+		{lhsDims: []int{2, 2048, 9}, lhsContracting: []int{2}, lhsBatch: []int{0}, rhsDims: []int{9, 2, 16}, rhsContracting: []int{0}, rhsBatch: []int{1}},
+	} {
+		if kind := checkSplit(t, backend, rng, c, 2, blockedIsCostly); kind == "" {
+			t.Errorf("%s: not split", c)
+		}
+	}
 }
 
 // TestDotGeneralSplitsSmallProducts: on simplego with two or more cores, softmax regression's
