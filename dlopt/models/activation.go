@@ -38,7 +38,11 @@ func (a Activation) Validate() error {
 func (a Activation) Apply(x *graph.Node) *graph.Node {
 	switch a {
 	case ReLU:
-		return activations.Relu(x)
+		// max(x, 0) as a select: its gradient is one select too, and it is 0 at x = 0 as in
+		// PyTorch (GoMLX's Relu, a Max, passes the gradient at 0 and costs five element-wise
+		// ops backward).
+		zeros := graph.ZerosLike(x)
+		return graph.Where(graph.GreaterThan(x, zeros), x, zeros)
 	case Tanh:
 		return graph.Tanh(x)
 	case Sigmoid:
