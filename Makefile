@@ -41,6 +41,12 @@ bench: setup
 clean:
 	rm -rf build
 
+# Accuracy parity with PyTorch on the benchmark's training workloads (bench/accuracy.sh; about
+# 15 minutes on 2 cores). ACCURACY_ARGS go to bench/cmd/accuracy, e.g. "-workloads softmax".
+.PHONY: bench-accuracy
+bench-accuracy: setup
+	bash bench/accuracy.sh $(ACCURACY_ARGS)
+
 # The GPU benchmark's Go binary, carried to the device machine as build/gpu (bench/gpu/README.md).
 .PHONY: bench-gpu-build
 bench-gpu-build:

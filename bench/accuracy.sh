@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `make bench-accuracy`: the accuracy-parity check of dlopt against PyTorch (bench/cmd/accuracy,
+# which runs bench/accuracy_peer.py). Arguments go to bench/cmd/accuracy, e.g.
+#
+#   bash bench/accuracy.sh -workloads softmax,mlp -epochs softmax=5,mlp=3 -seeds softmax=3,mlp=3
+#
+# Defaults: softmax 5 epochs x 5 seeds, mlp 3 x 3, cnn 1 x 1 per side (about 15 minutes on 2
+# cores, almost all of it dlopt's). Appends one JSON line per workload to
+# build/bench/accuracy.jsonl, prints a markdown table, exits 1 when a workload misses parity.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=build/bench
+mkdir -p "$out"
+go build -o "$out/accuracy" ./bench/cmd/accuracy
+
+# BLAS changes only the peer's speed here, not its results: use OpenBLAS where it is installed or
+# where `make bench` (bench/run.sh) unpacked it, else the system BLAS (the peer's JSON says which).
+export OPENBLAS_NUM_THREADS=1
+for blas in /usr/lib/x86_64-linux-gnu/openblas-pthread "$out/openblas/usr/lib/x86_64-linux-gnu/openblas-pthread"; do
+  if [[ -e $blas/libblas.so.3 ]]; then
+    export LD_LIBRARY_PATH="$(realpath "$blas")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    break
+  fi
+done
+
+exec "$out/accuracy" -python "${PYTHON:-/usr/bin/python3}" "$@"

@@ -1,0 +1,413 @@
+// Command accuracy checks the accuracy-parity target of the performance issue: the benchmark's
+// training workloads reach the same test accuracy with dlopt as with PyTorch, within a tolerance
+// (0.5 points by default).
+//
+//	accuracy -workloads softmax,mlp -epochs softmax=5,mlp=3 -seeds softmax=3,mlp=3
+//
+// Workloads (as in bench/cmd/dlbench and bench/torch_peer.py), all on Fashion-MNIST, batch 128:
+//
+//	softmax   softmax regression 784-10, SGD lr 0.1             (default 5 epochs, 5 seeds)
+//	mlp       MLP 784-256-256-10 ReLU, Adam lr 1e-3              (default 3 epochs, 3 seeds)
+//	cnn       conv3x3(8)-pool2-conv3x3(16)-pool2-dense(10), Adam lr 1e-3 (default 1 epoch, 1 seed)
+//
+// Each side trains seeds 1..S for the given epochs on the full training set (60,000 images; each
+// epoch a fresh permutation, the last partial batch dropped: 468 steps) with its own default
+// initialisation and its own shuffling, then classifies the 10,000 test images. The PyTorch side
+// is bench/accuracy_peer.py, run as a subprocess; it prints one JSON line per seed.
+// -peer-init dlopt makes the peer draw its weights as dlopt/models does (GoMLX's He-normal
+// initialiser, zero biases), which tells a difference of initialisation apart from the rest.
+//
+// accuracy prints a markdown table (per workload: dlopt and PyTorch mean ± sample standard
+// deviation over the seeds, their difference, pass or FAIL), appends one JSON line per workload
+// to -out, and exits with status 1 when a workload misses parity (|mean dlopt − mean PyTorch| >
+// tolerance, in percentage points). bench/accuracy.sh (`make bench-accuracy`) builds and runs it.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/dlopt/course/dlopt"
+	"github.com/dlopt/course/dlopt/data"
+	"github.com/dlopt/course/dlopt/models"
+)
+
+// batchSize is the batch of every workload, as in dlbench and torch_peer.py.
+const batchSize = 128
+
+// Limits of the flags: enough for a long check, few enough to catch a typo (-epochs mlp=300).
+const (
+	maxEpochs = 50
+	maxSeeds  = 10
+)
+
+// workload is one training workload and its default epochs and seeds.
+type workload struct {
+	name       string
+	model      models.Model
+	torchClass string // the torch.optim class, built by dlopt/optim
+	lr         float64
+	flatten    bool // images as [batch, 784], else [batch, 28, 28]
+	epochs     int
+	seeds      int
+}
+
+// workloads are the benchmark's training workloads (the models of bench/cmd/dlbench/train.go).
+// Seeds: SGD's last iterate moves a seed's test accuracy by about ±0.25 points, so the cheap
+// softmax gets 5 seeds (3 let PyTorch's mean drift by 0.15 points between seeds 1-3 and 1-5).
+var workloads = []workload{
+	{name: "softmax", model: models.Linear{Classes: data.FashionClasses, Bias: true},
+		torchClass: "SGD", lr: 0.1, flatten: true, epochs: 5, seeds: 5},
+	{name: "mlp", model: models.MLP{Hidden: []int{256, 256}, Classes: data.FashionClasses, Activation: models.ReLU},
+		torchClass: "Adam", lr: 1e-3, flatten: true, epochs: 3, seeds: 3},
+	{name: "cnn", model: models.CNN{Channels: [2]int{8, 16}, Kernel: 3, Classes: data.FashionClasses, Activation: models.ReLU},
+		torchClass: "Adam", lr: 1e-3, flatten: false, epochs: 1, seeds: 1},
+}
+
+func workloadNames() []string {
+	names := make([]string, len(workloads))
+	for i, w := range workloads {
+		names[i] = w.name
+	}
+	return names
+}
+
+func findWorkload(name string) (workload, bool) {
+	i := slices.IndexFunc(workloads, func(w workload) bool { return w.name == name })
+	if i < 0 {
+		return workload{}, false
+	}
+	return workloads[i], true
+}
+
+// options are the parsed and validated flags.
+type options struct {
+	runs      []plannedRun
+	tolerance float64 // percentage points
+	peerInit  string  // the peer's initialisation: "torch" (its default) or "dlopt"
+	python    string
+	peer      string
+	out       string
+}
+
+// plannedRun is one workload with the epochs and seeds each side trains it for.
+type plannedRun struct {
+	workload
+	epochs, seeds int
+}
+
+// parseOptions parses the command line; every error names the bad value and what is allowed.
+func parseOptions(args []string, stderr io.Writer) (options, error) {
+	fs := flag.NewFlagSet("accuracy", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	names := strings.Join(workloadNames(), ",")
+	list := fs.String("workloads", names, "comma-separated workloads to check, of "+names)
+	epochs := fs.String("epochs", "", "per-workload epochs overriding the defaults, e.g. softmax=5,mlp=3,cnn=1")
+	seeds := fs.String("seeds", "", "per-workload seeds per side overriding the defaults, e.g. softmax=3,mlp=3,cnn=1")
+	tolerance := fs.Float64("tolerance", 0.5, "largest allowed |mean dlopt - mean PyTorch| test accuracy, in percentage points")
+	peerInit := fs.String("peer-init", "torch", "the PyTorch side's initialisation: torch (its default) or dlopt (dlopt/models' scheme, a diagnostic)")
+	python := fs.String("python", "/usr/bin/python3", "Python with torch 1.13 for the peer")
+	peer := fs.String("peer", "bench/accuracy_peer.py", "the PyTorch peer script")
+	out := fs.String("out", "build/bench/accuracy.jsonl", "file to append one JSON line per workload to")
+	if err := fs.Parse(args); err != nil {
+		return options{}, err
+	}
+	if fs.NArg() > 0 {
+		return options{}, fmt.Errorf("unexpected arguments %q: all settings are flags", fs.Args())
+	}
+	if !(*tolerance > 0) || math.IsInf(*tolerance, 0) {
+		return options{}, fmt.Errorf("-tolerance %g: it must be finite and > 0 (percentage points)", *tolerance)
+	}
+	if *peerInit != "torch" && *peerInit != "dlopt" {
+		return options{}, fmt.Errorf("-peer-init %q: allowed are torch and dlopt", *peerInit)
+	}
+	epochsBy, err := parseCounts("-epochs", *epochs, maxEpochs)
+	if err != nil {
+		return options{}, err
+	}
+	seedsBy, err := parseCounts("-seeds", *seeds, maxSeeds)
+	if err != nil {
+		return options{}, err
+	}
+	o := options{tolerance: *tolerance, peerInit: *peerInit, python: *python, peer: *peer, out: *out}
+	for _, name := range strings.Split(*list, ",") {
+		w, ok := findWorkload(strings.TrimSpace(name))
+		if !ok {
+			return options{}, fmt.Errorf("-workloads: unknown workload %q, allowed are %s", name, names)
+		}
+		if slices.ContainsFunc(o.runs, func(r plannedRun) bool { return r.name == w.name }) {
+			return options{}, fmt.Errorf("-workloads: %q is listed twice", w.name)
+		}
+		r := plannedRun{workload: w, epochs: w.epochs, seeds: w.seeds}
+		if n, ok := epochsBy[w.name]; ok {
+			r.epochs = n
+		}
+		if n, ok := seedsBy[w.name]; ok {
+			r.seeds = n
+		}
+		o.runs = append(o.runs, r)
+	}
+	// A count for a workload that is not run is most likely a typo in -workloads.
+	for flagName, counts := range map[string]map[string]int{"-epochs": epochsBy, "-seeds": seedsBy} {
+		for name := range counts {
+			if !slices.ContainsFunc(o.runs, func(r plannedRun) bool { return r.name == name }) {
+				return options{}, fmt.Errorf("%s names %q, which -workloads (%s) does not run", flagName, name, *list)
+			}
+		}
+	}
+	return o, nil
+}
+
+// parseCounts reads "name=n,name=n" with each name a workload and n in 1..maxN.
+func parseCounts(flagName, s string, maxN int) (map[string]int, error) {
+	counts := map[string]int{}
+	if strings.TrimSpace(s) == "" {
+		return counts, nil
+	}
+	for _, item := range strings.Split(s, ",") {
+		name, value, ok := strings.Cut(strings.TrimSpace(item), "=")
+		if !ok {
+			return nil, fmt.Errorf("%s: %q is not workload=count", flagName, item)
+		}
+		if _, known := findWorkload(name); !known {
+			return nil, fmt.Errorf("%s: unknown workload %q, allowed are %s", flagName, name, strings.Join(workloadNames(), ","))
+		}
+		if _, dup := counts[name]; dup {
+			return nil, fmt.Errorf("%s: %q is given twice", flagName, name)
+		}
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 1 || n > maxN {
+			return nil, fmt.Errorf("%s: %s=%q, allowed is 1..%d", flagName, name, value, maxN)
+		}
+		counts[name] = n
+	}
+	return counts, nil
+}
+
+// seedRun is one side's training of one workload with one seed (the peer prints the same fields).
+type seedRun struct {
+	Seed         int64   `json:"seed"`
+	TestAccuracy float64 `json:"test_accuracy"` // fraction of the test set, in [0, 1]
+	TrainLoss    float64 `json:"train_loss"`    // mean batch loss of the last epoch
+	Seconds      float64 `json:"seconds"`       // wall time of the training (evaluation excluded)
+}
+
+// side is one implementation's runs of a workload and their summary, in percentage points.
+type side struct {
+	Backend string    `json:"backend"`
+	Runs    []seedRun `json:"runs"`
+	Mean    float64   `json:"mean_accuracy_points"`
+	Std     float64   `json:"std_accuracy_points"` // sample standard deviation, 0 for one seed
+}
+
+// summarize fills in Mean and Std from Runs.
+func (s *side) summarize() {
+	points := make([]float64, len(s.Runs))
+	for i, r := range s.Runs {
+		points[i] = 100 * r.TestAccuracy
+	}
+	s.Mean, s.Std = meanStd(points)
+}
+
+// meanStd returns the mean and the sample standard deviation (n−1; 0 for fewer than 2 values).
+func meanStd(x []float64) (mean, std float64) {
+	if len(x) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	for _, v := range x {
+		mean += v
+	}
+	mean /= float64(len(x))
+	if len(x) < 2 {
+		return mean, 0
+	}
+	var ss float64
+	for _, v := range x {
+		ss += (v - mean) * (v - mean)
+	}
+	return mean, math.Sqrt(ss / float64(len(x)-1))
+}
+
+// verdict is one workload's result: one JSON line of -out.
+type verdict struct {
+	Workload  string  `json:"workload"`
+	Epochs    int     `json:"epochs"`
+	Seeds     int     `json:"seeds"`
+	Dlopt     side    `json:"dlopt"`
+	Torch     side    `json:"pytorch"`
+	Diff      float64 `json:"diff_points"` // mean dlopt − mean PyTorch
+	Tolerance float64 `json:"tolerance_points"`
+	Pass      bool    `json:"pass"`
+}
+
+// decide compares the two sides' means; a NaN (a side without runs) fails.
+func decide(r plannedRun, dlopt, torch side, tolerance float64) verdict {
+	dlopt.summarize()
+	torch.summarize()
+	diff := dlopt.Mean - torch.Mean
+	return verdict{Workload: r.name, Epochs: r.epochs, Seeds: r.seeds, Dlopt: dlopt, Torch: torch,
+		Diff: diff, Tolerance: tolerance, Pass: math.Abs(diff) <= tolerance}
+}
+
+// parsePeerOutput reads the peer's JSON lines: one per seed, seeds 1..want, accuracies in [0, 1].
+func parsePeerOutput(out []byte, want int) (backend string, runs []seedRun, err error) {
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		var rec struct {
+			seedRun
+			Backend string `json:"backend"`
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			return "", nil, fmt.Errorf("peer line %q: %w", line, err)
+		}
+		if !(rec.TestAccuracy >= 0 && rec.TestAccuracy <= 1) {
+			return "", nil, fmt.Errorf("peer line %q: test_accuracy %g is not in [0, 1]", line, rec.TestAccuracy)
+		}
+		if rec.Seed != int64(len(runs)+1) {
+			return "", nil, fmt.Errorf("peer line %q: seed %d, want %d", line, rec.Seed, len(runs)+1)
+		}
+		backend = rec.Backend
+		runs = append(runs, rec.seedRun)
+	}
+	if len(runs) != want {
+		return "", nil, fmt.Errorf("peer printed %d results, want %d (one per seed)", len(runs), want)
+	}
+	return backend, runs, nil
+}
+
+// runTorch runs the PyTorch peer for r.
+func runTorch(o options, r plannedRun, stderr io.Writer) (side, error) {
+	cmd := exec.Command(o.python, o.peer, "--workload", r.name,
+		"--epochs", strconv.Itoa(r.epochs), "--seeds", strconv.Itoa(r.seeds), "--init", o.peerInit)
+	cmd.Stderr = stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return side{}, fmt.Errorf("%s %s --workload %s: %w", o.python, o.peer, r.name, err)
+	}
+	backend, runs, err := parsePeerOutput(out, r.seeds)
+	if err != nil {
+		return side{}, fmt.Errorf("%s: %w", r.name, err)
+	}
+	return side{Backend: backend, Runs: runs}, nil
+}
+
+// runDlopt trains r with dlopt for seeds 1..r.seeds.
+func runDlopt(r plannedRun, ds [2]*data.Dataset, stderr io.Writer) (side, error) {
+	s := side{Backend: "dlopt " + dlopt.BackendConfig()}
+	for seed := int64(1); seed <= int64(r.seeds); seed++ {
+		run, err := trainDlopt(r.workload, r.epochs, seed, ds[0], ds[1])
+		if err != nil {
+			return side{}, err
+		}
+		fmt.Fprintf(stderr, "accuracy: %s dlopt seed %d: %.2f%% (%.0f s)\n", r.name, seed, 100*run.TestAccuracy, run.Seconds)
+		s.Runs = append(s.Runs, run)
+	}
+	return s, nil
+}
+
+// writeTable prints the markdown table of the verdicts.
+func writeTable(w io.Writer, verdicts []verdict) {
+	fmt.Fprintln(w, "| workload | epochs | seeds | dlopt test acc. (%) | PyTorch test acc. (%) | diff (points) | parity |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
+	for _, v := range verdicts {
+		status := "pass"
+		if !v.Pass {
+			status = "**FAIL**"
+		}
+		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %+.2f | %s (±%.2g) |\n", v.Workload, v.Epochs, v.Seeds,
+			formatSide(v.Dlopt), formatSide(v.Torch), v.Diff, status, v.Tolerance)
+	}
+}
+
+// formatSide gives "mean ± std", or the mean alone for one seed.
+func formatSide(s side) string {
+	if len(s.Runs) < 2 {
+		return fmt.Sprintf("%.2f", s.Mean)
+	}
+	return fmt.Sprintf("%.2f ± %.2f", s.Mean, s.Std)
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	o, err := parseOptions(args, stderr)
+	if err != nil {
+		return err
+	}
+	trainSet, err := data.LoadFashionMNIST(data.Train)
+	if err != nil {
+		return err
+	}
+	testSet, err := data.LoadFashionMNIST(data.Test)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(o.out), 0o755); err != nil {
+		return err
+	}
+	outFile, err := os.OpenFile(o.out, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	defer outFile.Close()
+	var verdicts []verdict
+	var failed []string
+	for _, r := range o.runs {
+		// PyTorch first: it is the fast side, so a broken peer shows before dlopt's long runs.
+		fmt.Fprintf(stderr, "accuracy: %s, %d epochs, %d seeds: PyTorch\n", r.name, r.epochs, r.seeds)
+		torch, err := runTorch(o, r, stderr)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "accuracy: %s: dlopt\n", r.name)
+		dl, err := runDlopt(r, [2]*data.Dataset{trainSet, testSet}, stderr)
+		if err != nil {
+			return err
+		}
+		v := decide(r, dl, torch, o.tolerance)
+		line, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(outFile, "%s\n", line); err != nil {
+			return err
+		}
+		verdicts = append(verdicts, v)
+		if !v.Pass {
+			failed = append(failed, r.name)
+		}
+	}
+	writeTable(stdout, verdicts)
+	if len(verdicts) > 0 {
+		fmt.Fprintf(stdout, "\ndlopt: %s; PyTorch: %s\n", verdicts[0].Dlopt.Backend, verdicts[0].Torch.Backend)
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("accuracy parity (±%g points) missed by: %s", o.tolerance, strings.Join(failed, ", "))
+	}
+	return nil
+}
+
+func main() {
+	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return // -h: the flag set printed the usage
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "accuracy:", err)
+		os.Exit(1)
+	}
+}
