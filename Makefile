@@ -42,7 +42,7 @@ clean:
 	rm -rf build
 
 # Accuracy parity with PyTorch on the benchmark's training workloads (bench/accuracy.sh; about
-# 15 minutes on 2 cores). ACCURACY_ARGS go to bench/cmd/accuracy, e.g. "-workloads softmax".
+# 8 minutes on 2 cores). ACCURACY_ARGS go to bench/cmd/accuracy, e.g. "-workloads softmax".
 .PHONY: bench-accuracy
 bench-accuracy: setup
 	bash bench/accuracy.sh $(ACCURACY_ARGS)

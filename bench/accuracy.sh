@@ -2,10 +2,10 @@
 # `make bench-accuracy`: the accuracy-parity check of dlopt against PyTorch (bench/cmd/accuracy,
 # which runs bench/accuracy_peer.py). Arguments go to bench/cmd/accuracy, e.g.
 #
-#   bash bench/accuracy.sh -workloads softmax,mlp -epochs softmax=5,mlp=3 -seeds softmax=3,mlp=3
+#   bash bench/accuracy.sh -workloads softmax,mlp -epochs mlp=5 -seeds mlp=5 -peer-seeds mlp=20
 #
-# Defaults: softmax 5 epochs x 5 seeds, mlp 3 x 3, cnn 1 x 1 per side (about 15 minutes on 2
-# cores, almost all of it dlopt's). Appends one JSON line per workload to
+# Defaults: epochs and seeds (dlopt / PyTorch) softmax 5, 5 / 5; mlp 3, 3 / 10; cnn 1, 1 / 5:
+# about 8 minutes on 2 cores, almost all of it dlopt's. Appends one JSON line per workload to
 # build/bench/accuracy.jsonl, prints a markdown table, exits 1 when a workload misses parity.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -101,8 +101,8 @@ def main():
     # The same limits as bench/cmd/accuracy's flags.
     if not 1 <= args.epochs <= 50:
         parser.error(f"--epochs {args.epochs}: allowed is 1..50")
-    if not 1 <= args.seeds <= 10:
-        parser.error(f"--seeds {args.seeds}: allowed is 1..10")
+    if not 1 <= args.seeds <= 20:
+        parser.error(f"--seeds {args.seeds}: allowed is 1..20")
     torch.set_num_threads(THREADS)
     train, test = fashion_train(), fashion_test()
     backend = (f"torch {torch.__version__}, {torch.get_num_threads()} threads, {torch_peer.blas_in_use()}, "

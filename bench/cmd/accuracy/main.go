@@ -2,20 +2,23 @@
 // training workloads reach the same test accuracy with dlopt as with PyTorch, within a tolerance
 // (0.5 points by default).
 //
-//	accuracy -workloads softmax,mlp -epochs softmax=5,mlp=3 -seeds softmax=3,mlp=3
+//	accuracy -workloads softmax,mlp -epochs softmax=5,mlp=3 -seeds softmax=5,mlp=3 -peer-seeds mlp=10
 //
-// Workloads (as in bench/cmd/dlbench and bench/torch_peer.py), all on Fashion-MNIST, batch 128:
+// Workloads (as in bench/cmd/dlbench and bench/torch_peer.py), all on Fashion-MNIST, batch 128,
+// with their default epochs and seeds (dlopt / PyTorch):
 //
-//	softmax   softmax regression 784-10, SGD lr 0.1             (default 5 epochs, 5 seeds)
-//	mlp       MLP 784-256-256-10 ReLU, Adam lr 1e-3              (default 3 epochs, 3 seeds)
-//	cnn       conv3x3(8)-pool2-conv3x3(16)-pool2-dense(10), Adam lr 1e-3 (default 1 epoch, 1 seed)
+//	softmax   softmax regression 784-10, SGD lr 0.1                     5 epochs, seeds 5 / 5
+//	mlp       MLP 784-256-256-10 ReLU, Adam lr 1e-3                      3 epochs, seeds 3 / 10
+//	cnn       conv3x3(8)-pool2-conv3x3(16)-pool2-dense(10), Adam lr 1e-3  1 epoch,  seeds 1 / 5
 //
-// Each side trains seeds 1..S for the given epochs on the full training set (60,000 images; each
-// epoch a fresh permutation, the last partial batch dropped: 468 steps) with its own default
-// initialisation and its own shuffling, then classifies the 10,000 test images. The PyTorch side
-// is bench/accuracy_peer.py, run as a subprocess; it prints one JSON line per seed.
-// -peer-init dlopt makes the peer draw its weights as dlopt/models does (GoMLX's He-normal
-// initialiser, zero biases), which tells a difference of initialisation apart from the rest.
+// Each side trains seeds 1..S (-seeds for dlopt, -peer-seeds for PyTorch: the peer is 7 to 40
+// times faster, so more of its seeds narrow the comparison for free) for the given epochs on
+// the full training set (60,000 images; each epoch a fresh permutation, the last partial batch
+// dropped: 468 steps) with its own default initialisation and its own shuffling, then
+// classifies the 10,000 test images. The PyTorch side is bench/accuracy_peer.py, run as a
+// subprocess; it prints one JSON line per seed. -peer-init dlopt makes the peer draw its weights
+// as dlopt/models does (GoMLX's He-normal initialiser, zero biases), which tells a difference of
+// initialisation apart from the rest.
 //
 // accuracy prints a markdown table (per workload: dlopt and PyTorch mean ± sample standard
 // deviation over the seeds, their difference, pass or FAIL), appends one JSON line per workload
@@ -50,10 +53,10 @@ const batchSize = 128
 // Limits of the flags: enough for a long check, few enough to catch a typo (-epochs mlp=300).
 const (
 	maxEpochs = 50
-	maxSeeds  = 10
+	maxSeeds  = 20
 )
 
-// workload is one training workload and its default epochs and seeds.
+// workload is one training workload and its default epochs and seeds (dlopt's and the peer's).
 type workload struct {
 	name       string
 	model      models.Model
@@ -62,18 +65,20 @@ type workload struct {
 	flatten    bool // images as [batch, 784], else [batch, 28, 28]
 	epochs     int
 	seeds      int
+	peerSeeds  int
 }
 
 // workloads are the benchmark's training workloads (the models of bench/cmd/dlbench/train.go).
-// Seeds: SGD's last iterate moves a seed's test accuracy by about ±0.25 points, so the cheap
-// softmax gets 5 seeds (3 let PyTorch's mean drift by 0.15 points between seeds 1-3 and 1-5).
+// Seeds: one seed's test accuracy scatters by about 0.25 points (softmax) to 0.5 (MLP, CNN), as
+// much as the tolerance, so each side's mean needs several; the cheap softmax gets 5 on both
+// sides, the MLP and CNN as many as dlopt's time allows and more on the fast PyTorch side.
 var workloads = []workload{
 	{name: "softmax", model: models.Linear{Classes: data.FashionClasses, Bias: true},
-		torchClass: "SGD", lr: 0.1, flatten: true, epochs: 5, seeds: 5},
+		torchClass: "SGD", lr: 0.1, flatten: true, epochs: 5, seeds: 5, peerSeeds: 5},
 	{name: "mlp", model: models.MLP{Hidden: []int{256, 256}, Classes: data.FashionClasses, Activation: models.ReLU},
-		torchClass: "Adam", lr: 1e-3, flatten: true, epochs: 3, seeds: 3},
+		torchClass: "Adam", lr: 1e-3, flatten: true, epochs: 3, seeds: 3, peerSeeds: 10},
 	{name: "cnn", model: models.CNN{Channels: [2]int{8, 16}, Kernel: 3, Classes: data.FashionClasses, Activation: models.ReLU},
-		torchClass: "Adam", lr: 1e-3, flatten: false, epochs: 1, seeds: 1},
+		torchClass: "Adam", lr: 1e-3, flatten: false, epochs: 1, seeds: 1, peerSeeds: 5},
 }
 
 func workloadNames() []string {
@@ -102,10 +107,10 @@ type options struct {
 	out       string
 }
 
-// plannedRun is one workload with the epochs and seeds each side trains it for.
+// plannedRun is one workload with the epochs it is trained for and the seeds of each side.
 type plannedRun struct {
 	workload
-	epochs, seeds int
+	epochs, seeds, peerSeeds int
 }
 
 // parseOptions parses the command line; every error names the bad value and what is allowed.
@@ -115,7 +120,8 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	names := strings.Join(workloadNames(), ",")
 	list := fs.String("workloads", names, "comma-separated workloads to check, of "+names)
 	epochs := fs.String("epochs", "", "per-workload epochs overriding the defaults, e.g. softmax=5,mlp=3,cnn=1")
-	seeds := fs.String("seeds", "", "per-workload seeds per side overriding the defaults, e.g. softmax=3,mlp=3,cnn=1")
+	seeds := fs.String("seeds", "", "per-workload dlopt seeds overriding the defaults, e.g. softmax=5,mlp=3,cnn=1")
+	peerSeeds := fs.String("peer-seeds", "", "per-workload PyTorch seeds overriding the defaults (at least -seeds), e.g. mlp=10")
 	tolerance := fs.Float64("tolerance", 0.5, "largest allowed |mean dlopt - mean PyTorch| test accuracy, in percentage points")
 	peerInit := fs.String("peer-init", "torch", "the PyTorch side's initialisation: torch (its default) or dlopt (dlopt/models' scheme, a diagnostic)")
 	python := fs.String("python", "/usr/bin/python3", "Python with torch 1.13 for the peer")
@@ -141,6 +147,10 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	if err != nil {
 		return options{}, err
 	}
+	peerSeedsBy, err := parseCounts("-peer-seeds", *peerSeeds, maxSeeds)
+	if err != nil {
+		return options{}, err
+	}
 	o := options{tolerance: *tolerance, peerInit: *peerInit, python: *python, peer: *peer, out: *out}
 	for _, name := range strings.Split(*list, ",") {
 		w, ok := findWorkload(strings.TrimSpace(name))
@@ -150,17 +160,25 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		if slices.ContainsFunc(o.runs, func(r plannedRun) bool { return r.name == w.name }) {
 			return options{}, fmt.Errorf("-workloads: %q is listed twice", w.name)
 		}
-		r := plannedRun{workload: w, epochs: w.epochs, seeds: w.seeds}
+		r := plannedRun{workload: w, epochs: w.epochs, seeds: w.seeds, peerSeeds: w.peerSeeds}
 		if n, ok := epochsBy[w.name]; ok {
 			r.epochs = n
 		}
 		if n, ok := seedsBy[w.name]; ok {
 			r.seeds = n
+			r.peerSeeds = max(r.peerSeeds, n)
+		}
+		if n, ok := peerSeedsBy[w.name]; ok {
+			// Fewer PyTorch seeds than dlopt's would spend the cheap side's noise on the verdict.
+			if n < r.seeds {
+				return options{}, fmt.Errorf("-peer-seeds: %s=%d is below its %d dlopt seeds: allowed is %d..%d", w.name, n, r.seeds, r.seeds, maxSeeds)
+			}
+			r.peerSeeds = n
 		}
 		o.runs = append(o.runs, r)
 	}
 	// A count for a workload that is not run is most likely a typo in -workloads.
-	for flagName, counts := range map[string]map[string]int{"-epochs": epochsBy, "-seeds": seedsBy} {
+	for flagName, counts := range map[string]map[string]int{"-epochs": epochsBy, "-seeds": seedsBy, "-peer-seeds": peerSeedsBy} {
 		for name := range counts {
 			if !slices.ContainsFunc(o.runs, func(r plannedRun) bool { return r.name == name }) {
 				return options{}, fmt.Errorf("%s names %q, which -workloads (%s) does not run", flagName, name, *list)
@@ -244,7 +262,8 @@ func meanStd(x []float64) (mean, std float64) {
 type verdict struct {
 	Workload  string  `json:"workload"`
 	Epochs    int     `json:"epochs"`
-	Seeds     int     `json:"seeds"`
+	Seeds     int     `json:"seeds"`      // dlopt's
+	PeerSeeds int     `json:"peer_seeds"` // PyTorch's
 	Dlopt     side    `json:"dlopt"`
 	Torch     side    `json:"pytorch"`
 	Diff      float64 `json:"diff_points"` // mean dlopt − mean PyTorch
@@ -257,7 +276,7 @@ func decide(r plannedRun, dlopt, torch side, tolerance float64) verdict {
 	dlopt.summarize()
 	torch.summarize()
 	diff := dlopt.Mean - torch.Mean
-	return verdict{Workload: r.name, Epochs: r.epochs, Seeds: r.seeds, Dlopt: dlopt, Torch: torch,
+	return verdict{Workload: r.name, Epochs: r.epochs, Seeds: r.seeds, PeerSeeds: r.peerSeeds, Dlopt: dlopt, Torch: torch,
 		Diff: diff, Tolerance: tolerance, Pass: math.Abs(diff) <= tolerance}
 }
 
@@ -294,13 +313,13 @@ func parsePeerOutput(out []byte, want int) (backend string, runs []seedRun, err 
 // runTorch runs the PyTorch peer for r.
 func runTorch(o options, r plannedRun, stderr io.Writer) (side, error) {
 	cmd := exec.Command(o.python, o.peer, "--workload", r.name,
-		"--epochs", strconv.Itoa(r.epochs), "--seeds", strconv.Itoa(r.seeds), "--init", o.peerInit)
+		"--epochs", strconv.Itoa(r.epochs), "--seeds", strconv.Itoa(r.peerSeeds), "--init", o.peerInit)
 	cmd.Stderr = stderr
 	out, err := cmd.Output()
 	if err != nil {
 		return side{}, fmt.Errorf("%s %s --workload %s: %w", o.python, o.peer, r.name, err)
 	}
-	backend, runs, err := parsePeerOutput(out, r.seeds)
+	backend, runs, err := parsePeerOutput(out, r.peerSeeds)
 	if err != nil {
 		return side{}, fmt.Errorf("%s: %w", r.name, err)
 	}
@@ -323,14 +342,14 @@ func runDlopt(r plannedRun, ds [2]*data.Dataset, stderr io.Writer) (side, error)
 
 // writeTable prints the markdown table of the verdicts.
 func writeTable(w io.Writer, verdicts []verdict) {
-	fmt.Fprintln(w, "| workload | epochs | seeds | dlopt test acc. (%) | PyTorch test acc. (%) | diff (points) | parity |")
+	fmt.Fprintln(w, "| workload | epochs | seeds dlopt / PyTorch | dlopt test acc. (%) | PyTorch test acc. (%) | diff (points) | parity |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
 	for _, v := range verdicts {
 		status := "pass"
 		if !v.Pass {
 			status = "**FAIL**"
 		}
-		fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %+.2f | %s (±%.2g) |\n", v.Workload, v.Epochs, v.Seeds,
+		fmt.Fprintf(w, "| %s | %d | %d / %d | %s | %s | %+.2f | %s (±%.2g) |\n", v.Workload, v.Epochs, v.Seeds, v.PeerSeeds,
 			formatSide(v.Dlopt), formatSide(v.Torch), v.Diff, status, v.Tolerance)
 	}
 }
@@ -368,7 +387,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	var failed []string
 	for _, r := range o.runs {
 		// PyTorch first: it is the fast side, so a broken peer shows before dlopt's long runs.
-		fmt.Fprintf(stderr, "accuracy: %s, %d epochs, %d seeds: PyTorch\n", r.name, r.epochs, r.seeds)
+		fmt.Fprintf(stderr, "accuracy: %s, %d epochs, %d seeds: PyTorch\n", r.name, r.epochs, r.peerSeeds)
 		torch, err := runTorch(o, r, stderr)
 		if err != nil {
 			return err

@@ -12,18 +12,26 @@ func TestParseOptions(t *testing.T) {
 	tests := []struct {
 		name string
 		args []string
-		want map[string][2]int // workload: epochs, seeds, in run order
+		want map[string][3]int // workload: epochs, dlopt seeds, PyTorch seeds
 		err  string
 	}{
-		{name: "defaults", want: map[string][2]int{"softmax": {5, 5}, "mlp": {3, 3}, "cnn": {1, 1}}},
+		{name: "defaults", want: map[string][3]int{"softmax": {5, 5, 5}, "mlp": {3, 3, 10}, "cnn": {1, 1, 5}}},
 		{name: "override some", args: []string{"-workloads", "mlp,softmax", "-epochs", "mlp=1", "-seeds", "softmax=5"},
-			want: map[string][2]int{"mlp": {1, 3}, "softmax": {5, 5}}},
+			want: map[string][3]int{"mlp": {1, 3, 10}, "softmax": {5, 5, 5}}},
+		{name: "more dlopt seeds raise the peer's", args: []string{"-seeds", "softmax=7,mlp=2"},
+			want: map[string][3]int{"softmax": {5, 7, 7}, "mlp": {3, 2, 10}, "cnn": {1, 1, 5}}},
+		{name: "peer seeds", args: []string{"-workloads", "cnn", "-seeds", "cnn=2", "-peer-seeds", "cnn=20"},
+			want: map[string][3]int{"cnn": {1, 2, 20}}},
 		{name: "spaces", args: []string{"-workloads", "cnn, mlp", "-epochs", "cnn=2, mlp=4"},
-			want: map[string][2]int{"cnn": {2, 1}, "mlp": {4, 3}}},
+			want: map[string][3]int{"cnn": {2, 1, 5}, "mlp": {4, 3, 10}}},
 		{name: "unknown workload", args: []string{"-workloads", "resnet"}, err: `unknown workload "resnet", allowed are softmax,mlp,cnn`},
 		{name: "listed twice", args: []string{"-workloads", "mlp,mlp"}, err: `"mlp" is listed twice`},
 		{name: "zero epochs", args: []string{"-epochs", "mlp=0"}, err: `-epochs: mlp="0", allowed is 1..50`},
-		{name: "too many seeds", args: []string{"-seeds", "cnn=11"}, err: `-seeds: cnn="11", allowed is 1..10`},
+		{name: "too many seeds", args: []string{"-seeds", "cnn=21"}, err: `-seeds: cnn="21", allowed is 1..20`},
+		{name: "fewer peer seeds", args: []string{"-seeds", "mlp=4", "-peer-seeds", "mlp=3"},
+			err: `-peer-seeds: mlp=3 is below its 4 dlopt seeds: allowed is 4..20`},
+		{name: "peer seeds for a skipped workload", args: []string{"-workloads", "mlp", "-peer-seeds", "cnn=3"},
+			err: `-peer-seeds names "cnn"`},
 		{name: "not a number", args: []string{"-seeds", "cnn=two"}, err: `cnn="two"`},
 		{name: "no equals", args: []string{"-epochs", "mlp"}, err: `"mlp" is not workload=count`},
 		{name: "unknown in counts", args: []string{"-epochs", "vgg=1"}, err: `-epochs: unknown workload "vgg"`},
@@ -52,8 +60,8 @@ func TestParseOptions(t *testing.T) {
 				t.Fatalf("parseOptions(%q) plans %d workloads, want %d", tc.args, len(o.runs), len(tc.want))
 			}
 			for _, r := range o.runs {
-				if got, want := [2]int{r.epochs, r.seeds}, tc.want[r.name]; got != want {
-					t.Errorf("%s: epochs, seeds = %v, want %v", r.name, got, want)
+				if got, want := [3]int{r.epochs, r.seeds, r.peerSeeds}, tc.want[r.name]; got != want {
+					t.Errorf("%s: epochs, seeds, peer seeds = %v, want %v", r.name, got, want)
 				}
 			}
 			if o.tolerance != 0.5 || o.peerInit != "torch" {
@@ -93,7 +101,7 @@ func sideOf(acc ...float64) side {
 }
 
 func TestDecide(t *testing.T) {
-	r := plannedRun{workload: workloads[1], epochs: 3, seeds: 2}
+	r := plannedRun{workload: workloads[1], epochs: 3, seeds: 2, peerSeeds: 4}
 	tests := []struct {
 		name         string
 		dlopt, torch side
@@ -113,7 +121,7 @@ func TestDecide(t *testing.T) {
 		if v.Pass != tc.pass || !(math.Abs(v.Diff-tc.diff) < 1e-9 || math.IsNaN(tc.diff) && math.IsNaN(v.Diff)) {
 			t.Errorf("%s: diff %g, pass %v; want %g, %v", tc.name, v.Diff, v.Pass, tc.diff, tc.pass)
 		}
-		if v.Workload != "mlp" || v.Epochs != 3 || v.Seeds != 2 || v.Tolerance != tc.tolerance {
+		if v.Workload != "mlp" || v.Epochs != 3 || v.Seeds != 2 || v.PeerSeeds != 4 || v.Tolerance != tc.tolerance {
 			t.Errorf("%s: verdict %+v does not carry the plan", tc.name, v)
 		}
 	}
@@ -144,15 +152,15 @@ func TestParsePeerOutput(t *testing.T) {
 }
 
 func TestWriteTable(t *testing.T) {
-	r := plannedRun{workload: workloads[0], epochs: 5, seeds: 2}
+	r := plannedRun{workload: workloads[0], epochs: 5, seeds: 2, peerSeeds: 2}
 	pass := decide(r, sideOf(0.84, 0.86), sideOf(0.85, 0.85), 0.5)
-	fail := decide(plannedRun{workload: workloads[2], epochs: 1, seeds: 1}, sideOf(0.88), sideOf(0.89), 0.5)
+	fail := decide(plannedRun{workload: workloads[2], epochs: 1, seeds: 1, peerSeeds: 3}, sideOf(0.88), sideOf(0.89, 0.88, 0.90), 0.5)
 	var buf bytes.Buffer
 	writeTable(&buf, []verdict{pass, fail})
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
 	want := []string{
-		"| softmax | 5 | 2 | 85.00 ± 1.41 | 85.00 ± 0.00 | +0.00 | pass (±0.5) |",
-		"| cnn | 1 | 1 | 88.00 | 89.00 | -1.00 | **FAIL** (±0.5) |",
+		"| softmax | 5 | 2 / 2 | 85.00 ± 1.41 | 85.00 ± 0.00 | +0.00 | pass (±0.5) |",
+		"| cnn | 1 | 1 / 3 | 88.00 | 89.00 ± 1.00 | -1.00 | **FAIL** (±0.5) |",
 	}
 	if len(lines) != 4 || lines[2] != want[0] || lines[3] != want[1] {
 		t.Errorf("table:\n%s\nwant rows:\n%s", buf.String(), strings.Join(want, "\n"))
