@@ -7,7 +7,7 @@ export PATH := $(GOBIN):$(PATH)
 JUPYTER ?= /usr/bin/jupyter
 export JUPYTER
 
-.PHONY: all setup test vet fmt-check gotest notebooks lab bench screenshots clean
+.PHONY: all setup test vet fmt-check gotest notebooks lab bench bench-accuracy bench-gpu-build screenshots clean
 
 all: test
 
@@ -41,13 +41,11 @@ bench: setup
 clean:
 	rm -rf build
 
-# Accuracy parity with PyTorch on the benchmark's training workloads (bench/accuracy.sh; about
-# 8 minutes on 2 cores). ACCURACY_ARGS go to bench/cmd/accuracy, e.g. "-workloads softmax".
-.PHONY: bench-accuracy
+# Accuracy parity with PyTorch on the benchmark's training workloads (bench/accuracy.sh; 5 to
+# 10 minutes on 2 cores). ACCURACY_ARGS go to bench/cmd/accuracy, e.g. "-workloads softmax".
 bench-accuracy: setup
 	bash bench/accuracy.sh $(ACCURACY_ARGS)
 
 # The GPU benchmark's Go binary, carried to the device machine as build/gpu (bench/gpu/README.md).
-.PHONY: bench-gpu-build
 bench-gpu-build:
 	CGO_ENABLED=1 go build -o build/gpu/mlpstep ./bench/cmd/mlpstep

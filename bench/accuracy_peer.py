@@ -3,11 +3,11 @@
 
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/accuracy_peer.py --workload mlp --epochs 3 --seeds 3
 
-For each seed 1..--seeds: torch.manual_seed(seed), torch's default initialisation of the model
-(bench/torch_peer.py's models), --epochs epochs over the 60,000 training images in batches of
-128 (a fresh permutation from a generator seeded with seed each epoch, the last partial batch
-dropped), then the accuracy on the 10,000 test images. --init dlopt re-draws the weights as
-dlopt/models does instead (a diagnostic: it tells initialisation apart from everything else).
+For each seed 1..--seeds: torch.manual_seed(seed), the model (bench/torch_peer.py's) with its
+weights drawn from dlopt/models' distributions (--init dlopt, the default: the same workload as
+dlopt's) or left at torch's default initialisation (--init torch), --epochs epochs over the
+60,000 training images in batches of 128 (a fresh permutation from a generator seeded with seed
+each epoch, the last partial batch dropped), then the accuracy on the 10,000 test images.
 Prints one JSON line per seed:
 seed, test_accuracy (fraction), train_loss (mean batch loss of the last epoch), seconds
 (training only), backend.
@@ -57,7 +57,7 @@ def dlopt_init(model, name):
                 layer.bias.zero_()
 
 
-def train_and_test(name, seed, epochs, train, test, init="torch"):
+def train_and_test(name, seed, epochs, train, test, init="dlopt"):
     """Returns (test accuracy, last epoch's mean batch loss, training seconds) for one seed."""
     make_model, make_optimizer, shape = WORKLOADS[name]
     torch.manual_seed(seed)
@@ -95,8 +95,8 @@ def main():
     parser.add_argument("--workload", required=True, choices=sorted(WORKLOADS))
     parser.add_argument("--epochs", type=int, required=True)
     parser.add_argument("--seeds", type=int, required=True)
-    parser.add_argument("--init", choices=["torch", "dlopt"], default="torch",
-                        help="torch's default initialisation, or dlopt's (a diagnostic)")
+    parser.add_argument("--init", choices=["torch", "dlopt"], default="dlopt",
+                        help="dlopt/models' initial weight distributions (the default), or torch's")
     args = parser.parse_args()
     # The same limits as bench/cmd/accuracy's flags.
     if not 1 <= args.epochs <= 50:

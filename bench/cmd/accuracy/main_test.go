@@ -64,8 +64,8 @@ func TestParseOptions(t *testing.T) {
 					t.Errorf("%s: epochs, seeds, peer seeds = %v, want %v", r.name, got, want)
 				}
 			}
-			if o.tolerance != 0.5 || o.peerInit != "torch" {
-				t.Errorf("defaults: tolerance %g, peer init %q; want 0.5, torch", o.tolerance, o.peerInit)
+			if o.tolerance != 0.5 || o.peerInit != "dlopt" {
+				t.Errorf("defaults: tolerance %g, peer init %q; want 0.5, dlopt", o.tolerance, o.peerInit)
 			}
 		})
 	}
