@@ -45,6 +45,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dlopt/course/bench/internal/measure"
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/data"
 	"github.com/dlopt/course/dlopt/models"
@@ -239,26 +240,7 @@ func (s *side) summarize() {
 	for i, r := range s.Runs {
 		points[i] = 100 * r.TestAccuracy
 	}
-	s.Mean, s.Std = meanStd(points)
-}
-
-// meanStd returns the mean and the sample standard deviation (n−1; 0 for fewer than 2 values).
-func meanStd(x []float64) (mean, std float64) {
-	if len(x) == 0 {
-		return math.NaN(), math.NaN()
-	}
-	for _, v := range x {
-		mean += v
-	}
-	mean /= float64(len(x))
-	if len(x) < 2 {
-		return mean, 0
-	}
-	var ss float64
-	for _, v := range x {
-		ss += (v - mean) * (v - mean)
-	}
-	return mean, math.Sqrt(ss / float64(len(x)-1))
+	s.Mean, s.Std = measure.MeanStd(points)
 }
 
 // verdict is one workload's result: one JSON line of -out.

@@ -71,26 +71,6 @@ func TestParseOptions(t *testing.T) {
 	}
 }
 
-func TestMeanStd(t *testing.T) {
-	tests := []struct {
-		x         []float64
-		mean, std float64
-	}{
-		{[]float64{84}, 84, 0},
-		{[]float64{84, 86}, 85, math.Sqrt2},
-		{[]float64{2, 4, 4, 4, 5, 5, 7, 9}, 5, math.Sqrt(32.0 / 7)},
-	}
-	for _, tc := range tests {
-		mean, std := meanStd(tc.x)
-		if math.Abs(mean-tc.mean) > 1e-12 || math.Abs(std-tc.std) > 1e-12 {
-			t.Errorf("meanStd(%v) = %g, %g; want %g, %g", tc.x, mean, std, tc.mean, tc.std)
-		}
-	}
-	if mean, std := meanStd(nil); !math.IsNaN(mean) || !math.IsNaN(std) {
-		t.Errorf("meanStd(nil) = %g, %g; want NaN, NaN", mean, std)
-	}
-}
-
 // sideOf builds a side whose runs have the given test accuracies (fractions).
 func sideOf(acc ...float64) side {
 	s := side{}

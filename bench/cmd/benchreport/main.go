@@ -14,20 +14,9 @@ import (
 	"os"
 	"slices"
 	"strings"
-)
 
-// result mirrors dlbench's JSON line (bench/cmd/dlbench/main.go).
-type result struct {
-	Workload  string    `json:"workload"`
-	Impl      string    `json:"impl"`
-	Backend   string    `json:"backend"`
-	Seconds   []float64 `json:"seconds"`
-	Unit      string    `json:"unit"`
-	Steps     int       `json:"steps"`
-	Check     float64   `json:"check"`
-	CheckName string    `json:"check_name"`
-	PeakRSSMB float64   `json:"peak_rss_mb"`
-}
+	"github.com/dlopt/course/bench/internal/measure"
+)
 
 func main() {
 	if len(os.Args) != 2 {
@@ -51,8 +40,8 @@ func main() {
 }
 
 // readResults parses one JSON object per non-empty line.
-func readResults(r io.Reader) ([]result, error) {
-	var results []result
+func readResults(r io.Reader) ([]measure.Result, error) {
+	var results []measure.Result
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for line := 1; sc.Scan(); line++ {
@@ -60,7 +49,7 @@ func readResults(r io.Reader) ([]result, error) {
 		if text == "" {
 			continue
 		}
-		var res result
+		var res measure.Result
 		if err := json.Unmarshal([]byte(text), &res); err != nil {
 			return nil, fmt.Errorf("line %d: %w", line, err)
 		}
@@ -70,21 +59,6 @@ func readResults(r io.Reader) ([]result, error) {
 		results = append(results, res)
 	}
 	return results, sc.Err()
-}
-
-// median of a non-empty slice.
-func median(x []float64) float64 {
-	s := slices.Sorted(slices.Values(x))
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
-}
-
-// spread is (max−min)/median, the relative range of the repetitions.
-func spread(x []float64) float64 {
-	return (slices.Max(x) - slices.Min(x)) / median(x)
 }
 
 // formatSeconds prints a duration with a unit that keeps 3 significant digits readable.
@@ -100,9 +74,9 @@ func formatSeconds(s float64) string {
 
 // writeReport prints one table row per workload, in the order workloads first appear. The ratio
 // is dlopt's median over the fastest PyTorch configuration's median (above 1: dlopt is slower).
-func writeReport(w io.Writer, results []result) error {
+func writeReport(w io.Writer, results []measure.Result) error {
 	var order []string
-	byWorkload := map[string][]result{}
+	byWorkload := map[string][]measure.Result{}
 	var impls []string
 	for _, r := range results {
 		if _, seen := byWorkload[r.Workload]; !seen {
@@ -134,7 +108,7 @@ func writeReport(w io.Writer, results []result) error {
 	fmt.Fprintln(w, "| "+strings.Join(header, " | ")+" |")
 	fmt.Fprintln(w, "|"+strings.Repeat("---|", len(header)))
 	for _, name := range order {
-		runs := map[string]result{}
+		runs := map[string]measure.Result{}
 		for _, r := range byWorkload[name] {
 			runs[r.Impl] = r // the last run of an implementation counts
 		}
@@ -147,8 +121,8 @@ func writeReport(w io.Writer, results []result) error {
 				row = append(row, "–")
 				continue
 			}
-			m := median(r.Seconds)
-			row = append(row, fmt.Sprintf("%s (±%.0f%%, n=%d)", formatSeconds(m), 50*spread(r.Seconds), len(r.Seconds)))
+			m := measure.Median(r.Seconds)
+			row = append(row, fmt.Sprintf("%s (±%.0f%%, n=%d)", formatSeconds(m), 50*measure.Spread(r.Seconds), len(r.Seconds)))
 			if impl == "dlopt" {
 				dloptMedian = m
 			} else {

@@ -1,29 +1,10 @@
 package main
 
 import (
-	"math"
 	"os"
 	"strings"
 	"testing"
 )
-
-func TestMedianAndSpread(t *testing.T) {
-	for _, tc := range []struct {
-		x              []float64
-		median, spread float64
-	}{
-		{[]float64{3}, 3, 0},
-		{[]float64{3, 1, 2}, 2, 1},
-		{[]float64{4, 1, 2, 3}, 2.5, 3 / 2.5},
-	} {
-		if got := median(tc.x); got != tc.median {
-			t.Errorf("median(%v) = %g, want %g", tc.x, got, tc.median)
-		}
-		if got := spread(tc.x); math.Abs(got-tc.spread) > 1e-15 {
-			t.Errorf("spread(%v) = %g, want %g", tc.x, got, tc.spread)
-		}
-	}
-}
 
 func TestReadResultsRejectsIncompleteLines(t *testing.T) {
 	for _, input := range []string{

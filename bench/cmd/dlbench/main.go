@@ -34,28 +34,9 @@ import (
 	"sort"
 	"strings"
 	"time"
-)
 
-// result is what one dlbench or torch_peer.py run prints, as one JSON line.
-type result struct {
-	Workload string `json:"workload"`
-	Impl     string `json:"impl"`    // "dlopt", or "pytorch-Nt" for PyTorch with N threads
-	Backend  string `json:"backend"` // the backend (dlopt), or torch's version, threads and BLAS
-	// Seconds holds the wall time of each repetition; Unit says what one repetition is.
-	Seconds []float64 `json:"seconds"`
-	Unit    string    `json:"unit"`
-	// Steps is how many optimizer steps (or products) one repetition makes.
-	Steps int `json:"steps"`
-	// Check is a number both implementations should roughly agree on (final loss, f, GFLOP/s...),
-	// to show they did the same work; CheckName says what it is.
-	Check     float64 `json:"check"`
-	CheckName string  `json:"check_name"`
-	// PeakRSSMB is the process's peak resident set size (VmHWM) after the run, in MiB.
-	PeakRSSMB float64 `json:"peak_rss_mb"`
-	// SetupSeconds is the untimed preparation: reading data, building and compiling the graphs
-	// by running one step.
-	SetupSeconds float64 `json:"setup_seconds"`
-}
+	"github.com/dlopt/course/bench/internal/measure"
+)
 
 // workload describes one benchmark; setup prepares it.
 type workload struct {
@@ -131,7 +112,7 @@ func run(w io.Writer, name string, reps int, cfg config, cpuProfile string) erro
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	res := result{Workload: name, Impl: "dlopt", Backend: backend, Unit: wl.unit, Steps: p.steps, CheckName: wl.checkName,
+	res := measure.Result{Workload: name, Impl: "dlopt", Backend: backend, Unit: wl.unit, Steps: p.steps, CheckName: wl.checkName,
 		SetupSeconds: time.Since(start).Seconds()}
 	if cpuProfile != "" {
 		f, err := os.Create(cpuProfile)

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/dlopt/course/bench/internal/measure"
 )
 
 func TestRunRejectsBadFlags(t *testing.T) {
@@ -37,7 +39,7 @@ func TestRunWritesResult(t *testing.T) {
 		if err := run(&out, name, 2, config{steps: 1}, ""); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		var res result
+		var res measure.Result
 		if err := json.Unmarshal(out.Bytes(), &res); err != nil {
 			t.Fatalf("%s: output %q: %v", name, out.String(), err)
 		}
@@ -111,7 +113,7 @@ func TestTorchPeerHasTheSameWorkloads(t *testing.T) {
 func TestTorchPeerDoesTheSameWork(t *testing.T) {
 	requireTorch(t)
 	for _, name := range []string{"sgdm-1m", "adam-1m"} {
-		var ours result
+		var ours measure.Result
 		var buf bytes.Buffer
 		if err := run(&buf, name, 1, config{steps: 1}, ""); err != nil {
 			t.Fatal(err)
@@ -125,7 +127,7 @@ func TestTorchPeerDoesTheSameWork(t *testing.T) {
 		if err != nil {
 			t.Fatalf("torch_peer.py %s: %v", name, err)
 		}
-		var peer result
+		var peer measure.Result
 		if err := json.Unmarshal(out, &peer); err != nil {
 			t.Fatalf("torch_peer.py output %q: %v", out, err)
 		}

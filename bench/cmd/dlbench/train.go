@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/dlopt/course/bench/internal/measure"
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/data"
 	"github.com/dlopt/course/dlopt/models"
@@ -78,7 +79,7 @@ func setupTraining(model models.Model, torchClass string, kwargs map[string]any,
 			return 0, err
 		}
 		// The batch loss is metrics[0]; reading it is one scalar per step, as loss.item() is for torch.
-		loss, err = scalarValue(metrics[0])
+		loss, err = measure.ScalarValue(metrics[0])
 		for _, m := range metrics {
 			m.FinalizeAll()
 		}
@@ -117,15 +118,4 @@ func setupTraining(model models.Model, torchClass string, kwargs map[string]any,
 		return sum / float64(steps), nil
 	}
 	return &prepared{run: run, units: 1, steps: steps}, nil
-}
-
-// scalarValue reads a float32 or float64 scalar tensor.
-func scalarValue(t *tensors.Tensor) (float64, error) {
-	switch v := t.Value().(type) {
-	case float32:
-		return float64(v), nil
-	case float64:
-		return v, nil
-	}
-	return 0, fmt.Errorf("expected a float scalar, got %s", t.Shape())
 }

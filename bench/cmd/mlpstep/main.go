@@ -17,6 +17,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/dlopt/course/bench/internal/measure"
 	"github.com/dlopt/course/dlopt"
 	"github.com/gomlx/gomlx/backends/xla"
 )
@@ -84,7 +85,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	enc := json.NewEncoder(stdout)
 	for _, g := range cfg.gradients {
 		for i, sz := range cfg.sizes {
-			t, err := measure(backend, sz, g, cfg.steps[i], cfg.reps, cfg.warmup)
+			t, err := timeTrainStep(backend, sz, g, cfg.steps[i], cfg.reps, cfg.warmup)
 			if err != nil {
 				return fmt.Errorf("size %dx%d, gradient %s: %w", sz.Batch, sz.Hidden, g, err)
 			}
@@ -94,7 +95,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 				Variant: g.String(), Optimizer: `dlopt/optim New(Torch, "Adam", lr 1e-3)`,
 				Batch: sz.Batch, Hidden: sz.Hidden, DType: "float32",
 				Steps: t.stepsPerRep, Reps: cfg.reps, Warmup: t.warmups,
-				MsPerStep: t.msPerStep, MedianMs: median(t.msPerStep),
+				MsPerStep: t.msPerStep, MedianMs: measure.Median(t.msPerStep),
 				LossFirst: finiteOrNil(t.lossFirst), LossLast: finiteOrNil(t.lossLast),
 				DataOnDevice: t.inputsOnDevice,
 				Sync:         fmt.Sprintf("steps queued, then %d loss read to host per repetition", t.lossReadsPerRep),

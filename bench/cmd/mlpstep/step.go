@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"time"
 
+	"github.com/dlopt/course/bench/internal/measure"
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/models"
 	"github.com/dlopt/course/dlopt/optim"
@@ -31,7 +31,7 @@ type timing struct {
 	stepsPerRep, warmups int
 }
 
-// measure trains the MLP 784-H-H-10 (ReLU) with Adam lr 1e-3 and cross-entropy on one fixed
+// timeTrainStep trains the MLP 784-H-H-10 (ReLU) with Adam lr 1e-3 and cross-entropy on one fixed
 // random batch through GoMLX's train.Trainer, and times reps repetitions of steps steps each.
 //
 // The batch is made once and moved to the device before timing: GoMLX's executor passes a
@@ -39,7 +39,7 @@ type timing struct {
 // host-to-device transfer. A repetition queues its steps and then reads the last step's loss
 // to the host: that transfer waits for every queued step, so the time covers all their work
 // (one sync per repetition, as block_until_ready / torch.cuda.synchronize do in peers.py).
-func measure(backend backends.Backend, sz size, gradient dlopt.DotGradient, steps, reps, warmup int) (t timing, err error) {
+func timeTrainStep(backend backends.Backend, sz size, gradient dlopt.DotGradient, steps, reps, warmup int) (t timing, err error) {
 	// The choice applies to graphs built afterwards: this trainer's graph is built on its first step.
 	if _, err := dlopt.SetDotGradient(gradient); err != nil {
 		return t, err
@@ -86,7 +86,7 @@ func measure(backend backends.Backend, sz size, gradient dlopt.DotGradient, step
 			}
 		}
 		defer loss.FinalizeAll()
-		return scalarValue(loss)
+		return measure.ScalarValue(loss)
 	}
 	if t.lossFirst, err = run(1); err != nil {
 		return t, err
@@ -120,27 +120,6 @@ func randomBatch(batch int) (inputs, labels *tensors.Tensor) {
 		y[i] = int32(rng.IntN(classes))
 	}
 	return tensors.FromFlatDataAndDimensions(x, batch, inputSize), tensors.FromFlatDataAndDimensions(y, batch)
-}
-
-// scalarValue reads a float32 or float64 scalar tensor (a device-to-host transfer).
-func scalarValue(t *tensors.Tensor) (float64, error) {
-	switch v := t.Value().(type) {
-	case float32:
-		return float64(v), nil
-	case float64:
-		return v, nil
-	}
-	return 0, fmt.Errorf("expected a float scalar, got %s", t.Shape())
-}
-
-// median of a non-empty list.
-func median(xs []float64) float64 {
-	s := slices.Sorted(slices.Values(xs))
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // finiteOrNil keeps NaN and ±Inf out of the JSON (encoding/json rejects them): null instead.
