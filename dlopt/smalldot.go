@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 )
 
@@ -16,17 +17,25 @@ import (
 // blocked kernel, parallel already.
 const smallDotOutput = 16 * 32 * 32 // 16 blocks of 32x32, simplego's threshold for float32 and float64
 
-// DotGeneral is graph.DotGeneral, same arguments and same result, tuned for the simplego backend:
-// where simplego would run a small product on one core, it cuts an axis into one slice per core
-// and makes the cut a batch axis, which simplego does run in parallel. The cut is either a free
-// axis of one operand (the other operand is broadcast along the cut, the result reshaped back) or
-// a contracting axis of both (the partial products are summed). It picks the cut that copies the
-// least, and only where the second core saves more than the copies cost. Values are
-// graph.DotGeneral's, up to the order of float additions. On other backends it is graph.DotGeneral.
+// DotGeneral is graph.DotGeneral, same arguments and same result, tuned for the simplego backend,
+// whose two matrix-product kernels fit some shapes badly:
+//   - a small product (at most smallDotOutput outputs per batch example) runs on one core unless
+//     it has batch axes: DotGeneral cuts a free axis of one operand (broadcasting the other along
+//     the cut and reshaping the result back) or a contracting axis of both (summing the partial
+//     products) into one slice per core, as a batch axis, which simplego runs in parallel;
+//   - a larger one goes to a blocked kernel that pads every dimension to 32: for a thin product
+//     such as a convolution's [N·H·W, 9]·[9, 8], DotGeneral cuts a free axis into enough
+//     slices that each is small.
 //
-// dlopt's matrix-product gradient and dlopt/models' linear layers use it.
+// It estimates both ways from the kernels' measured speeds (costModel) and the copies the cut
+// needs, and cuts only where that is faster. Values are graph.DotGeneral's up to the order of
+// float additions. On other backends, and for dtypes other than float32 and float64, it is
+// graph.DotGeneral.
+//
+// dlopt's matrix-product gradient and dlopt/models' linear and convolution layers use it.
 func DotGeneral(lhs *graph.Node, lhsContracting, lhsBatch []int, rhs *graph.Node, rhsContracting, rhsBatch []int) *graph.Node {
-	if _, ok := lhs.Graph().Backend().(*simplego.Backend); ok {
+	_, onSimpleGo := lhs.Graph().Backend().(*simplego.Backend)
+	if dt := lhs.DType(); onSimpleGo && (dt == dtypes.Float32 || dt == dtypes.Float64) {
 		parts := min(runtime.NumCPU(), runtime.GOMAXPROCS(0))
 		l, r := dotOperand{lhs, lhsContracting, lhsBatch}, dotOperand{rhs, rhsContracting, rhsBatch}
 		if plan, ok := planSplit(parts, simplegoCosts, l, r); ok {
@@ -117,7 +126,7 @@ func planSplit(parts int, costs costModel, lhs, rhs dotOperand) (splitPlan, bool
 	if lhsFree*rhsFree <= smallDotOutput {
 		parts /= max(batch, 1) // simplego already gives each batch example its own core.
 		for pieces := parts; pieces >= 2; pieces-- {
-			candidates = append(candidates, freeCuts(lhs, rhs, pieces, func(int) int { return pieces })...)
+			candidates = append(candidates, freeCuts(lhs, rhs, func(int) int { return pieces })...)
 			candidates = append(candidates, contractingCuts(lhs, rhs, pieces)...)
 		}
 		plainCost = macs * costs.smallMAC
@@ -134,7 +143,7 @@ func planSplit(parts int, costs costModel, lhs, rhs dotOperand) (splitPlan, bool
 			}
 			return 0
 		}
-		candidates = freeCuts(lhs, rhs, 0, piecesFor)
+		candidates = freeCuts(lhs, rhs, piecesFor)
 		plainCost = float64(batch*padToBlock(lhsFree)*padToBlock(rhsFree)*padToBlock(contracting)) * costs.largeMAC
 		for i := range candidates {
 			candidates[i].cost = macs*costs.smallMAC + float64(candidates[i].copied)*costs.copy
@@ -151,8 +160,8 @@ func planSplit(parts int, costs costModel, lhs, rhs dotOperand) (splitPlan, bool
 func padToBlock(n int) int { return (n + 31) / 32 * 32 }
 
 // freeCuts lists the cuts of a free axis of either operand: axis of size d into piecesFor(d)
-// pieces, where that is at least 2 and divides d. filter, when non-zero, keeps only that count.
-func freeCuts(lhs, rhs dotOperand, filter int, piecesFor func(d int) int) []splitPlan {
+// pieces, where that is at least 2 and divides d.
+func freeCuts(lhs, rhs dotOperand, piecesFor func(d int) int) []splitPlan {
 	outSize := lhs.size(lhs.batch) * lhs.size(lhs.free()) * rhs.size(rhs.free())
 	var plans []splitPlan
 	for _, cutLHS := range []bool{true, false} {
@@ -163,7 +172,7 @@ func freeCuts(lhs, rhs dotOperand, filter int, piecesFor func(d int) int) []spli
 		for _, ax := range s.free() {
 			d := s.x.Shape().Dimensions[ax]
 			pieces := piecesFor(d)
-			if pieces < 2 || d%pieces != 0 || (filter != 0 && pieces != filter) {
+			if pieces < 2 || d%pieces != 0 {
 				continue
 			}
 			plan := splitPlan{cutLHS: cutLHS, axis: ax, pieces: pieces}
