@@ -41,7 +41,7 @@ bench: setup
 clean:
 	rm -rf build
 
-# Accuracy parity with PyTorch on the benchmark's training workloads (bench/accuracy.sh; 5 to
+# Accuracy parity with PyTorch on the benchmark's training workloads (bench/accuracy.sh; about
 # 10 minutes on 2 cores). ACCURACY_ARGS go to bench/cmd/accuracy, e.g. "-workloads softmax".
 bench-accuracy: setup
 	bash bench/accuracy.sh $(ACCURACY_ARGS)

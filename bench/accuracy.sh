@@ -4,8 +4,8 @@
 #
 #   bash bench/accuracy.sh -workloads softmax,mlp -epochs mlp=5 -seeds mlp=5 -peer-seeds mlp=20
 #
-# Defaults: epochs and seeds (dlopt / PyTorch) softmax 5, 5 / 5; mlp 3, 3 / 10; cnn 1, 1 / 5:
-# about 8 minutes on 2 cores, almost all of it dlopt's. Appends one JSON line per workload to
+# Defaults: epochs and seeds (dlopt / PyTorch) softmax 5, 5 / 5; mlp 3, 3 / 10; cnn 1, 3 / 10:
+# about 10 minutes on 2 cores, almost all of it dlopt's. Appends one JSON line per workload to
 # build/bench/accuracy.jsonl, prints a markdown table, exits 1 when a workload misses parity.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -15,15 +15,15 @@ func TestParseOptions(t *testing.T) {
 		want map[string][3]int // workload: epochs, dlopt seeds, PyTorch seeds
 		err  string
 	}{
-		{name: "defaults", want: map[string][3]int{"softmax": {5, 5, 5}, "mlp": {3, 3, 10}, "cnn": {1, 1, 5}}},
+		{name: "defaults", want: map[string][3]int{"softmax": {5, 5, 5}, "mlp": {3, 3, 10}, "cnn": {1, 3, 10}}},
 		{name: "override some", args: []string{"-workloads", "mlp,softmax", "-epochs", "mlp=1", "-seeds", "softmax=5"},
 			want: map[string][3]int{"mlp": {1, 3, 10}, "softmax": {5, 5, 5}}},
 		{name: "more dlopt seeds raise the peer's", args: []string{"-seeds", "softmax=7,mlp=2"},
-			want: map[string][3]int{"softmax": {5, 7, 7}, "mlp": {3, 2, 10}, "cnn": {1, 1, 5}}},
+			want: map[string][3]int{"softmax": {5, 7, 7}, "mlp": {3, 2, 10}, "cnn": {1, 3, 10}}},
 		{name: "peer seeds", args: []string{"-workloads", "cnn", "-seeds", "cnn=2", "-peer-seeds", "cnn=20"},
 			want: map[string][3]int{"cnn": {1, 2, 20}}},
 		{name: "spaces", args: []string{"-workloads", "cnn, mlp", "-epochs", "cnn=2, mlp=4"},
-			want: map[string][3]int{"cnn": {2, 1, 5}, "mlp": {4, 3, 10}}},
+			want: map[string][3]int{"cnn": {2, 3, 10}, "mlp": {4, 3, 10}}},
 		{name: "unknown workload", args: []string{"-workloads", "resnet"}, err: `unknown workload "resnet", allowed are softmax,mlp,cnn`},
 		{name: "listed twice", args: []string{"-workloads", "mlp,mlp"}, err: `"mlp" is listed twice`},
 		{name: "zero epochs", args: []string{"-epochs", "mlp=0"}, err: `-epochs: mlp="0", allowed is 1..50`},
