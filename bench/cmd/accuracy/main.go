@@ -46,13 +46,10 @@ import (
 	"strings"
 
 	"github.com/dlopt/course/bench/internal/measure"
+	"github.com/dlopt/course/bench/internal/workload"
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/data"
-	"github.com/dlopt/course/dlopt/models"
 )
-
-// batchSize is the batch of every workload, as in dlbench and torch_peer.py.
-const batchSize = 128
 
 // Limits of the flags: enough for a long check, few enough to catch a typo (-epochs mlp=300).
 const (
@@ -60,43 +57,35 @@ const (
 	maxSeeds  = 20
 )
 
-// workload is one training workload and its default epochs and seeds (dlopt's and the peer's).
-type workload struct {
-	name       string
-	model      models.Model
-	torchClass string // the torch.optim class, built by dlopt/optim
-	lr         float64
-	flatten    bool // images as [batch, 784], else [batch, 28, 28]
-	epochs     int
-	seeds      int
-	peerSeeds  int
+// benchmark is one training workload (bench/internal/workload, shared with dlbench) and its
+// default epochs and seeds (dlopt's and the peer's).
+type benchmark struct {
+	workload.Training
+	epochs, seeds, peerSeeds int
 }
 
-// workloads are the benchmark's training workloads (the models of bench/cmd/dlbench/train.go).
-// Seeds: one seed's test accuracy scatters by about 0.25 points (softmax) to 0.5 (MLP, CNN), as
-// much as the tolerance, so each side's mean needs several; the cheap softmax gets 5 on both
-// sides, the MLP and CNN as many as dlopt's time allows and more on the fast PyTorch side.
-var workloads = []workload{
-	{name: "softmax", model: models.Linear{Classes: data.FashionClasses, Bias: true},
-		torchClass: "SGD", lr: 0.1, flatten: true, epochs: 5, seeds: 5, peerSeeds: 5},
-	{name: "mlp", model: models.MLP{Hidden: []int{256, 256}, Classes: data.FashionClasses, Activation: models.ReLU},
-		torchClass: "Adam", lr: 1e-3, flatten: true, epochs: 3, seeds: 3, peerSeeds: 10},
-	{name: "cnn", model: models.CNN{Channels: [2]int{8, 16}, Kernel: 3, Classes: data.FashionClasses, Activation: models.ReLU},
-		torchClass: "Adam", lr: 1e-3, flatten: false, epochs: 1, seeds: 3, peerSeeds: 10},
+// workloads are the benchmark's training workloads with their defaults. Seeds: one seed's test
+// accuracy scatters by about 0.25 points (softmax) to 0.5 (MLP, CNN), as much as the tolerance,
+// so each side's mean needs several; the cheap softmax gets 5 on both sides, the MLP and CNN as
+// many as dlopt's time allows and more on the fast PyTorch side.
+var workloads = []benchmark{
+	{Training: workload.Softmax, epochs: 5, seeds: 5, peerSeeds: 5},
+	{Training: workload.MLP, epochs: 3, seeds: 3, peerSeeds: 10},
+	{Training: workload.CNN, epochs: 1, seeds: 3, peerSeeds: 10},
 }
 
 func workloadNames() []string {
 	names := make([]string, len(workloads))
 	for i, w := range workloads {
-		names[i] = w.name
+		names[i] = w.Name
 	}
 	return names
 }
 
-func findWorkload(name string) (workload, bool) {
-	i := slices.IndexFunc(workloads, func(w workload) bool { return w.name == name })
+func findWorkload(name string) (benchmark, bool) {
+	i := slices.IndexFunc(workloads, func(w benchmark) bool { return w.Name == name })
 	if i < 0 {
-		return workload{}, false
+		return benchmark{}, false
 	}
 	return workloads[i], true
 }
@@ -113,7 +102,7 @@ type options struct {
 
 // plannedRun is one workload with the epochs it is trained for and the seeds of each side.
 type plannedRun struct {
-	workload
+	benchmark
 	epochs, seeds, peerSeeds int
 }
 
@@ -161,21 +150,21 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		if !ok {
 			return options{}, fmt.Errorf("-workloads: unknown workload %q, allowed are %s", name, names)
 		}
-		if slices.ContainsFunc(o.runs, func(r plannedRun) bool { return r.name == w.name }) {
-			return options{}, fmt.Errorf("-workloads: %q is listed twice", w.name)
+		if slices.ContainsFunc(o.runs, func(r plannedRun) bool { return r.Name == w.Name }) {
+			return options{}, fmt.Errorf("-workloads: %q is listed twice", w.Name)
 		}
-		r := plannedRun{workload: w, epochs: w.epochs, seeds: w.seeds, peerSeeds: w.peerSeeds}
-		if n, ok := epochsBy[w.name]; ok {
+		r := plannedRun{benchmark: w, epochs: w.epochs, seeds: w.seeds, peerSeeds: w.peerSeeds}
+		if n, ok := epochsBy[w.Name]; ok {
 			r.epochs = n
 		}
-		if n, ok := seedsBy[w.name]; ok {
+		if n, ok := seedsBy[w.Name]; ok {
 			r.seeds = n
 			r.peerSeeds = max(r.peerSeeds, n)
 		}
-		if n, ok := peerSeedsBy[w.name]; ok {
+		if n, ok := peerSeedsBy[w.Name]; ok {
 			// Fewer PyTorch seeds than dlopt's would spend the cheap side's noise on the verdict.
 			if n < r.seeds {
-				return options{}, fmt.Errorf("-peer-seeds: %s=%d is below its %d dlopt seeds: allowed is %d..%d", w.name, n, r.seeds, r.seeds, maxSeeds)
+				return options{}, fmt.Errorf("-peer-seeds: %s=%d is below its %d dlopt seeds: allowed is %d..%d", w.Name, n, r.seeds, r.seeds, maxSeeds)
 			}
 			r.peerSeeds = n
 		}
@@ -184,7 +173,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	// A count for a workload that is not run is most likely a typo in -workloads.
 	for flagName, counts := range map[string]map[string]int{"-epochs": epochsBy, "-seeds": seedsBy, "-peer-seeds": peerSeedsBy} {
 		for name := range counts {
-			if !slices.ContainsFunc(o.runs, func(r plannedRun) bool { return r.name == name }) {
+			if !slices.ContainsFunc(o.runs, func(r plannedRun) bool { return r.Name == name }) {
 				return options{}, fmt.Errorf("%s names %q, which -workloads (%s) does not run", flagName, name, *list)
 			}
 		}
@@ -261,7 +250,7 @@ func decide(r plannedRun, dlopt, torch side, tolerance float64) verdict {
 	dlopt.summarize()
 	torch.summarize()
 	diff := dlopt.Mean - torch.Mean
-	return verdict{Workload: r.name, Epochs: r.epochs, Seeds: r.seeds, PeerSeeds: r.peerSeeds, Dlopt: dlopt, Torch: torch,
+	return verdict{Workload: r.Name, Epochs: r.epochs, Seeds: r.seeds, PeerSeeds: r.peerSeeds, Dlopt: dlopt, Torch: torch,
 		Diff: diff, Tolerance: tolerance, Pass: math.Abs(diff) <= tolerance}
 }
 
@@ -297,16 +286,16 @@ func parsePeerOutput(out []byte, want int) (backend string, runs []seedRun, err 
 
 // runTorch runs the PyTorch peer for r.
 func runTorch(o options, r plannedRun, stderr io.Writer) (side, error) {
-	cmd := exec.Command(o.python, o.peer, "--workload", r.name,
+	cmd := exec.Command(o.python, o.peer, "--workload", r.Name,
 		"--epochs", strconv.Itoa(r.epochs), "--seeds", strconv.Itoa(r.peerSeeds), "--init", o.peerInit)
 	cmd.Stderr = stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return side{}, fmt.Errorf("%s %s --workload %s: %w", o.python, o.peer, r.name, err)
+		return side{}, fmt.Errorf("%s %s --workload %s: %w", o.python, o.peer, r.Name, err)
 	}
 	backend, runs, err := parsePeerOutput(out, r.peerSeeds)
 	if err != nil {
-		return side{}, fmt.Errorf("%s: %w", r.name, err)
+		return side{}, fmt.Errorf("%s: %w", r.Name, err)
 	}
 	return side{Backend: backend, Runs: runs}, nil
 }
@@ -315,11 +304,11 @@ func runTorch(o options, r plannedRun, stderr io.Writer) (side, error) {
 func runDlopt(r plannedRun, ds [2]*data.Dataset, stderr io.Writer) (side, error) {
 	s := side{Backend: "dlopt " + dlopt.BackendConfig()}
 	for seed := int64(1); seed <= int64(r.seeds); seed++ {
-		run, err := trainDlopt(r.workload, r.epochs, seed, ds[0], ds[1])
+		run, err := trainDlopt(r.Training, r.epochs, seed, ds[0], ds[1])
 		if err != nil {
 			return side{}, err
 		}
-		fmt.Fprintf(stderr, "accuracy: %s dlopt seed %d: %.2f%% (%.0f s)\n", r.name, seed, 100*run.TestAccuracy, run.Seconds)
+		fmt.Fprintf(stderr, "accuracy: %s dlopt seed %d: %.2f%% (%.0f s)\n", r.Name, seed, 100*run.TestAccuracy, run.Seconds)
 		s.Runs = append(s.Runs, run)
 	}
 	return s, nil
@@ -372,12 +361,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	var failed []string
 	for _, r := range o.runs {
 		// PyTorch first: it is the fast side, so a broken peer shows before dlopt's long runs.
-		fmt.Fprintf(stderr, "accuracy: %s, %d epochs, %d seeds: PyTorch\n", r.name, r.epochs, r.peerSeeds)
+		fmt.Fprintf(stderr, "accuracy: %s, %d epochs, %d seeds: PyTorch\n", r.Name, r.epochs, r.peerSeeds)
 		torch, err := runTorch(o, r, stderr)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "accuracy: %s: dlopt\n", r.name)
+		fmt.Fprintf(stderr, "accuracy: %s: dlopt\n", r.Name)
 		dl, err := runDlopt(r, [2]*data.Dataset{trainSet, testSet}, stderr)
 		if err != nil {
 			return err
@@ -392,7 +381,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		verdicts = append(verdicts, v)
 		if !v.Pass {
-			failed = append(failed, r.name)
+			failed = append(failed, r.Name)
 		}
 	}
 	writeTable(stdout, verdicts)

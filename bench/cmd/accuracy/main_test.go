@@ -60,8 +60,8 @@ func TestParseOptions(t *testing.T) {
 				t.Fatalf("parseOptions(%q) plans %d workloads, want %d", tc.args, len(o.runs), len(tc.want))
 			}
 			for _, r := range o.runs {
-				if got, want := [3]int{r.epochs, r.seeds, r.peerSeeds}, tc.want[r.name]; got != want {
-					t.Errorf("%s: epochs, seeds, peer seeds = %v, want %v", r.name, got, want)
+				if got, want := [3]int{r.epochs, r.seeds, r.peerSeeds}, tc.want[r.Name]; got != want {
+					t.Errorf("%s: epochs, seeds, peer seeds = %v, want %v", r.Name, got, want)
 				}
 			}
 			if o.tolerance != 0.5 || o.peerInit != "dlopt" {
@@ -81,7 +81,7 @@ func sideOf(acc ...float64) side {
 }
 
 func TestDecide(t *testing.T) {
-	r := plannedRun{workload: workloads[1], epochs: 3, seeds: 2, peerSeeds: 4}
+	r := plannedRun{benchmark: workloads[1], epochs: 3, seeds: 2, peerSeeds: 4}
 	tests := []struct {
 		name         string
 		dlopt, torch side
@@ -132,9 +132,9 @@ func TestParsePeerOutput(t *testing.T) {
 }
 
 func TestWriteTable(t *testing.T) {
-	r := plannedRun{workload: workloads[0], epochs: 5, seeds: 2, peerSeeds: 2}
+	r := plannedRun{benchmark: workloads[0], epochs: 5, seeds: 2, peerSeeds: 2}
 	pass := decide(r, sideOf(0.84, 0.86), sideOf(0.85, 0.85), 0.5)
-	fail := decide(plannedRun{workload: workloads[2], epochs: 1, seeds: 1, peerSeeds: 3}, sideOf(0.88), sideOf(0.89, 0.88, 0.90), 0.5)
+	fail := decide(plannedRun{benchmark: workloads[2], epochs: 1, seeds: 1, peerSeeds: 3}, sideOf(0.88), sideOf(0.89, 0.88, 0.90), 0.5)
 	var buf bytes.Buffer
 	writeTable(&buf, []verdict{pass, fail})
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")

@@ -4,13 +4,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/dlopt/course/bench/internal/workload"
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/data"
-	"github.com/dlopt/course/dlopt/models"
-	"github.com/dlopt/course/dlopt/optim"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/train"
 	"github.com/gomlx/gomlx/pkg/ml/train/metrics"
 )
@@ -22,34 +20,25 @@ const evalBatchSize = 250
 // trainDlopt trains w for epochs epochs on trainSet with dlopt (GoMLX's train.Loop, dlopt/models,
 // dlopt/optim by the torch name), then returns the accuracy on testSet. seed fixes dlopt's
 // initialisation and the loader's per-epoch permutations.
-func trainDlopt(w workload, epochs int, seed int64, trainSet, testSet *data.Dataset) (seedRun, error) {
+func trainDlopt(w workload.Training, epochs int, seed int64, trainSet, testSet *data.Dataset) (seedRun, error) {
 	backend, err := dlopt.Backend()
 	if err != nil {
 		return seedRun{}, err
 	}
-	modelFn, err := models.ModelFn(w.model)
-	if err != nil {
-		return seedRun{}, err
-	}
-	optimizer, err := optim.New(optim.Torch, w.torchClass, map[string]any{"lr": w.lr})
-	if err != nil {
-		return seedRun{}, err
-	}
 	trainLoader, err := data.NewLoader(trainSet, data.LoaderConfig{
-		BatchSize: batchSize, Shuffle: true, Seed: uint64(seed), DropLast: true, Flatten: w.flatten})
+		BatchSize: workload.BatchSize, Shuffle: true, Seed: uint64(seed), DropLast: true, Flatten: w.Flatten})
 	if err != nil {
 		return seedRun{}, err
 	}
-	testLoader, err := data.NewLoader(testSet, data.LoaderConfig{BatchSize: min(evalBatchSize, testSet.N), Flatten: w.flatten})
+	testLoader, err := data.NewLoader(testSet, data.LoaderConfig{BatchSize: min(evalBatchSize, testSet.N), Flatten: w.Flatten})
 	if err != nil {
-		return seedRun{}, err
-	}
-	ctx := context.New()
-	if err := ctx.SetRNGStateFromSeed(seed); err != nil {
 		return seedRun{}, err
 	}
 	accuracy := metrics.NewSparseCategoricalAccuracy("Accuracy", "acc")
-	trainer := train.NewTrainer(backend, ctx, modelFn, models.CrossEntropyLoss, optimizer, nil, []metrics.Interface{accuracy})
+	trainer, _, err := w.NewTrainer(backend, seed, accuracy)
+	if err != nil {
+		return seedRun{}, err
+	}
 	loop := train.NewLoop(trainer)
 	// The last epoch's mean batch loss, a sanity figure to set beside PyTorch's.
 	var lossSum float64
@@ -63,13 +52,13 @@ func trainDlopt(w workload, epochs int, seed int64, trainSet, testSet *data.Data
 	for e := 1; e <= epochs; e++ {
 		lossSum, steps = 0, 0
 		if _, err := loop.RunEpochs(trainLoader, 1); err != nil {
-			return seedRun{}, fmt.Errorf("%s, seed %d, epoch %d: %w", w.name, seed, e, err)
+			return seedRun{}, fmt.Errorf("%s, seed %d, epoch %d: %w", w.Name, seed, e, err)
 		}
 	}
 	seconds := time.Since(start).Seconds()
 	evalMetrics, err := trainer.Eval(testLoader)
 	if err != nil {
-		return seedRun{}, fmt.Errorf("%s, seed %d, evaluation: %w", w.name, seed, err)
+		return seedRun{}, fmt.Errorf("%s, seed %d, evaluation: %w", w.Name, seed, err)
 	}
 	// Eval's metrics: mean loss with regularisation, mean loss, then ours (accuracy).
 	return seedRun{

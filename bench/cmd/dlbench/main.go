@@ -38,8 +38,8 @@ import (
 	"github.com/dlopt/course/bench/internal/measure"
 )
 
-// workload describes one benchmark; setup prepares it.
-type workload struct {
+// benchmark describes one workload of dlbench; setup prepares it.
+type benchmark struct {
 	unit, checkName string
 	setup           func(cfg config) (*prepared, error)
 }
@@ -58,7 +58,7 @@ type config struct {
 	steps int // for cnn: training steps per repetition
 }
 
-var workloads = map[string]workload{
+var workloads = map[string]benchmark{
 	"softmax":   {unit: "epoch", checkName: "mean train loss", setup: setupSoftmax},
 	"mlp":       {unit: "epoch", checkName: "mean train loss", setup: setupMLP},
 	"cnn":       {unit: "steps", checkName: "mean train loss", setup: setupCNN},

@@ -7,13 +7,11 @@ import (
 	"time"
 
 	"github.com/dlopt/course/bench/internal/measure"
+	"github.com/dlopt/course/bench/internal/workload"
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/models"
-	"github.com/dlopt/course/dlopt/optim"
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train"
 )
 
 // inputSize and classes are Fashion-MNIST's: 28x28 images, 10 classes.
@@ -44,19 +42,14 @@ func timeTrainStep(backend backends.Backend, sz size, gradient dlopt.DotGradient
 	if _, err := dlopt.SetDotGradient(gradient); err != nil {
 		return t, err
 	}
-	modelFn, err := models.ModelFn(models.MLP{Hidden: []int{sz.Hidden, sz.Hidden}, Classes: classes, Activation: models.ReLU})
+	// The benchmark's MLP workload (Adam lr 1e-3) with this size's hidden width.
+	mlp := workload.MLP
+	mlp.Model = models.MLP{Hidden: []int{sz.Hidden, sz.Hidden}, Classes: classes, Activation: models.ReLU}
+	trainer, ctx, err := mlp.NewTrainer(backend, 1)
 	if err != nil {
 		return t, err
 	}
-	optimizer, err := optim.New(optim.Torch, "Adam", map[string]any{"lr": 1e-3})
-	if err != nil {
-		return t, err
-	}
-	ctx := context.New()
 	defer ctx.Finalize()
-	if err := ctx.SetRNGStateFromSeed(1); err != nil {
-		return t, err
-	}
 	inputs, labels := randomBatch(sz.Batch)
 	defer inputs.FinalizeAll()
 	defer labels.FinalizeAll()
@@ -66,7 +59,6 @@ func timeTrainStep(backend backends.Backend, sz size, gradient dlopt.DotGradient
 		}
 	}
 	t.inputsOnDevice = inputs.IsOnDevice(0) && labels.IsOnDevice(0)
-	trainer := train.NewTrainer(backend, ctx, modelFn, models.CrossEntropyLoss, optimizer, nil, nil)
 	batch, target := []*tensors.Tensor{inputs}, []*tensors.Tensor{labels}
 
 	// run makes n steps and returns the last one's loss, read on the host.
