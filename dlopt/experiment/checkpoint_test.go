@@ -1,0 +1,250 @@
+package experiment
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+)
+
+// withoutWallTime returns the history with the wall-clock columns zeroed.
+func withoutWallTime(h []EpochMetrics) []EpochMetrics {
+	h = slices.Clone(h)
+	for i := range h {
+		h[i].Seconds, h[i].EvalSeconds = 0, 0
+	}
+	return h
+}
+
+// finalVariables reads the variables of the run's newest checkpoint.
+func finalVariables(t *testing.T, r *Result) map[string]*tensors.Tensor {
+	t.Helper()
+	ck, err := ReadCheckpoint(r.Checkpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars, err := ck.Variables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vars
+}
+
+// sameVariables reports the first variable whose bytes differ, or "" if all are identical.
+func sameVariables(a, b map[string]*tensors.Tensor) string {
+	if len(a) != len(b) {
+		var na, nb []string
+		for n := range a {
+			na = append(na, n)
+		}
+		for n := range b {
+			nb = append(nb, n)
+		}
+		slices.Sort(na)
+		slices.Sort(nb)
+		return fmt.Sprintf("set: %v vs %v", na, nb)
+	}
+	for name, ta := range a {
+		tb, ok := b[name]
+		if !ok {
+			return name + " missing"
+		}
+		var ba, bb []byte
+		errA := ta.ConstBytes(func(d []byte) { ba = slices.Clone(d) })
+		errB := tb.ConstBytes(func(d []byte) { bb = slices.Clone(d) })
+		if errA != nil || errB != nil || !ta.Shape().Equal(tb.Shape()) || !bytes.Equal(ba, bb) {
+			return name
+		}
+	}
+	return ""
+}
+
+// TestResumeIsBitExact interrupts runs of every model at a random step (and with periodic
+// checkpoints at another cadence), resumes each in a fresh Train call and checks that the
+// final parameters, optimizer state included, are identical bit for bit to an uninterrupted
+// run's, and so are the per-epoch and per-step metrics but the wall times.
+func TestResumeIsBitExact(t *testing.T) {
+	ds := synthetic(t, 120, 8, 3)
+	rng := rand.New(rand.NewPCG(uint64(os.Getpid()), 16))
+	tests := []Config{
+		{Model: ModelLinear, Optimizer: "torch:SGD", OptimizerArgs: map[string]any{"momentum": 0.9}, LearningRate: 0.05, Epochs: 2, BatchSize: 32},
+		{Model: ModelMLP, Hidden: []int{16}, Optimizer: "Adam", LearningRate: 0.01, Schedule: ScheduleCosine, Epochs: 3, BatchSize: 25, Seed: 4},
+		{Model: ModelCNN, Optimizer: "optax:adam", LearningRate: 0.003, Schedule: ScheduleCosine, Epochs: 2, BatchSize: 40, Seed: 2},
+	}
+	for _, cfg := range tests {
+		t.Run(cfg.Model+"/"+cfg.Optimizer, func(t *testing.T) {
+			straightCfg := cfg
+			straightCfg.Checkpoint = Checkpointing{Dir: filepath.Join(t.TempDir(), "straight")}
+			straight, err := Train(straightCfg, ds, Callbacks{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			total := len(straight.Steps)
+			stopAt := 1 + rng.IntN(total-1)
+			interrupted := cfg
+			interrupted.Checkpoint = Checkpointing{Dir: filepath.Join(t.TempDir(), "interrupted"), Every: 1 + rng.IntN(4)}
+			steps := 0
+			r, err := Train(interrupted, ds, Callbacks{OnStep: func(Progress) { steps++ }, Stop: func() bool { return steps == stopAt }})
+			if !errors.Is(err, ErrInterrupted) || r == nil || len(r.Steps) != stopAt {
+				t.Fatalf("stopping at step %d: err %v, want ErrInterrupted and %d steps", stopAt, err, stopAt)
+			}
+			t.Logf("interrupted at step %d of %d (checkpoints every %d): %v", stopAt, total, interrupted.Checkpoint.Every, err)
+			interrupted.Checkpoint.Resume = true
+			resumed, err := Train(interrupted, ds, Callbacks{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resumed.ResumedFrom == "" || len(resumed.Steps) != total {
+				t.Errorf("resumed from %q with %d steps, want a checkpoint and %d steps", resumed.ResumedFrom, len(resumed.Steps), total)
+			}
+			if !slices.Equal(withoutWallTime(resumed.History), withoutWallTime(straight.History)) {
+				t.Errorf("history after resuming differs:\n%v\nstraight:\n%v", resumed.History, straight.History)
+			}
+			if !slices.Equal(resumed.Steps, straight.Steps) {
+				t.Errorf("per-step metrics after resuming differ")
+			}
+			if name := sameVariables(finalVariables(t, resumed), finalVariables(t, straight)); name != "" {
+				t.Errorf("final variable %s differs from the uninterrupted run's", name)
+			}
+			if paths, _, _ := listCheckpoints(interrupted.Checkpoint.Dir); len(paths) > CheckpointsKept {
+				t.Errorf("%d checkpoints kept, want at most %d: %v", len(paths), CheckpointsKept, paths)
+			}
+		})
+	}
+}
+
+// TestResumeFinishedRun: resuming a run that had finished trains nothing more and classifies
+// with the checkpoint's parameters.
+func TestResumeFinishedRun(t *testing.T) {
+	ds := synthetic(t, 60, 4, 3)
+	cfg := Config{Model: ModelLinear, Optimizer: "torch:SGD", LearningRate: 0.1, Epochs: 2, BatchSize: 20,
+		Checkpoint: Checkpointing{Dir: t.TempDir()}}
+	first, err := Train(cfg, ds, Callbacks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := first.Predict(ds.Test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Checkpoint.Resume = true
+	again, err := Train(cfg, ds, Callbacks{OnStep: func(Progress) { t.Error("a finished run trained again") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := again.Predict(ds.Test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) || !slices.Equal(again.History, first.History) {
+		t.Errorf("resumed finished run: predictions %v history %v; want %v, %v", got, again.History, want, first.History)
+	}
+}
+
+// TestCheckpointDamage: truncating, corrupting or deleting any file of the newest checkpoint
+// makes resuming fail with an error naming that checkpoint and the previous intact one, from
+// which the run then resumes.
+func TestCheckpointDamage(t *testing.T) {
+	ds := synthetic(t, 60, 4, 3)
+	base := Config{Model: ModelLinear, Optimizer: "torch:SGD", LearningRate: 0.1, Epochs: 2, BatchSize: 20}
+	damages := map[string]func(path string) error{
+		"truncate": func(p string) error {
+			info, err := os.Stat(p)
+			if err != nil {
+				return err
+			}
+			return os.Truncate(p, info.Size()/2)
+		},
+		"corrupt": func(p string) error {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			b[len(b)/2] ^= 0x40
+			return os.WriteFile(p, b, 0o644)
+		},
+		"delete": os.Remove,
+	}
+	for _, file := range []string{stateFile, manifestFile, ".bin", ".json"} {
+		for how, damage := range damages {
+			t.Run(how+"/"+file, func(t *testing.T) {
+				cfg := base
+				cfg.Checkpoint = Checkpointing{Dir: t.TempDir(), Every: 2}
+				if _, err := Train(cfg, ds, Callbacks{}); err != nil {
+					t.Fatal(err)
+				}
+				paths, _, _ := listCheckpoints(cfg.Checkpoint.Dir)
+				if len(paths) != CheckpointsKept {
+					t.Fatalf("%d checkpoints, want %d", len(paths), CheckpointsKept)
+				}
+				latest, previous := paths[1], paths[0]
+				target := filepath.Join(latest, file)
+				if strings.HasPrefix(file, ".") { // GoMLX's file
+					matches, _ := filepath.Glob(filepath.Join(latest, "checkpoint-*"+file))
+					if len(matches) != 1 {
+						t.Fatalf("GoMLX files %v", matches)
+					}
+					target = matches[0]
+				}
+				if err := damage(target); err != nil {
+					t.Fatal(err)
+				}
+				cfg.Checkpoint.Resume = true
+				_, err := Train(cfg, ds, Callbacks{})
+				var damaged *DamagedCheckpointError
+				if !errors.As(err, &damaged) || damaged.Path != latest || damaged.Previous != previous ||
+					!strings.Contains(err.Error(), latest) || !strings.Contains(err.Error(), previous) {
+					t.Fatalf("resuming from a checkpoint with %s %sd: %v; want an error naming %s and the previous %s", file, how, err, latest, previous)
+				}
+				cfg.Checkpoint.From = previous
+				r, err := Train(cfg, ds, Callbacks{})
+				if err != nil || r.ResumedFrom != previous || len(r.History) != cfg.Epochs {
+					t.Fatalf("resuming from the previous checkpoint: %v (resumed from %q)", err, r.ResumedFrom)
+				}
+			})
+		}
+	}
+}
+
+// TestResumeWithOtherConfig: a checkpoint resumed with another model, optimizer or learning
+// rate is an error naming both values; a directory with checkpoints is not reused silently.
+func TestResumeWithOtherConfig(t *testing.T) {
+	ds := synthetic(t, 60, 4, 3)
+	cfg := Config{Model: ModelLinear, Optimizer: "torch:SGD", OptimizerArgs: map[string]any{"momentum": 0.9}, LearningRate: 0.1, Epochs: 1, BatchSize: 20,
+		Checkpoint: Checkpointing{Dir: t.TempDir()}}
+	if _, err := Train(cfg, ds, Callbacks{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Train(cfg, ds, Callbacks{}); !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), "already holds checkpoints") {
+		t.Errorf("a new run into a directory with checkpoints: %v", err)
+	}
+	cfg.Checkpoint.Resume = true
+	if _, err := Train(cfg, ds, Callbacks{}); err != nil {
+		t.Errorf("resuming with the same configuration (momentum 0.9 read back as a JSON number): %v", err)
+	}
+	tests := []struct {
+		change func(*Config)
+		want   []string
+	}{
+		{func(c *Config) { c.Model, c.Hidden = ModelMLP, []int{8} }, []string{`model is "linear", this run's is "mlp"`}},
+		{func(c *Config) { c.Optimizer = "Adam" }, []string{`optimizer is "torch:SGD", this run's is "Adam"`}},
+		{func(c *Config) { c.LearningRate = 0.2; c.OptimizerArgs = nil }, []string{"learning rate is 0.1, this run's is 0.2", `{"momentum":0.9}, this run's is null`}},
+	}
+	for _, tc := range tests {
+		other := cfg
+		tc.change(&other)
+		_, err := Train(other, ds, Callbacks{})
+		for _, want := range tc.want {
+			if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), want) {
+				t.Errorf("resume with a changed configuration: %v; want it to contain %q", err, want)
+			}
+		}
+	}
+}
