@@ -248,3 +248,64 @@ func TestResumeWithOtherConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckpointWriteError: a checkpoint that cannot be written (here: GoMLX's files land in a
+// read-only place, as on a full or read-only disk) stops the run with an error naming the
+// previous checkpoint, which stays intact and resumable.
+func TestCheckpointWriteError(t *testing.T) {
+	if f, err := os.Create("/sys/dlopt-write-probe"); err == nil {
+		f.Close()
+		_ = os.Remove(f.Name())
+		t.Skip("/sys is writable here: no read-only place to point the checkpoint at")
+	}
+	ds := synthetic(t, 60, 4, 3)
+	dir := t.TempDir()
+	cfg := Config{Model: ModelLinear, Optimizer: "torch:SGD", LearningRate: 0.1, Epochs: 3, BatchSize: 20, Checkpoint: Checkpointing{Dir: dir}}
+	staging := filepath.Join(dir, stagingDirName)
+	r, err := Train(cfg, ds, Callbacks{OnEpoch: func(m EpochMetrics) error {
+		if m.Epoch == 2 { // after the first checkpoint: the second one's write fails
+			if err := os.RemoveAll(staging); err != nil {
+				return err
+			}
+			return os.Symlink("/sys", staging)
+		}
+		return nil
+	}})
+	paths, _, _ := listCheckpoints(dir)
+	if len(paths) != 1 || r == nil || r.Checkpoint != paths[0] {
+		t.Fatalf("checkpoints %v, result %v; want the one of epoch 1", paths, r)
+	}
+	if !errors.Is(err, ErrCheckpoint) || !strings.Contains(err.Error(), "the previous checkpoint "+paths[0]+" is intact") {
+		t.Fatalf("error %v; want a checkpoint error naming the previous checkpoint %s", err, paths[0])
+	}
+	t.Log(err)
+	cfg.Checkpoint.Resume = true
+	resumed, err := Train(cfg, ds, Callbacks{})
+	if err != nil || resumed.ResumedFrom != paths[0] || len(resumed.History) != cfg.Epochs {
+		t.Fatalf("resuming after the failed write: %v", err)
+	}
+}
+
+// TestCheckpointConfigErrors: bad checkpoint settings are configuration errors naming them.
+func TestCheckpointConfigErrors(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ds := synthetic(t, 40, 4, 3)
+	for _, tc := range []struct {
+		ck   Checkpointing
+		want string
+	}{
+		{Checkpointing{Dir: t.TempDir(), Every: -3}, "checkpoint every -3 steps is invalid"},
+		{Checkpointing{Every: 5}, "need a directory"},
+		{Checkpointing{Resume: true}, "need a directory"},
+		{Checkpointing{Dir: file}, "listing " + file + ": open " + file + ": not a directory"},
+		{Checkpointing{Dir: t.TempDir(), From: file}, file + " is not a checkpoint directory"},
+	} {
+		_, err := Train(Config{BatchSize: 8, Checkpoint: tc.ck}, ds, Callbacks{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want an error containing %q", tc.ck, err, tc.want)
+		}
+	}
+}
