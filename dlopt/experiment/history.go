@@ -77,6 +77,28 @@ func Curves(history []EpochMetrics, title string) *viz.Figure {
 	)
 }
 
+// StepCurve plots the batch loss of every training step against the step, on a log scale
+// when logLoss is set (losses spanning decades), so that a short run still shows its curve.
+func StepCurve(steps []StepMetrics, title string, logLoss bool) *viz.Figure {
+	x := make([]float64, len(steps))
+	loss := make([]float64, len(steps))
+	for i, s := range steps {
+		x[i], loss[i] = float64(s.Step), s.Loss
+	}
+	return viz.Lines(viz.Axes{Title: title, XLabel: "step", YLabel: "batch loss (nats)", LogY: logLoss},
+		viz.Series{Name: "batch loss", X: x, Y: loss})
+}
+
+// LearningRateCurve plots the learning rate each step used: the schedule as it ran.
+func LearningRateCurve(steps []StepMetrics, title string) *viz.Figure {
+	x := make([]float64, len(steps))
+	lr := make([]float64, len(steps))
+	for i, s := range steps {
+		x[i], lr[i] = float64(s.Step), s.LearningRate
+	}
+	return viz.Lines(viz.Axes{Title: title, XLabel: "step", YLabel: "learning rate"}, viz.Series{Name: "learning rate", X: x, Y: lr})
+}
+
 // String gives the one-line summary the command line prints per epoch.
 func (m EpochMetrics) String() string {
 	return fmt.Sprintf("epoch %d: train loss %.4f, test loss %.4f, test accuracy %.2f%% (%.1fs + %.1fs eval)",
