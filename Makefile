@@ -49,3 +49,8 @@ bench-accuracy: setup
 # The GPU benchmark's Go binary, carried to the device machine as build/gpu (bench/gpu/README.md).
 bench-gpu-build:
 	CGO_ENABLED=1 go build -o build/gpu/mlpstep ./bench/cmd/mlpstep
+
+# Checkpoint size and the time one checkpoint adds, per model (dlopt/experiment, issue 16).
+.PHONY: bench-checkpoint
+bench-checkpoint:
+	go test -run '^$$' -bench BenchmarkCheckpoint -benchtime 10x ./dlopt/experiment
