@@ -67,9 +67,10 @@ func sameVariables(a, b map[string]*tensors.Tensor) string {
 }
 
 // TestResumeIsBitExact interrupts runs of every model at a random step (and with periodic
-// checkpoints at another cadence), resumes each in a fresh Train call and checks that the
-// final parameters, optimizer state included, are identical bit for bit to an uninterrupted
-// run's, and so are the per-epoch and per-step metrics but the wall times.
+// checkpoints at another cadence), resumes each in a fresh Train call, interrupts that one at a
+// later random step, resumes again, and checks that the final parameters, optimizer state
+// included, are identical bit for bit to an uninterrupted run's, and so are the per-epoch and
+// per-step metrics but the wall times.
 func TestResumeIsBitExact(t *testing.T) {
 	ds := synthetic(t, 120, 8, 3)
 	rng := rand.New(rand.NewPCG(uint64(os.Getpid()), 16))
@@ -87,16 +88,21 @@ func TestResumeIsBitExact(t *testing.T) {
 				t.Fatal(err)
 			}
 			total := len(straight.Steps)
-			stopAt := 1 + rng.IntN(total-1)
+			// Two interruptions at random steps, the second one in the resumed run.
+			first := 1 + rng.IntN(total-2)
+			stopAts := []int{first, first + 1 + rng.IntN(total-first-1)}
 			interrupted := cfg
 			interrupted.Checkpoint = Checkpointing{Dir: filepath.Join(t.TempDir(), "interrupted"), Every: 1 + rng.IntN(4)}
-			steps := 0
-			r, err := Train(interrupted, ds, Callbacks{OnStep: func(Progress) { steps++ }, Stop: func() bool { return steps == stopAt }})
-			if !errors.Is(err, ErrInterrupted) || r == nil || len(r.Steps) != stopAt {
-				t.Fatalf("stopping at step %d: err %v, want ErrInterrupted and %d steps", stopAt, err, stopAt)
+			for _, stopAt := range stopAts {
+				globalStep := 0
+				r, err := Train(interrupted, ds, Callbacks{OnStep: func(p Progress) { globalStep = p.GlobalStep },
+					Stop: func() bool { return globalStep == stopAt }})
+				if !errors.Is(err, ErrInterrupted) || r == nil || len(r.Steps) != stopAt {
+					t.Fatalf("stopping at step %d: err %v, want ErrInterrupted and %d steps", stopAt, err, stopAt)
+				}
+				t.Logf("interrupted at step %d of %d (checkpoints every %d): %v", stopAt, total, interrupted.Checkpoint.Every, err)
+				interrupted.Checkpoint.Resume = true
 			}
-			t.Logf("interrupted at step %d of %d (checkpoints every %d): %v", stopAt, total, interrupted.Checkpoint.Every, err)
-			interrupted.Checkpoint.Resume = true
 			resumed, err := Train(interrupted, ds, Callbacks{})
 			if err != nil {
 				t.Fatal(err)
@@ -307,5 +313,28 @@ func TestCheckpointConfigErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: %v, want an error containing %q", tc.ck, err, tc.want)
 		}
+	}
+}
+
+// TestStopBetweenEpochs: a stop asked during an evaluation ends the run at the epoch's end,
+// before another step, and the run resumes from there to the uninterrupted result.
+func TestStopBetweenEpochs(t *testing.T) {
+	ds := synthetic(t, 60, 4, 3)
+	cfg := Config{Model: ModelLinear, Optimizer: "torch:SGD", LearningRate: 0.1, Epochs: 3, BatchSize: 20}
+	straight, err := Train(cfg, ds, Callbacks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Checkpoint = Checkpointing{Dir: t.TempDir(), Every: 2}
+	stop := false
+	r, err := Train(cfg, ds, Callbacks{OnEpoch: func(EpochMetrics) error { stop = true; return nil }, Stop: func() bool { return stop }})
+	if !errors.Is(err, ErrInterrupted) || !strings.Contains(err.Error(), "after step 3 (the end of epoch 1); checkpoint ") ||
+		len(r.History) != 1 || len(r.Steps) != 3 {
+		t.Fatalf("stop during the first evaluation: %v, %d epochs, %d steps; want the end of epoch 1 after step 3", err, len(r.History), len(r.Steps))
+	}
+	cfg.Checkpoint.Resume = true
+	resumed, err := Train(cfg, ds, Callbacks{})
+	if err != nil || !slices.Equal(withoutWallTime(resumed.History), withoutWallTime(straight.History)) {
+		t.Fatalf("resumed: %v\n%v\nwant %v", err, resumed.History, straight.History)
 	}
 }

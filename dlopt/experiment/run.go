@@ -172,19 +172,27 @@ func (rn *run) afterStep(loop *train.Loop, stepMetrics []*tensors.Tensor) error 
 		}
 	}
 	if rn.cb.Stop != nil && rn.cb.Stop() {
-		where := ""
-		if rn.ckpt != nil {
-			if err := rn.saveCheckpoint(); err != nil {
-				rn.stopErr = errors.Join(fmt.Errorf("%w after step %d", ErrInterrupted, step), err)
-				return rn.stopErr
-			}
-			where = "; checkpoint " + rn.result.Checkpoint
-		}
-		rn.stopErr = fmt.Errorf("%w after step %d (epoch %d, batch %d of %d)%s",
-			ErrInterrupted, step, epoch, rn.epochLoss.steps, rn.stepsPerEpoch, where)
+		rn.stopErr = rn.interrupt()
 		return rn.stopErr
 	}
 	return nil
+}
+
+// interrupt writes a checkpoint (if checkpointing) of the state after the last step and
+// returns the error that ends the run, wrapping ErrInterrupted.
+func (rn *run) interrupt() error {
+	step, epoch := len(rn.result.Steps), len(rn.result.History)+1
+	at := fmt.Sprintf("after step %d (epoch %d, batch %d of %d)", step, epoch, rn.epochLoss.steps, rn.stepsPerEpoch)
+	if rn.epochLoss.steps == 0 {
+		at = fmt.Sprintf("after step %d (the end of epoch %d)", step, epoch-1)
+	}
+	if rn.ckpt == nil {
+		return fmt.Errorf("%w %s", ErrInterrupted, at)
+	}
+	if err := rn.saveCheckpoint(); err != nil {
+		return errors.Join(fmt.Errorf("%w %s", ErrInterrupted, at), err)
+	}
+	return fmt.Errorf("%w %s; checkpoint %s", ErrInterrupted, at, rn.result.Checkpoint)
 }
 
 // epoch trains epoch e (from 1), or what is left of it after a resume, and evaluates the

@@ -106,6 +106,10 @@ func Train(cfg Config, ds Datasets, cb Callbacks) (*Result, error) {
 				return rn.result, err
 			}
 		}
+		if e < cfg.Epochs && cb.Stop != nil && cb.Stop() {
+			// Asked during the evaluation: stop here rather than after one more step.
+			return rn.result, rn.interrupt()
+		}
 	}
 	return rn.result, nil
 }
