@@ -38,7 +38,8 @@ type Checkpointing struct {
 	// one (all fields but Checkpoint): a difference is an error naming both values.
 	Resume bool
 	// From is one checkpoint's directory to resume from instead of the newest in Dir (e.g. the
-	// previous one when the newest is damaged). It implies Resume.
+	// previous one when the newest is damaged). It implies Resume. The checkpoints of Dir newer
+	// than From are renamed superseded-NAME (kept, no longer used).
 	From string
 }
 
@@ -147,6 +148,9 @@ func openCheckpointer(ctx *context.Context, dir string, resume *Checkpoint) (*ch
 		return fail(err)
 	}
 	if resume != nil {
+		if err := supersede(dir, resume.Path); err != nil {
+			return fail(err)
+		}
 		base, err := verifyCheckpoint(resume.Path)
 		if err != nil {
 			return nil, &DamagedCheckpointError{Path: resume.Path, Err: err, Previous: previousIntact(resume.Path)}
@@ -164,6 +168,26 @@ func openCheckpointer(ctx *context.Context, dir string, resume *Checkpoint) (*ch
 		return fail(err)
 	}
 	return &checkpointer{dir: dir, handler: h, nextSeq: maxSeq + 1}, nil
+}
+
+// supersede renames the checkpoints of dir newer than from (a run resumed from an older one
+// abandons them) to superseded-NAME: kept for inspection, no longer listed, pruned or resumed,
+// so that the last two checkpoints are the resumed run's.
+func supersede(dir, from string) error {
+	paths, _, err := listCheckpoints(dir)
+	if err != nil {
+		return err
+	}
+	i := slices.Index(paths, filepath.Clean(from))
+	if i < 0 {
+		return nil // from is elsewhere: dir's checkpoints are not newer states of it
+	}
+	for _, p := range paths[i+1:] {
+		if err := os.Rename(p, filepath.Join(dir, "superseded-"+filepath.Base(p))); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func linkOrCopy(src, dst string) error {

@@ -214,6 +214,16 @@ func TestCheckpointDamage(t *testing.T) {
 				if err != nil || r.ResumedFrom != previous || len(r.History) != cfg.Epochs {
 					t.Fatalf("resuming from the previous checkpoint: %v (resumed from %q)", err, r.ResumedFrom)
 				}
+				// The damaged one is set aside, not pruned in place of an intact one.
+				paths, _, _ = listCheckpoints(cfg.Checkpoint.Dir)
+				for _, p := range paths {
+					if _, err := ReadCheckpoint(p); err != nil || p == latest {
+						t.Errorf("after resuming from the previous checkpoint, %s is listed: %v", p, err)
+					}
+				}
+				if _, err := os.Stat(filepath.Join(cfg.Checkpoint.Dir, "superseded-"+filepath.Base(latest))); err != nil {
+					t.Errorf("the damaged checkpoint was not set aside: %v", err)
+				}
 			})
 		}
 	}
