@@ -293,7 +293,7 @@ func commitCheckpoint(dir string, seq int, gomlxFiles []string, state *Checkpoin
 		}
 	}
 	state.Format, state.Version = checkpointFormat, checkpointVersion
-	stateJSON, err := json.MarshalIndent(state, "", " ")
+	stateJSON, err := json.Marshal(state) // compact: it holds a record per step
 	if err != nil {
 		return path, fmt.Errorf("encoding %s: %w", stateFile, err)
 	}
