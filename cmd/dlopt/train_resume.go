@@ -71,7 +71,7 @@ func (f checkpointFlags) apply(cfg *experiment.Config, fs *flag.FlagSet, out str
 	if !resuming {
 		latest, err := experiment.LatestCheckpoint(dir)
 		if err != nil {
-			return 1, err.Error()
+			return 1, fmt.Sprintf("--out %s: %v", out, err)
 		}
 		if latest != "" {
 			return 2, fmt.Sprintf("--out %s already holds checkpoints of a run (newest %s): continue it with `%s`, or choose another --out",
@@ -83,7 +83,7 @@ func (f checkpointFlags) apply(cfg *experiment.Config, fs *flag.FlagSet, out str
 	if path == "" {
 		latest, err := experiment.LatestCheckpoint(dir)
 		if err != nil {
-			return 1, err.Error()
+			return 1, fmt.Sprintf("--out %s: %v", out, err)
 		}
 		if latest == "" {
 			return 2, fmt.Sprintf("--resume: there is no checkpoint in %s to resume from", dir)
