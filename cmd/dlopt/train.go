@@ -21,7 +21,7 @@ import (
 
 func init() {
 	register("train", command{
-		summary: "train a classifier on Fashion-MNIST; metrics.csv, curves.png and confusion.png go to --out",
+		summary: "train a classifier on Fashion-MNIST; metrics, curves, confusion matrix and checkpoints go to --out",
 		run:     runTrain,
 	})
 }
@@ -30,6 +30,8 @@ func init() {
 const (
 	metricsFile   = "metrics.csv"   // one row per epoch, see experiment.WriteCSV
 	curvesFile    = "curves.png"    // losses and accuracy against the epoch
+	stepsFile     = "steps.csv"     // loss and learning rate of every step, see experiment.WriteStepCSV
+	stepCurveFile = "steps.png"     // the batch loss of every step
 	confusionFile = "confusion.png" // the test set's confusion matrix after the last epoch
 )
 
@@ -55,7 +57,7 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	backend := fs.String("backend", "", "backend configuration (go, xla:cpu, xla:cuda, xla:/path/plugin.so); default $DLOPT_BACKEND, else $GOMLX_BACKEND, else go")
 	trainLimit := fs.Int("train-limit", 0, "train on this many examples drawn with the seed (0: all 60000)")
 	testLimit := fs.Int("test-limit", 0, "evaluate on the first this many test examples (0: all 10000)")
-	out := fs.String("out", "", "directory for metrics.csv, curves.png and confusion.png (created if missing); required")
+	out := fs.String("out", "", "directory for metrics.csv, steps.csv, curves.png, steps.png, confusion.png and checkpoints/ (created if missing); required")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	ckf := checkpointFlags{
 		every:  fs.Int("checkpoint-every", 0, "write a checkpoint into --out/checkpoints every N training steps (0: after every epoch)"),
@@ -83,7 +85,7 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		return usageError("unexpected argument %q (all settings are flags)", fs.Arg(0))
 	}
 	if *out == "" {
-		return usageError("--out DIR is required: where metrics.csv, curves.png and confusion.png go")
+		return usageError("--out DIR is required: where metrics.csv, steps.csv, the plots and the checkpoints go")
 	}
 	cfg := experiment.Config{
 		Model: *model, Optimizer: *optimizer, LearningRate: *lr, Schedule: *sched, Epochs: *epochs,
@@ -215,20 +217,31 @@ func runTitle(cfg experiment.Config) string {
 	return fmt.Sprintf("%s, %s lr %g, batch %d", cfg.Model, cfg.Optimizer, cfg.LearningRate, cfg.BatchSize)
 }
 
-// writeMetrics writes metrics.csv and curves.png of the epochs done.
+// writeMetrics writes metrics.csv and curves.png of the epochs done, steps.csv and steps.png
+// of the steps.
 func writeMetrics(result *experiment.Result, dir string, stdout io.Writer) error {
-	var csv bytes.Buffer
+	var csv, stepCSV bytes.Buffer
 	if err := experiment.WriteCSV(&csv, result.History); err != nil {
 		return err
 	}
+	if err := experiment.WriteStepCSV(&stepCSV, result.Steps); err != nil {
+		return err
+	}
 	metricsPath, curvesPath := filepath.Join(dir, metricsFile), filepath.Join(dir, curvesFile)
+	stepsPath, stepCurvePath := filepath.Join(dir, stepsFile), filepath.Join(dir, stepCurveFile)
 	if err := os.WriteFile(metricsPath, csv.Bytes(), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(stepsPath, stepCSV.Bytes(), 0o644); err != nil {
 		return err
 	}
 	if err := experiment.Curves(result.History, runTitle(result.Config)).Save(curvesPath); err != nil {
 		return fmt.Errorf("writing %s: %w", curvesPath, err)
 	}
-	fmt.Fprintf(stdout, "wrote %s and %s\n", metricsPath, curvesPath)
+	if err := experiment.StepCurve(result.Steps, runTitle(result.Config), false).Save(stepCurvePath); err != nil {
+		return fmt.Errorf("writing %s: %w", stepCurvePath, err)
+	}
+	fmt.Fprintf(stdout, "wrote %s, %s, %s and %s\n", metricsPath, curvesPath, stepsPath, stepCurvePath)
 	return nil
 }
 
@@ -283,8 +296,8 @@ func (p *progressBar) update(pr experiment.Progress) {
 	p.last = time.Now()
 	const width = 30
 	done := width * pr.Step / max(pr.Steps, 1)
-	fmt.Fprintf(p.w, "\r\033[Kepoch %d/%d [%s%s] %d/%d batch loss %.4f",
-		pr.Epoch, pr.Epochs, strings.Repeat("=", done), strings.Repeat(" ", width-done), pr.Step, pr.Steps, pr.BatchLoss)
+	fmt.Fprintf(p.w, "\r\033[Kepoch %d/%d [%s%s] %d/%d batch loss %.4f lr %.3g",
+		pr.Epoch, pr.Epochs, strings.Repeat("=", done), strings.Repeat(" ", width-done), pr.Step, pr.Steps, pr.BatchLoss, pr.LearningRate)
 	p.drawn = true
 }
 

@@ -30,6 +30,26 @@ func WriteCSV(w io.Writer, history []EpochMetrics) error {
 	return cw.Error()
 }
 
+// StepCSVHeader is the first row [WriteStepCSV] writes.
+var StepCSVHeader = []string{"step", "epoch", "loss", "lr"}
+
+// WriteStepCSV writes the per-step records as CSV: [StepCSVHeader], then one row per step,
+// floats in the shortest form that reads back to the same float64.
+func WriteStepCSV(w io.Writer, steps []StepMetrics) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(StepCSVHeader); err != nil {
+		return err
+	}
+	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+	for _, s := range steps {
+		if err := cw.Write([]string{strconv.Itoa(s.Step), strconv.Itoa(s.Epoch), f(s.Loss), f(s.LearningRate)}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
 // ReadCSV reads what [WriteCSV] wrote.
 func ReadCSV(r io.Reader) ([]EpochMetrics, error) {
 	rows, err := csv.NewReader(r).ReadAll()

@@ -46,6 +46,22 @@ func TestPerStepMetrics(t *testing.T) {
 			t.Errorf("epoch %d: train loss %g, but the steps' weighted mean is %g", e+1, m.TrainLoss, mean)
 		}
 	}
+	var buf strings.Builder
+	if err := WriteStepCSV(&buf, r.Steps); err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(rows) != total+1 || rows[0] != "step,epoch,loss,lr" {
+		t.Fatalf("steps CSV has %d rows starting %q, want %d and the header", len(rows), rows[0], total+1)
+	}
+	for i, row := range rows[1:] {
+		f := strings.Split(row, ",")
+		loss, _ := strconv.ParseFloat(f[2], 64)
+		lr, _ := strconv.ParseFloat(f[3], 64)
+		if f[0] != strconv.Itoa(i+1) || loss != r.Steps[i].Loss || lr != r.Steps[i].LearningRate {
+			t.Errorf("steps CSV row %q does not read back as %+v", row, r.Steps[i])
+		}
+	}
 	if _, err := StepCurve(r.Steps, "loss", true).PNG(); err != nil {
 		t.Error(err)
 	}
