@@ -235,6 +235,8 @@ func (rn *run) saveCheckpoint() error {
 	for v := range rn.result.ctx.IterVariables() {
 		if strings.HasPrefix(v.Scope(), "/metrics/") {
 			c.handler.ExcludeVarsFromSaving(v)
+		} else if v.Trainable {
+			state.Trainable = append(state.Trainable, v.ParameterName())
 		}
 	}
 	if err := c.handler.Save(); err != nil {
@@ -268,6 +270,16 @@ func (rn *run) restore(ck *Checkpoint) error {
 	}
 	if err := rn.trainLoader.Seek(ck.Epochs, ck.Batch); err != nil {
 		return err
+	}
+	// Load the model's parameters now rather than when the first training graph asks for them:
+	// an evaluation at averaged parameters (optim.SwapInEvalParams) that comes first, when the
+	// run resumes at the end of an epoch's steps, looks for the trainable variables of the
+	// context. The optimizer's state stays for its own code to load (and mark not trainable).
+	for _, name := range ck.Trainable {
+		scope, varName := context.VariableScopeAndNameFromParameterName(name)
+		if rn.result.ctx.GetVariableByScopeAndName(scope, varName) == nil {
+			return fmt.Errorf("%w: checkpoint %s lacks the variable %s", ErrCheckpoint, ck.Path, name)
+		}
 	}
 	rn.result.History = slices.Clone(ck.History)
 	rn.result.Steps = slices.Clone(ck.Steps)

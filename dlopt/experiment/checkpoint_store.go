@@ -88,6 +88,9 @@ type Checkpoint struct {
 	// History and Steps are the metrics so far, as in [Result].
 	History []EpochMetrics `json:"history"`
 	Steps   []StepMetrics  `json:"steps"`
+	// Trainable names the model's trainable variables (GoMLX parameter names, in the
+	// context's order): GoMLX's checkpoint does not record which variables are trainable.
+	Trainable []string `json:"trainable"`
 }
 
 // lossSum is epochAccumulator's saved form.

@@ -78,6 +78,9 @@ func TestResumeIsBitExact(t *testing.T) {
 		{Model: ModelLinear, Optimizer: "torch:SGD", OptimizerArgs: map[string]any{"momentum": 0.9}, LearningRate: 0.05, Epochs: 2, BatchSize: 32},
 		{Model: ModelMLP, Hidden: []int{16}, Optimizer: "Adam", LearningRate: 0.01, Schedule: ScheduleCosine, Epochs: 3, BatchSize: 25, Seed: 4},
 		{Model: ModelCNN, Optimizer: "optax:adam", LearningRate: 0.003, Schedule: ScheduleCosine, Epochs: 2, BatchSize: 40, Seed: 2},
+		// Evaluated at other parameters than it trains, swapped in and out around each evaluation.
+		{Model: ModelMLP, Hidden: []int{8}, Optimizer: "optax:schedule_free_adamw", LearningRate: 0.01, Epochs: 3, BatchSize: 30, Seed: 1},
+		{Model: ModelLinear, Optimizer: "gomlx:adam", LearningRate: 0.01, Schedule: ScheduleCosine, Epochs: 2, BatchSize: 30, Seed: 1},
 	}
 	for _, cfg := range tests {
 		t.Run(cfg.Model+"/"+cfg.Optimizer, func(t *testing.T) {
@@ -88,39 +91,42 @@ func TestResumeIsBitExact(t *testing.T) {
 				t.Fatal(err)
 			}
 			total := len(straight.Steps)
-			// Two interruptions at random steps, the second one in the resumed run.
+			// Two interruptions at random steps, the second one in the resumed run; then at the
+			// end of the first epoch's steps (before its evaluation) and one step later.
 			first := 1 + rng.IntN(total-2)
-			stopAts := []int{first, first + 1 + rng.IntN(total-first-1)}
-			interrupted := cfg
-			interrupted.Checkpoint = Checkpointing{Dir: filepath.Join(t.TempDir(), "interrupted"), Every: 1 + rng.IntN(4)}
-			for _, stopAt := range stopAts {
-				globalStep := 0
-				r, err := Train(interrupted, ds, Callbacks{OnStep: func(p Progress) { globalStep = p.GlobalStep },
-					Stop: func() bool { return globalStep == stopAt }})
-				if !errors.Is(err, ErrInterrupted) || r == nil || len(r.Steps) != stopAt {
-					t.Fatalf("stopping at step %d: err %v, want ErrInterrupted and %d steps", stopAt, err, stopAt)
+			perEpoch := total / cfg.Epochs
+			for trial, stopAts := range [][]int{{first, first + 1 + rng.IntN(total-first-1)}, {perEpoch, perEpoch + 1}} {
+				interrupted := cfg
+				interrupted.Checkpoint = Checkpointing{Dir: filepath.Join(t.TempDir(), "interrupted"), Every: 1 + rng.IntN(4)}
+				for _, stopAt := range stopAts {
+					globalStep := 0
+					r, err := Train(interrupted, ds, Callbacks{OnStep: func(p Progress) { globalStep = p.GlobalStep },
+						Stop: func() bool { return globalStep == stopAt }})
+					if !errors.Is(err, ErrInterrupted) || r == nil || len(r.Steps) != stopAt {
+						t.Fatalf("stopping at step %d: err %v, want ErrInterrupted and %d steps", stopAt, err, stopAt)
+					}
+					t.Logf("trial %d: interrupted at step %d of %d (checkpoints every %d): %v", trial, stopAt, total, interrupted.Checkpoint.Every, err)
+					interrupted.Checkpoint.Resume = true
 				}
-				t.Logf("interrupted at step %d of %d (checkpoints every %d): %v", stopAt, total, interrupted.Checkpoint.Every, err)
-				interrupted.Checkpoint.Resume = true
-			}
-			resumed, err := Train(interrupted, ds, Callbacks{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if resumed.ResumedFrom == "" || len(resumed.Steps) != total {
-				t.Errorf("resumed from %q with %d steps, want a checkpoint and %d steps", resumed.ResumedFrom, len(resumed.Steps), total)
-			}
-			if !slices.Equal(withoutWallTime(resumed.History), withoutWallTime(straight.History)) {
-				t.Errorf("history after resuming differs:\n%v\nstraight:\n%v", resumed.History, straight.History)
-			}
-			if !slices.Equal(resumed.Steps, straight.Steps) {
-				t.Errorf("per-step metrics after resuming differ")
-			}
-			if name := sameVariables(finalVariables(t, resumed), finalVariables(t, straight)); name != "" {
-				t.Errorf("final variable %s differs from the uninterrupted run's", name)
-			}
-			if paths, _, _ := listCheckpoints(interrupted.Checkpoint.Dir); len(paths) > CheckpointsKept {
-				t.Errorf("%d checkpoints kept, want at most %d: %v", len(paths), CheckpointsKept, paths)
+				resumed, err := Train(interrupted, ds, Callbacks{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if resumed.ResumedFrom == "" || len(resumed.Steps) != total {
+					t.Errorf("resumed from %q with %d steps, want a checkpoint and %d steps", resumed.ResumedFrom, len(resumed.Steps), total)
+				}
+				if !slices.Equal(withoutWallTime(resumed.History), withoutWallTime(straight.History)) {
+					t.Errorf("trial %d: history after resuming differs:\n%v\nstraight:\n%v", trial, resumed.History, straight.History)
+				}
+				if !slices.Equal(resumed.Steps, straight.Steps) {
+					t.Errorf("trial %d: per-step metrics after resuming differ", trial)
+				}
+				if name := sameVariables(finalVariables(t, resumed), finalVariables(t, straight)); name != "" {
+					t.Errorf("trial %d: final variable %s differs from the uninterrupted run's", trial, name)
+				}
+				if paths, _, _ := listCheckpoints(interrupted.Checkpoint.Dir); len(paths) > CheckpointsKept {
+					t.Errorf("%d checkpoints kept, want at most %d: %v", len(paths), CheckpointsKept, paths)
+				}
 			}
 		})
 	}
