@@ -137,10 +137,10 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		return usageError("%v", err)
 	case errors.Is(err, experiment.ErrInterrupted):
 		fmt.Fprintln(stderr, "dlopt train:", err)
-		if cfg.Checkpoint.Dir != "" {
+		if latest, _ := experiment.LatestCheckpoint(cfg.Checkpoint.Dir); cfg.Checkpoint.Dir != "" && latest != "" {
 			fmt.Fprintln(stderr, "resume with:", ckf.resumeCommand(*out))
 		} else {
-			fmt.Fprintln(stderr, "no checkpoint was written (--no-checkpoint): this run cannot be resumed")
+			fmt.Fprintln(stderr, "no checkpoint was written: this run cannot be resumed")
 		}
 		return stop.exitCode()
 	}

@@ -354,3 +354,15 @@ func TestStopBetweenEpochs(t *testing.T) {
 		t.Fatalf("resumed: %v\n%v\nwant %v", err, resumed.History, straight.History)
 	}
 }
+
+// TestStopBeforeTraining: a stop asked before the first step ends the run without a step and
+// without writing a checkpoint (there is nothing new to save).
+func TestStopBeforeTraining(t *testing.T) {
+	ds := synthetic(t, 60, 4, 3)
+	cfg := Config{Model: ModelLinear, Optimizer: "torch:SGD", LearningRate: 0.1, Epochs: 1, BatchSize: 20, Checkpoint: Checkpointing{Dir: t.TempDir()}}
+	r, err := Train(cfg, ds, Callbacks{Stop: func() bool { return true }})
+	paths, _, _ := listCheckpoints(cfg.Checkpoint.Dir)
+	if !errors.Is(err, ErrInterrupted) || len(r.Steps) != 0 || len(paths) != 0 {
+		t.Errorf("stop before training: %v, %d steps, checkpoints %v; want ErrInterrupted, none", err, len(r.Steps), paths)
+	}
+}

@@ -1,6 +1,10 @@
 package experiment
 
-import "github.com/dlopt/course/dlopt/data"
+import (
+	"fmt"
+
+	"github.com/dlopt/course/dlopt/data"
+)
 
 // Datasets are the two splits of a classification problem.
 type Datasets struct {
@@ -89,6 +93,11 @@ func Train(cfg Config, ds Datasets, cb Callbacks) (*Result, error) {
 	rn, err := newRun(cfg, ds, cb, resume)
 	if err != nil {
 		return nil, err
+	}
+	if cb.Stop != nil && cb.Stop() && len(rn.result.History) < cfg.Epochs {
+		// Asked while the data was loading: nothing new to save.
+		rn.result.Close()
+		return rn.result, fmt.Errorf("%w before the first step of this run", ErrInterrupted)
 	}
 	for e := len(rn.result.History) + 1; e <= cfg.Epochs; e++ {
 		m, err := rn.epoch(e)
