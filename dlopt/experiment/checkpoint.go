@@ -219,8 +219,8 @@ func (rn *run) saveCheckpoint() error {
 		return nil
 	}
 	state := &Checkpoint{Config: rn.cfg, Step: step, Epochs: len(rn.result.History), Batch: rn.epochLoss.steps,
-		StepsPerEpoch: rn.stepsPerEpoch, History: rn.result.History, Steps: rn.result.Steps,
-		EpochLoss: lossSum{Sum: rn.epochLoss.sum, Examples: rn.epochLoss.examples, Steps: rn.epochLoss.steps}}
+		StepsPerEpoch: rn.stepsPerEpoch, History: rn.result.History, Steps: rn.result.Steps}
+	state.EpochLoss.Sum, state.EpochLoss.Examples, state.EpochLoss.Steps = rn.epochLoss.sum, rn.epochLoss.examples, rn.epochLoss.steps
 	state.Config.Checkpoint = Checkpointing{}
 	if state.Batch > 0 {
 		state.EpochSeconds = rn.epochSeconds + time.Since(rn.epochStart).Seconds()

@@ -66,8 +66,14 @@ func (e *DamagedCheckpointError) Error() string {
 func (e *DamagedCheckpointError) Unwrap() []error { return []error{ErrCheckpoint, e.Err} }
 
 // Checkpoint is the state of a run at a checkpoint beyond GoMLX's variables, as saved in its
-// state.json. [ReadCheckpoint] returns it.
+// state.json; [ReadCheckpoint] returns it and [Checkpoint.Variables] reads the variables.
+//
+// A checkpoint is a directory DIR/ckpt-SEQ-step-STEP holding GoMLX's checkpoint of the context
+// (checkpoint-*.json and .bin: the model's variables, the optimizer's state and
+// hyperparameters, the global step, the RNG state), state.json, and manifest.json with the size
+// and SHA-256 of the three.
 type Checkpoint struct {
+	// Format and Version identify state.json: "dlopt-experiment-checkpoint", 1.
 	Format  string `json:"format"`
 	Version int    `json:"version"`
 	// Path is the checkpoint's directory (not saved: where it was read from).
@@ -83,7 +89,11 @@ type Checkpoint struct {
 	StepsPerEpoch int `json:"steps_per_epoch"`
 	// EpochLoss is the loss accumulated over the Batch batches of the unfinished epoch, and
 	// EpochSeconds their wall time.
-	EpochLoss    lossSum `json:"epoch_loss"`
+	EpochLoss struct {
+		Sum      float64 `json:"sum"`      // of batch loss x batch size
+		Examples int     `json:"examples"` // training examples seen
+		Steps    int     `json:"steps"`    // = Batch
+	} `json:"epoch_loss"`
 	EpochSeconds float64 `json:"epoch_seconds"`
 	// History and Steps are the metrics so far, as in [Result].
 	History []EpochMetrics `json:"history"`
@@ -91,13 +101,6 @@ type Checkpoint struct {
 	// Trainable names the model's trainable variables (GoMLX parameter names, in the
 	// context's order): GoMLX's checkpoint does not record which variables are trainable.
 	Trainable []string `json:"trainable"`
-}
-
-// lossSum is epochAccumulator's saved form.
-type lossSum struct {
-	Sum      float64 `json:"sum"`
-	Examples int     `json:"examples"`
-	Steps    int     `json:"steps"`
 }
 
 // manifest lists the files of a checkpoint with their size and SHA-256.
