@@ -189,7 +189,17 @@ func TestTrainInterruptAndResume(t *testing.T) {
 	t.Run("second signal quits at once", func(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "twice")
 		cmd, _, stderr := startTrain(t, bin, append(checkpointRuns[1].args, "--out", out, "--checkpoint-every", "1")...)
-		time.Sleep(time.Second)
+		// Once the first checkpoint is there (one per step), the second signal very likely comes
+		// while another one is being written.
+		for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+			if latest, _ := experiment.LatestCheckpoint(filepath.Join(out, "checkpoints")); latest != "" {
+				break
+			}
+			if time.Now().After(deadline) {
+				_ = cmd.Process.Kill()
+				t.Fatalf("no checkpoint after a minute with one per step\n%s", stderr)
+			}
+		}
 		_ = cmd.Process.Signal(syscall.SIGINT)
 		time.Sleep(5 * time.Millisecond)
 		_ = cmd.Process.Signal(syscall.SIGINT)
@@ -198,7 +208,7 @@ func TestTrainInterruptAndResume(t *testing.T) {
 		}
 		latest, err := experiment.LatestCheckpoint(filepath.Join(out, "checkpoints"))
 		if err != nil || latest == "" {
-			t.Fatalf("no checkpoint left after 1 s of training with a checkpoint per step: %v", err)
+			t.Fatalf("the checkpoints are gone after a second signal: %v", err)
 		}
 		if _, err := experiment.ReadCheckpoint(latest); err != nil {
 			t.Errorf("the newest checkpoint after a second signal is not usable: %v", err)
