@@ -103,7 +103,7 @@ func (t *Trajectory) checkFinite(from int, c runConfig, optName string, gradient
 		if t.Eval != nil {
 			t.Eval = t.Eval[:step:step]
 		}
-		msg := fmt.Sprintf("run %s: step %d: %s[%d] = %v", optName, step, what, i, v)
+		msg := fmt.Sprintf("run %s: step %d: the parameters are no longer finite: %s[%d] = %v", optName, step, what, i, v)
 		if gradient != nil {
 			if g := gradient(step); g != nil {
 				if j := firstNonFinite(g); j >= 0 {
