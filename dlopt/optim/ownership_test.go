@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 )
 
 // TestNewOptimizerNeedsLinks: an optimizer of no links is an error, not an identity.
@@ -87,9 +88,10 @@ func TestLinkDefaults(t *testing.T) {
 			t.Errorf("%s given nil: err = %v, want an error naming it as required", name, err)
 		}
 	}
-	// A link that does not take defaults reports a nil hyperparameter instead of panicking.
-	if _, err := NewOptimizer("x", ScaleByTrustRatio(nil, nil, nil)); err == nil || !strings.Contains(err.Error(), "is nil") {
-		t.Errorf("ScaleByTrustRatio(nil, nil, nil): err = %v, want a nil hyperparameter error", err)
+	// A user's link listing a nil hyperparameter is an error naming the link, not a panic.
+	mine := Map("mine", []*Hyper{nil}, func(_ *Step, _ int, u *Node) *Node { return u })
+	if _, err := NewOptimizer("x", mine); err == nil || !strings.Contains(err.Error(), `link "mine": hyperparameter 0 is nil`) {
+		t.Errorf("a link with a nil hyperparameter: err = %v, want it named", err)
 	}
 }
 
@@ -139,4 +141,103 @@ func fieldTypes(l *ast.FieldList) string {
 		parts = append(parts, types.ExprString(f.Type))
 	}
 	return strings.Join(parts, " ")
+}
+
+// TestEveryLinkResolvesNil: every exported link constructor with *Hyper parameters resolves
+// them (linkHyper or requiredHyper), so nil is a default or a "required" error, never a panic;
+// and with nil everywhere each builds, or fails naming only its required hyperparameters.
+func TestEveryLinkResolvesNil(t *testing.T) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range pkgs["optim"].Files {
+		for _, d := range f.Decls {
+			fn, ok := d.(*ast.FuncDecl)
+			if !ok || fn.Recv != nil || !fn.Name.IsExported() || fn.Type.Results == nil || fieldTypes(fn.Type.Results) != "*Transform" ||
+				!strings.Contains(fieldTypes(fn.Type.Params), "*Hyper") || fn.Name.Name == "Map" {
+				continue
+			}
+			resolves := false
+			ast.Inspect(fn.Body, func(n ast.Node) bool {
+				if call, ok := n.(*ast.CallExpr); ok {
+					if id, ok := call.Fun.(*ast.Ident); ok && (id.Name == "linkHyper" || id.Name == "requiredHyper" || strings.HasPrefix(id.Name, "scaleBy")) {
+						resolves = true
+					}
+				}
+				return true
+			})
+			if !resolves {
+				t.Errorf("%s takes *Hyper but resolves none of them (nil would reach NewOptimizer as a nil hyperparameter)", fn.Name.Name)
+			}
+		}
+	}
+	links := map[string]func() *Transform{
+		"ScaleByAdam":               func() *Transform { return ScaleByAdam(nil, nil, nil, nil, false) },
+		"ScaleByAmsgrad":            func() *Transform { return ScaleByAmsgrad(nil, nil, nil, nil, true, true) },
+		"ScaleByAdamax":             func() *Transform { return ScaleByAdamax(nil, nil, nil) },
+		"ScaleByRAdam":              func() *Transform { return ScaleByRAdam(nil, nil, nil, nil, nil, false) },
+		"ScaleByRSS":                func() *Transform { return ScaleByRSS(0.1, nil) },
+		"ScaleByRMS":                func() *Transform { return ScaleByRMS(nil, nil, 0, false, false, false) },
+		"ScaleByAdadelta":           func() *Transform { return ScaleByAdadelta(nil, nil) },
+		"TorchScaleByAdam":          func() *Transform { return TorchScaleByAdam(nil, nil, nil, false) },
+		"TorchScaleByAdamax":        func() *Transform { return TorchScaleByAdamax(nil, nil, nil) },
+		"TorchScaleByNAdam":         func() *Transform { return TorchScaleByNAdam(nil, nil, nil, nil) },
+		"TorchScaleByRAdam":         func() *Transform { return TorchScaleByRAdam(nil, nil, nil) },
+		"TorchScaleByAdagrad":       func() *Transform { return TorchScaleByAdagrad(nil, nil, 0) },
+		"TorchScaleByRMS":           func() *Transform { return TorchScaleByRMS(nil, nil, false) },
+		"TorchScaleByAdadelta":      func() *Transform { return TorchScaleByAdadelta(nil, nil) },
+		"TorchASGD":                 func() *Transform { return TorchASGD(nil, nil, nil, nil) },
+		"TorchRprop":                func() *Transform { return TorchRprop(nil, nil, nil, nil, nil) },
+		"TorchMomentum:momentum":    func() *Transform { return TorchMomentum(nil, nil, false) },
+		"AddDecayedWeights":         func() *Transform { return AddDecayedWeights(nil) },
+		"DecoupledWeightDecay:lr":   func() *Transform { return DecoupledWeightDecay(nil, nil) },
+		"ScaleByLion":               func() *Transform { return ScaleByLion(nil, nil) },
+		"ScaleByYogi":               func() *Transform { return ScaleByYogi(nil, nil, nil) },
+		"ScaleByACProp":             func() *Transform { return ScaleByACProp(nil, nil, nil, nil) },
+		"ScaleByBelief":             func() *Transform { return ScaleByBelief(nil, nil, nil, nil, false) },
+		"ScaleByAdan":               func() *Transform { return ScaleByAdan(nil, nil, nil, nil, nil) },
+		"ScaleByAdEMAMix":           func() *Transform { return ScaleByAdEMAMix(nil, nil, nil, nil, nil, nil) },
+		"ScaleBySimplifiedAdEMAMix": func() *Transform { return ScaleBySimplifiedAdEMAMix(nil, nil, nil, nil, nil) },
+		"ScaleByADOPT":              func() *Transform { return ScaleByADOPT(nil, nil, nil, false, true) },
+		"ScaleByCOCOB":              func() *Transform { return ScaleByCOCOB(nil, nil) },
+		"ScaleByDAdaptAdamW":        func() *Transform { return ScaleByDAdaptAdamW(nil, nil, nil, nil, nil, nil) },
+		"ScaleByMADGRAD":            func() *Transform { return ScaleByMADGRAD(nil, nil, nil) },
+		"ScaleByNovograd":           func() *Transform { return ScaleByNovograd(nil, nil, nil, nil, nil) },
+		"ScaleByOptimisticGradient": func() *Transform { return ScaleByOptimisticGradient(nil, nil) },
+		"ScaleByOptaxRprop":         func() *Transform { return ScaleByOptaxRprop(nil, nil, nil, nil, nil) },
+		"ScaleBySM3":                func() *Transform { return ScaleBySM3(nil) },
+		"ScaleByTrustRatio":         func() *Transform { return ScaleByTrustRatio(nil, nil, nil) },
+		"ScaleByFactoredRMS":        func() *Transform { return ScaleByFactoredRMS(true, 0.8, 0, 128, nil) },
+		"ScaleByDoG":                func() *Transform { return ScaleByDoG("heuristic", 1e-6, nil) },
+		"ScaleByDoWG":               func() *Transform { return ScaleByDoWG(nil, nil) },
+		"ScaleByMuon":               func() *Transform { return ScaleByMuon([][3]float64{DefaultNSCoefficients}, nil, nil, true, false) },
+		"ScaleByTorchMuon":          func() *Transform { return ScaleByTorchMuon(DefaultTorchMuon(), nil, nil, nil, nil) },
+		"ScaleByProdigy":            func() *Transform { return ScaleByProdigy(nil, nil, nil, nil, nil, nil, nil, nil) },
+		"ScaleByTorchAdafactor":     func() *Transform { return ScaleByTorchAdafactor(nil, nil, nil, nil, nil, nil, true) },
+		"ScaleByTorchAdafactor:eps1": func() *Transform {
+			return ScaleByTorchAdafactor(nil, nil, nil, nil, nil, nil, false)
+		},
+		"ScheduleFree:learning_rate":        func() *Transform { return ScheduleFree(Unchanged(), nil, nil, nil, 0) },
+		"ScaleByLearningRate:learning_rate": func() *Transform { return ScaleByLearningRate(nil) },
+		"ScaleByPositiveLR:learning_rate":   func() *Transform { return ScaleByPositiveLR(nil) },
+		"ScaleBy:step_size":                 func() *Transform { return ScaleBy(nil) },
+		"Trace:decay":                       func() *Transform { return Trace(nil, false) },
+		"ScaleByEMA:decay":                  func() *Transform { return ScaleByEMA(nil) },
+		"ClipByBlockRMS:clipping_threshold": func() *Transform { return ClipByBlockRMS(nil) },
+		"ClipByGlobalNorm:max_norm":         func() *Transform { return ClipByGlobalNorm(nil) },
+		"ClipByNorm:max_norm":               func() *Transform { return ClipByNorm(nil) },
+		"ClipByValue:max_delta":             func() *Transform { return ClipByValue(nil) },
+	}
+	for key, link := range links {
+		name, required, _ := strings.Cut(key, ":")
+		_, err := NewOptimizer("x", link())
+		switch {
+		case required == "" && err != nil:
+			t.Errorf("%s with nil hyperparameters: %v, want the library's defaults", name, err)
+		case required != "" && (err == nil || !strings.Contains(err.Error(), required+" is required")):
+			t.Errorf("%s with nil hyperparameters: err = %v, want %s named as required", name, err, required)
+		}
+	}
 }
