@@ -121,7 +121,10 @@
 // Numeric hyperparameters are declared with [NewHyper](name, value, range) and listed in the
 // link's Hypers; [NewOptimizer] validates them (a NaN, a negative rate, a beta outside [0, 1),
 // eps <= 0 is an error naming the value and the allowed range) and [Optimizer.SetHyper]
-// changes them between steps (schedules).
+// changes them between steps (schedules). A link constructor resolves each *Hyper argument
+// first, with linkHyper(h, name, default, range) (nil gives the library's default, an unnamed
+// [Value] gets the name and range) or requiredHyper(h, name, range) where the library has no
+// default; TestEveryLinkResolvesNil checks that every link does.
 //
 // Adding an optimizer, e.g. optax's lion, in its own file lion.go:
 //
