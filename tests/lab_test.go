@@ -69,7 +69,7 @@ func TestLabRunsNotebookInBrowser(t *testing.T) {
 		wctx, wcancel := context.WithTimeout(ctx, timeout)
 		defer wcancel()
 		if err := page.WaitFor(wctx, expr, 250*time.Millisecond); err != nil {
-			labSaveScreenshot(t, page, root)
+			labSaveScreenshot(t, page, root, "lab.png")
 			t.Fatalf("waiting for %s: %v\nlab log:\n%s", what, err, lab.log.String())
 		}
 	}
@@ -82,7 +82,7 @@ func TestLabRunsNotebookInBrowser(t *testing.T) {
 	// compile of a cold Go build cache takes about a minute on two cores.
 	wait("all cells to run", `Jupyter.notebook.get_cells().every(c => c.cell_type !== "code" ||
 		typeof c.input_prompt_number === "number")`, 5*time.Minute)
-	labSaveScreenshot(t, page, root)
+	labSaveScreenshot(t, page, root, "lab.png")
 
 	var out struct {
 		Texts  []string // stream and text outputs of every cell
@@ -268,7 +268,8 @@ func labCheckPlot(t *testing.T, src string, width, height int) {
 	}
 }
 
-func labSaveScreenshot(t *testing.T, page *browser.Page, root string) {
+// labSaveScreenshot writes the whole notebook as build/screenshots/<name>.
+func labSaveScreenshot(t *testing.T, page *browser.Page, root, name string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -287,7 +288,7 @@ func labSaveScreenshot(t *testing.T, page *browser.Page, root string) {
 		t.Errorf("screenshot: %v", err)
 		return
 	}
-	path := filepath.Join(root, "build", "screenshots", "lab.png")
+	path := filepath.Join(root, "build", "screenshots", name)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
