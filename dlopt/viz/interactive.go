@@ -116,7 +116,7 @@ func (ia *Interactive) At(settings map[string]any) (Values, error) {
 		case int:
 			f = float64(x)
 		default:
-			return Values{}, fmt.Errorf("viz: slider %q: value %v is a %T, want a float64 or int", name, s, s)
+			return Values{}, fmt.Errorf("viz: slider %q: value %#v is a %T, want a float64 or int", name, s, s)
 		}
 		if !(f >= c.lo && f <= c.hi) {
 			return Values{}, fmt.Errorf("viz: slider %q: value %g is outside its range %g..%g", name, f, c.lo, c.hi)
