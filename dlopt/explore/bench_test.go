@@ -50,3 +50,20 @@ func cpuTime() time.Duration {
 func BenchmarkRedrawMomentum(b *testing.B) {
 	benchmarkRedraw(b, explore.Momentum(explore.DefaultMomentum()), map[string]any{"γ": 0.06, "β": 0.7})
 }
+
+func BenchmarkRedrawTheorem1(b *testing.B) {
+	benchmarkRedraw(b, explore.Theorem1(explore.DefaultTheorem1()), map[string]any{"σ²": 2.0, "K": 1000})
+}
+
+func BenchmarkRedrawTheorem1K10000(b *testing.B) {
+	benchmarkRedraw(b, explore.Theorem1(explore.DefaultTheorem1()), map[string]any{"σ²": 2.0, "K": 10000})
+}
+
+func BenchmarkRedrawAdaptiveRosenbrock(b *testing.B) {
+	benchmarkRedraw(b, explore.Adaptive(explore.DefaultAdaptive()), map[string]any{"optimizer": "torch:Adam", "lr": 0.1})
+}
+
+func BenchmarkRedrawAdaptiveMatrix(b *testing.B) {
+	benchmarkRedraw(b, explore.Adaptive(explore.DefaultAdaptive()),
+		map[string]any{"problem": explore.ProblemMatrixQuadratic, "optimizer": "optax:muon", "lr": 0.1})
+}

@@ -5,7 +5,7 @@
 //   - [Momentum] (notebook 6): γ and β of gradient descent, heavy ball and Nesterov on an
 //     ill-conditioned 2-D quadratic: trajectories, distance to the minimum, measured against
 //     theoretical rates, and the stability region 0 < γλ < 2 + 2β with the current point.
-//   - [SGDTheorem] (notebook 5): σ² and K with Theorem 1's step size: an SGD run, its average
+//   - [Theorem1] (notebook 5): σ² and K with Theorem 1's step size: an SGD run, its average
 //     squared gradient norm against the bound, and the bound's two terms against K.
 //   - [Adaptive] (notebook 7): an optimizer chosen by its PyTorch or optax name and its learning
 //     rate, on Rosenbrock's function or a quadratic with a matrix parameter.

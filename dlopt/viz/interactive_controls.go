@@ -155,10 +155,14 @@ func (c Control) defaultPosition() int {
 }
 
 // format shows a value of the control: as many decimals as its step needs (linear), three
-// significant digits (log).
+// significant digits or a whole number from 100 (log).
 func (c Control) format(v float64) string {
 	if c.kind == logSlider {
-		return strconv.FormatFloat(v, 'g', 3, 64)
+		if v >= 100 && v < 1e9 {
+			return strconv.FormatFloat(math.Round(v), 'f', 0, 64) // a count: K = 2154
+		}
+		r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 3, 64), 64)
+		return strconv.FormatFloat(r, 'f', -1, 64) // 0.00178, not 1.78e-03
 	}
 	return strconv.FormatFloat(v, 'f', c.decimals(), 64)
 }

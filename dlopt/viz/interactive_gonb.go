@@ -181,7 +181,7 @@ func (s *session) valueLabelsJS() string {
 		const show = () => {
 			const p = Number(el.value);
 			const v = p >= c.N ? c.Max : (c.Log ? c.Min * Math.pow(10, p / c.Step) : c.Min + p * c.Step);
-			out.textContent = c.Log ? String(Number(v.toPrecision(3))) : v.toFixed(c.Decimals);
+			out.textContent = !c.Log ? v.toFixed(c.Decimals) : (v >= 100 ? String(Math.round(v)) : String(Number(v.toPrecision(3))));
 		};
 		el.addEventListener("input", show);
 		el.addEventListener("change", show);
