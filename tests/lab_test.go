@@ -32,7 +32,8 @@ import (
 // TestLabRunsNotebookInBrowser is what a student does: `make lab`, open the URL, run all cells.
 // It starts scripts/lab.sh on a free loopback port with a token, on a temporary notebook with
 // the GoNB kernel, runs every cell from headless Chromium through the page's own "run all", and
-// checks in the page that the printed value and the plot appear. The values come from a random
+// checks in the page that the printed value and the plot appear, and that an interactive
+// figure left alone stops after its idle timeout. The values come from a random
 // number the kernel computes with, so no output can be there without the cells having run.
 // The screenshot goes to build/screenshots/lab.png.
 func TestLabRunsNotebookInBrowser(t *testing.T) {
@@ -99,10 +100,19 @@ func TestLabRunsNotebookInBrowser(t *testing.T) {
 	if !strings.Contains(strings.Join(out.Texts, "\n"), wantText) {
 		t.Errorf("page outputs %q do not contain %q", out.Texts, wantText)
 	}
-	if len(out.Images) != 1 {
-		t.Fatalf("page shows %d PNG outputs, want 1 (text outputs: %q)", len(out.Images), out.Texts)
+	// The plot, and the interactive figure's last view left as a static image.
+	if len(out.Images) != 2 {
+		t.Fatalf("page shows %d PNG outputs, want 2 (text outputs: %q)", len(out.Images), out.Texts)
 	}
 	labCheckPlot(t, out.Images[0], plotWidth, plotHeight)
+	labCheckPNG(t, out.Images[1])
+	var stopped string
+	if err := page.Eval(ctx, `(document.querySelector(".dlopt-stopped") || {}).innerText || ""`, &stopped); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stopped, "stopped after 3s without a change at a = 0.5") {
+		t.Errorf("interactive cell's note %q: want it stopped by its 3 s idle timeout at a = 0.5", stopped)
+	}
 
 	// Ctrl-C in the terminal of `make lab`: Jupyter must stop at once and take its kernel along.
 	lab.interruptAndWait(t)
@@ -168,14 +178,16 @@ func labRepoRoot(t *testing.T) string {
 	return root
 }
 
-// labWriteNotebook writes a GoNB notebook with three cells: the module setup every course
-// notebook starts with (this checkout's dlopt module, offline), a printed value and a plot.
+// labWriteNotebook writes a GoNB notebook with four cells: the module setup every course
+// notebook starts with (this checkout's dlopt module, offline), a printed value, a plot and an
+// interactive figure left to time out.
 func labWriteNotebook(t *testing.T, path, root string, n, plotWidth, plotHeight int) {
 	t.Helper()
 	cells := []string{
 		fmt.Sprintf("!*go mod edit -require=github.com/dlopt/course@v0.0.0 -replace=github.com/dlopt/course=%s", root),
 		fmt.Sprintf("%%%%\nn := %d\nfmt.Printf(\"lab-check %%d\\n\", n*n+1)", n),
 		fmt.Sprintf(labPlotCell, plotWidth, plotHeight),
+		labIdleCell,
 	}
 	type cell struct {
 		CellType       string         `json:"cell_type"`
@@ -204,6 +216,15 @@ func labWriteNotebook(t *testing.T, path, root string, n, plotWidth, plotHeight 
 		t.Fatal(err)
 	}
 }
+
+// labIdleCell is an interactive figure nobody touches: it must stop by itself after its idle
+// timeout (3 s here, 10 minutes by default) and let the kernel go on.
+const labIdleCell = `import "github.com/dlopt/course/dlopt/viz"
+
+%%
+viz.NewInteractive(func(v viz.Values) (viz.View, error) {
+	return viz.View{Figures: []*viz.Figure{viz.Lines(viz.Axes{Title: "a·k"}, viz.Series{Y: []float64{0, v.Float("a"), 2 * v.Float("a")}})}}, nil
+}, viz.Slider("a", 0, 1, 0.1, 0.5)).WithIdleTimeout(3 * time.Second).MustShow()`
 
 // labPlotCell draws one period of a sine on white, over a grey axis, and shows it as a PNG.
 // Its peak is at (width/4, 20): labCheckPlot looks for it there.
