@@ -110,8 +110,8 @@ func TestLabRunsNotebookInBrowser(t *testing.T) {
 	if err := page.Eval(ctx, `(document.querySelector(".dlopt-stopped") || {}).innerText || ""`, &stopped); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(stopped, "stopped after 3s without a change at a = 0.5") {
-		t.Errorf("interactive cell's note %q: want it stopped by its 3 s idle timeout at a = 0.5", stopped)
+	if !strings.Contains(stopped, "stopped after 3s without a change at a = 0.5, f = square") {
+		t.Errorf("interactive cell's note %q: want it stopped by its 3 s idle timeout at a = 0.5, f = square", stopped)
 	}
 
 	// Ctrl-C in the terminal of `make lab`: Jupyter must stop at once and take its kernel along.
@@ -223,8 +223,12 @@ const labIdleCell = `import "github.com/dlopt/course/dlopt/viz"
 
 %%
 viz.NewInteractive(func(v viz.Values) (viz.View, error) {
-	return viz.View{Figures: []*viz.Figure{viz.Lines(viz.Axes{Title: "a·k"}, viz.Series{Y: []float64{0, v.Float("a"), 2 * v.Float("a")}})}}, nil
-}, viz.Slider("a", 0, 1, 0.1, 0.5)).WithIdleTimeout(3 * time.Second).MustShow()`
+	y := []float64{0, v.Float("a"), 2 * v.Float("a")}
+	if v.Choice("f") == "square" {
+		y[2] *= y[2]
+	}
+	return viz.View{Figures: []*viz.Figure{viz.Lines(viz.Axes{Title: "f(a·k)"}, viz.Series{Y: y})}}, nil
+}, viz.Slider("a", 0, 1, 0.1, 0.5), viz.Choice("f", []string{"line", "square"}, "square")).WithIdleTimeout(3 * time.Second).MustShow()`
 
 // labPlotCell draws one period of a sine on white, over a grey axis, and shows it as a PNG.
 // Its peak is at (width/4, 20): labCheckPlot looks for it there.
