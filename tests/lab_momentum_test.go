@@ -68,6 +68,10 @@ func TestLabMomentumNotebook(t *testing.T) {
 		document.querySelectorAll(".dlopt-figure img.dlopt-plot").length === 3 &&
 		document.querySelector(".dlopt-controls button") !== null`, 5*time.Minute)
 	before := labFigure(ctx, t, page)
+	// Tall enough for the controls, the readout and all three plots.
+	if err := page.SetViewport(ctx, 1280, 1400); err != nil {
+		t.Fatal(err)
+	}
 	labScrollTo(ctx, t, page, ".dlopt-controls")
 	labSaveViewShot(ctx, t, page, root, "lab-momentum-before.png")
 	if got := strings.SplitN(before.Readout, "\n", 2)[0]; got != "γ = 0.040, β = 0.50" {
@@ -146,13 +150,20 @@ func TestLabMomentumNotebook(t *testing.T) {
 
 // labLectureCopy copies a lecture notebook into a temporary tree that looks like the checkout to
 // the notebook's first cell (which finds the module from ${GONB_DIR}/..) and to cells that read
-// files of the checkout: go.mod, go.sum and dlopt/ are links to the real ones. It returns the
-// folder to serve.
+// files of the checkout: every top-level entry but notebooks/ is a link to the real one. The
+// student's edits and Jupyter's checkpoints land in the copy. It returns the folder to serve.
 func labLectureCopy(t *testing.T, root, name string) string {
 	t.Helper()
 	tree := t.TempDir()
-	for _, p := range []string{"go.mod", "go.sum", "dlopt"} {
-		if err := os.Symlink(filepath.Join(root, p), filepath.Join(tree, p)); err != nil {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Name() == "notebooks" || e.Name() == "build" || e.Name() == ".git" {
+			continue
+		}
+		if err := os.Symlink(filepath.Join(root, e.Name()), filepath.Join(tree, e.Name())); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -211,7 +211,7 @@ func (c MomentumConfig) View(gamma, beta float64) (viz.View, error) {
 	f := func(x, y float64) float64 { return 0.5 * (c.Mu*x*x + c.L*y*y) }
 	sx, sy := math.Abs(c.X0[0])*1.15, math.Abs(c.X0[1])*1.4
 	contour := viz.Contour(f, viz.Region{XMin: -sx, XMax: sx, YMin: -sy, YMax: sy},
-		viz.ContourOptions{Axes: viz.Axes{Title: fmt.Sprintf("%d steps on (%g x₁² + %g x₂²)/2", c.Shown, c.Mu, c.L),
+		viz.ContourOptions{Axes: viz.Axes{Title: fmt.Sprintf("%d steps on (%sx₁² + %sx₂²)/2", c.Shown, coefficient(c.Mu), coefficient(c.L)),
 			XLabel: "x₁", YLabel: "x₂"}, Resolution: 80}, paths...).WithSize(12, 9)
 	dist := viz.Lines(viz.Axes{Title: "distance to the minimum", XLabel: "iteration k", YLabel: "‖x_k − x*‖", LogY: true},
 		series...).WithSize(12, 9)
@@ -250,4 +250,12 @@ func (r *MomentumRun) Readout() string {
 		b.WriteString("\n")
 	}
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// coefficient writes a factor before a variable: "" for 1, "2.5·" otherwise.
+func coefficient(a float64) string {
+	if a == 1 {
+		return ""
+	}
+	return fmt.Sprintf("%g·", a)
 }
