@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/xml"
 	"fmt"
 	"image/png"
 	"math"
@@ -93,7 +94,10 @@ func TestLabMomentumNotebook(t *testing.T) {
 			if next.Images[i] == fig.Images[i] {
 				t.Errorf("after moving %s to %g: plot %d is unchanged", step.slider, step.value, i)
 			}
-			labCheckPNG(t, next.Images[i])
+			labCheckSVG(t, next.Images[i])
+		}
+		if !next.Drawn {
+			t.Errorf("after moving %s: the browser could not draw every plot", step.slider)
 		}
 		theory := heavyBallRate([]float64{1, 25}, step.gamma, step.beta)
 		measured, shownTheory := labReadoutRate(t, next.Readout, "heavy ball")
@@ -185,6 +189,7 @@ func labLectureCopy(t *testing.T, root, name string) string {
 type labShownFigure struct {
 	Readout, Timing string
 	Images          []string // data: URLs
+	Drawn           bool     // every image decoded by the browser
 }
 
 func labFigure(ctx context.Context, t *testing.T, page *browser.Page) labShownFigure {
@@ -194,6 +199,7 @@ func labFigure(ctx context.Context, t *testing.T, page *browser.Page) labShownFi
 		Readout: document.querySelector(".dlopt-readout").innerText,
 		Timing: (document.querySelector(".dlopt-timing") || {}).innerText || "",
 		Images: Array.from(document.querySelectorAll(".dlopt-figure img.dlopt-plot")).map(e => e.src),
+		Drawn: Array.from(document.querySelectorAll(".dlopt-figure img.dlopt-plot")).every(e => e.complete && e.naturalWidth > 0),
 	})`, &f)
 	if err != nil {
 		t.Fatal(err)
@@ -255,6 +261,31 @@ func heavyBallRate(eigenvalues []float64, gamma, beta float64) float64 {
 		}
 	}
 	return worst
+}
+
+// labCheckSVG decodes a data: URL and checks it is a plot-sized SVG, the format the page gets
+// while the sliders move.
+func labCheckSVG(t *testing.T, src string) {
+	t.Helper()
+	const prefix = "data:image/svg+xml;base64,"
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(src, prefix))
+	if err != nil || !strings.HasPrefix(src, prefix) {
+		t.Fatalf("plot source %.60q is not an inline SVG: %v", src, err)
+	}
+	var svg struct {
+		XMLName xml.Name `xml:"svg"`
+		Width   string   `xml:"width,attr"`
+		Paths   []struct {
+			D string `xml:"d,attr"`
+		} `xml:"g>path"`
+	}
+	if err := xml.Unmarshal(raw, &svg); err != nil {
+		t.Fatalf("plot is not SVG: %v", err)
+	}
+	w, err := strconv.ParseFloat(strings.TrimSuffix(svg.Width, "pt"), 64)
+	if err != nil || w < 200 || len(svg.Paths) < 20 {
+		t.Errorf("SVG plot %s wide with %d paths, want a figure at least 200pt wide with its lines", svg.Width, len(svg.Paths))
+	}
 }
 
 // labCheckPNG decodes a data: URL and checks it is a plot-sized PNG.

@@ -11,32 +11,37 @@ import (
 	"github.com/dlopt/course/dlopt/viz"
 )
 
-// benchmarkRedraw measures one redraw of an interactive figure at a setting (what a slider move
-// costs in the page, less the transfer) and reports its parts: draw-ms (the optimizers and the
-// figure's data), render-ms (the PNGs, drawn in parallel), and cpu-ms, the CPU time per redraw
-// of this process, which other work on a shared machine inflates less than wall time.
+// benchmarkRedraw measures one redraw of an interactive figure at a setting, as the page gets it
+// while a slider moves (svg) and as the static output at Stop or headless (png), and reports its
+// parts: draw-ms (the optimizers and the figure's data), render-ms (the images, drawn in
+// parallel), and cpu-ms, the CPU time of this process per redraw, which other work on a shared
+// machine inflates less than wall time.
 func benchmarkRedraw(b *testing.B, fig *viz.Interactive, settings map[string]any) {
 	v, err := fig.At(settings)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := fig.Render(v); err != nil { // warm-up
-		b.Fatal(err)
+	for _, format := range []string{"svg", "png"} {
+		b.Run(format, func(b *testing.B) {
+			if _, err := fig.Render(v, format); err != nil { // warm-up
+				b.Fatal(err)
+			}
+			var draw, render time.Duration
+			cpu0 := cpuTime()
+			for b.Loop() {
+				r, err := fig.Render(v, format)
+				if err != nil {
+					b.Fatal(err)
+				}
+				draw += r.Draw
+				render += r.Render
+			}
+			n := float64(b.N)
+			b.ReportMetric(float64(draw.Microseconds())/1000/n, "draw-ms")
+			b.ReportMetric(float64(render.Microseconds())/1000/n, "render-ms")
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/n, "cpu-ms")
+		})
 	}
-	var draw, render time.Duration
-	cpu0 := cpuTime()
-	for b.Loop() {
-		r, err := fig.Render(v)
-		if err != nil {
-			b.Fatal(err)
-		}
-		draw += r.Draw
-		render += r.Render
-	}
-	n := float64(b.N)
-	b.ReportMetric(float64(draw.Microseconds())/1000/n, "draw-ms")
-	b.ReportMetric(float64(render.Microseconds())/1000/n, "render-ms")
-	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/n, "cpu-ms")
 }
 
 func cpuTime() time.Duration {

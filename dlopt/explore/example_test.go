@@ -15,13 +15,13 @@ func ExampleMomentum() {
 	if err != nil {
 		panic(err)
 	}
-	r, err := fig.Render(v)
+	r, err := fig.Render(v, "png")
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println(v)
 	fmt.Println(r.Readout)
-	fmt.Println(len(r.PNGs), "figures")
+	fmt.Println(len(r.Images), "figures")
 	// Output:
 	// γ = 0.100, β = 0.30
 	// rate per step      measured    theory

@@ -4,13 +4,18 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html"
 	"image/color"
 	"image/png"
+	"regexp"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/janpfeifer/gonb/gonbui"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 )
@@ -126,21 +131,28 @@ func (ia *Interactive) At(settings map[string]any) (Values, error) {
 	return v, nil
 }
 
-// Rendered is a view drawn as PNG images.
+// Rendered is a view drawn as images.
 type Rendered struct {
-	PNGs    [][]byte
+	Format  string   // "png" or "svg"
+	Images  [][]byte // one per figure, in that format
 	Readout string
 	// Draw is the time the draw function took (the optimizers), Render the time to draw its
-	// figures as PNG (in parallel).
+	// figures (in parallel).
 	Draw, Render time.Duration
 }
 
-// Render runs the draw function for v and renders its figures as PNG. A panic in the draw
-// function (a wrong control name, say) comes back as an error.
-func (ia *Interactive) Render(v Values) (r Rendered, err error) {
+// Render runs the draw function for v and renders its figures in format, "png" (what a saved
+// notebook keeps) or "svg" (what the page shows while the controls move: a few times cheaper
+// to produce, the browser rasterises it). A panic in the draw function (a wrong control name,
+// say) comes back as an error.
+func (ia *Interactive) Render(v Values, format string) (r Rendered, err error) {
 	if ia.err != nil {
 		return r, ia.err
 	}
+	if format != "png" && format != "svg" {
+		return r, fmt.Errorf("viz: Render: format %q: allowed are \"png\" and \"svg\"", format)
+	}
+	r.Format = format
 	start := time.Now()
 	view, err := ia.callDraw(v)
 	r.Draw = time.Since(start)
@@ -151,7 +163,7 @@ func (ia *Interactive) Render(v Values) (r Rendered, err error) {
 		return r, fmt.Errorf("viz: the draw function returned no figures for %s", v)
 	}
 	start = time.Now()
-	r.PNGs = make([][]byte, len(view.Figures))
+	r.Images = make([][]byte, len(view.Figures))
 	errs := make([]error, len(view.Figures))
 	var wg sync.WaitGroup
 	for i, f := range view.Figures {
@@ -159,7 +171,15 @@ func (ia *Interactive) Render(v Values) (r Rendered, err error) {
 			errs[i] = fmt.Errorf("viz: figure %d of the view is nil", i)
 			continue
 		}
-		wg.Go(func() { r.PNGs[i], errs[i] = f.fastPNG() })
+		wg.Go(func() {
+			if format == "png" {
+				r.Images[i], errs[i] = f.fastPNG()
+				return
+			}
+			var buf bytes.Buffer
+			errs[i] = f.Render(&buf, "svg")
+			r.Images[i] = withFontFallback(buf.Bytes())
+		})
 	}
 	wg.Wait()
 	r.Render, r.Readout = time.Since(start), view.Readout
@@ -194,12 +214,12 @@ func (ia *Interactive) Show() error {
 	// The default setting is drawn first in every case: a figure that cannot draw fails here,
 	// before any control is shown.
 	v := ia.Defaults()
-	first, err := ia.Render(v)
+	first, err := ia.Render(v, "png")
 	if err != nil {
 		return err
 	}
 	if gonbui.IsNotebook && frontEndListening() {
-		return ia.runInteractive(first)
+		return ia.runInteractive(v, first)
 	}
 	ia.showStatic(v, first)
 	return nil
@@ -212,7 +232,7 @@ func (ia *Interactive) MustShow() {
 	}
 }
 
-// showStatic shows the rendering r of v: images and the readout in a notebook, the readout on
+// showStatic shows the PNG rendering r of v: images and the readout in a notebook, the readout on
 // stdout elsewhere.
 func (ia *Interactive) showStatic(v Values, r Rendered) {
 	text := v.String()
@@ -221,7 +241,7 @@ func (ia *Interactive) showStatic(v Values, r Rendered) {
 	}
 	fmt.Println(text)
 	if gonbui.IsNotebook {
-		for _, png := range r.PNGs {
+		for _, png := range r.Images {
 			gonbui.DisplayPNG(png)
 		}
 		gonbui.Sync()
@@ -249,3 +269,27 @@ func (f *Figure) fastPNG() (out []byte, err error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// withFontFallback makes gonum/plot's SVG text keep its layout in any browser. gonum places
+// text with Liberation Serif's metrics and names only that font; a browser without it draws its
+// default sans-serif, whose wider glyphs run into the legend's lines. So each text element gets
+// the width gonum measured (textLength, glyphs scaled to it) and a list of fallback fonts,
+// Times New Roman (the same metrics) first.
+func withFontFallback(svg []byte) []byte {
+	return svgText.ReplaceAllFunc(svg, func(m []byte) []byte {
+		g := svgText.FindSubmatch(m) // 1: the attributes, 2: style's start, 3: its rest, 4-6: weight, style, size, 7: text
+		size, err := strconv.ParseFloat(string(g[6]), 64)
+		if err != nil || string(g[4]) != "normal" || string(g[5]) != "normal" {
+			return m // viz writes no bold or italic text
+		}
+		fnt := font.Font{Typeface: "Liberation", Variant: "Serif"}
+		face := font.DefaultCache.Lookup(fnt, vg.Points(size))
+		width := face.Width(html.UnescapeString(string(g[7])))
+		return fmt.Appendf(nil, `%s textLength="%.2f" lengthAdjust="spacingAndGlyphs" %s'Liberation Serif','Tinos','Times New Roman',Times,serif%s>%s</text>`,
+			g[1], width.Points(), g[2], g[3], g[7])
+	})
+}
+
+// svgText matches a text element as vgsvg writes it: the attributes before the style, the style's
+// start up to the family, weight, style, size, the rest of the style, the text.
+var svgText = regexp.MustCompile(`(<text x="[^"]*" y="[^"]*" transform="scale\(1, -1\)")\s*(style="font-family:)Liberation Serif(;font-variant:normal;font-weight:(\w+);font-style:(\w+);font-size:([0-9.]+)px[^"]*")>([^<]*)</text>`)

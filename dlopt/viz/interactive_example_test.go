@@ -34,7 +34,7 @@ func ExampleNewInteractive() {
 
 	// The same figure at another setting, as a test or a benchmark draws it.
 	v, _ := fig.At(map[string]any{"γ": 0.9, "λ": 2.5})
-	_, err := fig.Render(v)
+	_, err := fig.Render(v, "png")
 	fmt.Println(err)
 	// Output:
 	// γ = 0.30, λ = 1.0

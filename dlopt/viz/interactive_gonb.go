@@ -69,7 +69,7 @@ type session struct {
 	listeners            []*comms.AddressChan[int]
 }
 
-func (ia *Interactive) runInteractive(first Rendered) error {
+func (ia *Interactive) runInteractive(v Values, first Rendered) error {
 	s := &session{ia: ia, uid: gonbui.UniqueId(), pos: ia.Defaults().pos, changed: make(chan struct{}, 1)}
 	s.controlsID, s.figureID = "dlopt_controls_"+s.uid, "dlopt_figure_"+s.uid
 	gonbui.UpdateHTML(s.controlsID, s.controlsHTML())
@@ -84,10 +84,10 @@ func (ia *Interactive) runInteractive(first Rendered) error {
 		gonbui.UpdateHTML(s.controlsID, "")
 		gonbui.UpdateHTML(s.figureID, "")
 		fmt.Println("the page did not set up the controls: a static figure instead")
-		ia.showStatic(ia.Defaults(), first)
+		ia.showStatic(v, first)
 		return nil
 	}
-	s.show(s.values(), first, first.Draw+first.Render)
+	s.show(v, first, first.Draw+first.Render)
 	idle := time.NewTimer(ia.idle)
 	defer idle.Stop()
 	for {
@@ -200,7 +200,7 @@ func (s *session) values() Values {
 func (s *session) redraw() {
 	v := s.values()
 	start := time.Now()
-	r, err := s.ia.Render(v)
+	r, err := s.ia.Render(v, "svg")
 	if err != nil {
 		gonbui.UpdateHTML(s.figureID, fmt.Sprintf(`<div class="dlopt-figure"><pre class="dlopt-readout" style="margin:4px 0">%s</pre>`+
 			`<pre class="dlopt-error" style="color:#b00020">%s</pre></div>`, html.EscapeString(v.String()), html.EscapeString(err.Error())))
@@ -217,9 +217,10 @@ func (s *session) show(v Values, r Rendered, took time.Duration) {
 	b.WriteString(`<div class="dlopt-figure">`)
 	fmt.Fprintf(&b, `<pre class="dlopt-readout" style="margin:4px 0">%s</pre>`, html.EscapeString(v.String()+"\n"+r.Readout))
 	b.WriteString(`<div style="display:flex;flex-wrap:wrap;gap:4px">`)
-	for _, png := range r.PNGs {
-		fmt.Fprintf(&b, `<img class="dlopt-plot" style="max-width:%d%%" src="data:image/png;base64,%s"/>`,
-			max(100/len(r.PNGs), 50)-1, base64.StdEncoding.EncodeToString(png))
+	mime := map[string]string{"png": "image/png", "svg": "image/svg+xml"}[r.Format]
+	for _, img := range r.Images {
+		fmt.Fprintf(&b, `<img class="dlopt-plot" style="width:%d%%" src="data:%s;base64,%s"/>`,
+			max(100/len(r.Images), 50)-1, mime, base64.StdEncoding.EncodeToString(img))
 	}
 	fmt.Fprintf(&b, `</div><div class="dlopt-timing" style="color:#888;font-size:85%%">redrawn in %d ms (draw %d ms, render %d ms)</div></div>`,
 		took.Milliseconds(), r.Draw.Milliseconds(), r.Render.Milliseconds())
@@ -227,7 +228,7 @@ func (s *session) show(v Values, r Rendered, took time.Duration) {
 }
 
 // finish replaces the controls with a note and the live figure with a static output of the
-// last view shown, which the saved notebook keeps.
+// last setting shown, as PNG, which the saved notebook keeps.
 func (s *session) finish(why string) error {
 	for _, l := range s.listeners {
 		l.Close()
@@ -236,6 +237,13 @@ func (s *session) finish(why string) error {
 	gonbui.UpdateHTML(s.controlsID, fmt.Sprintf(`<div class="dlopt-stopped" style="color:#666">interactive figure %s at %s: run the cell again to explore</div>`,
 		html.EscapeString(why), html.EscapeString(s.lastValues.String())))
 	gonbui.UpdateHTML(s.figureID, "")
-	s.ia.showStatic(s.lastValues, s.last)
+	r := s.last
+	if r.Format != "png" {
+		var err error
+		if r, err = s.ia.Render(s.lastValues, "png"); err != nil {
+			return err
+		}
+	}
+	s.ia.showStatic(s.lastValues, r)
 	return nil
 }

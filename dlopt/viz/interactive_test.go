@@ -117,16 +117,22 @@ func TestRenderReportsDrawErrors(t *testing.T) {
 		{func(Values) (View, error) { return View{Figures: []*Figure{Lines(Axes{})}}, nil }, "Lines needs at least one series"},
 	} {
 		ia := NewInteractive(tc.draw, g)
-		if _, err := ia.Render(ia.Defaults()); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := ia.Render(ia.Defaults(), "svg"); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Render: error %v, want %q", err, tc.want)
 		}
 		if err := ia.Show(); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Show: error %v, want %q", err, tc.want)
 		}
 	}
-	r, err := NewInteractive(okDraw, g).Render(NewInteractive(okDraw, g).Defaults())
-	if err != nil || len(r.PNGs) != 1 || !strings.HasPrefix(string(r.PNGs[0]), "\x89PNG") || r.Readout != "ok" {
-		t.Errorf("Render of a good figure: %d images, readout %q, error %v", len(r.PNGs), r.Readout, err)
+	ia := NewInteractive(okDraw, g)
+	for format, magic := range map[string]string{"png": "\x89PNG", "svg": "<?xml"} {
+		r, err := ia.Render(ia.Defaults(), format)
+		if err != nil || len(r.Images) != 1 || !strings.HasPrefix(string(r.Images[0]), magic) || r.Readout != "ok" || r.Format != format {
+			t.Errorf("Render of a good figure as %s: %d images, readout %q, error %v", format, len(r.Images), r.Readout, err)
+		}
+	}
+	if _, err := ia.Render(ia.Defaults(), "jpeg"); err == nil || !strings.Contains(err.Error(), `format "jpeg": allowed are "png" and "svg"`) {
+		t.Errorf("Render as jpeg: error %v", err)
 	}
 }
 
@@ -149,5 +155,23 @@ func TestFrontEndProbe(t *testing.T) {
 	}
 	if d := time.Since(start); d < probeEchoTimeout || d > probeEchoTimeout+2*time.Second {
 		t.Errorf("probe without an answer took %v, want its timeout %v", d, probeEchoTimeout)
+	}
+}
+
+// Every text of a live SVG carries the width gonum measured, so browsers without Liberation
+// Serif keep the layout; the text itself is unchanged.
+func TestSVGTextKeepsItsWidth(t *testing.T) {
+	var b strings.Builder
+	if err := Lines(Axes{Title: "a & b", XLabel: "k"}, Series{Name: "x₁ < 2", Y: []float64{1, 2}}).Render(&b, "svg"); err != nil {
+		t.Fatal(err)
+	}
+	out := string(withFontFallback([]byte(b.String())))
+	texts, widths := strings.Count(b.String(), "<text"), strings.Count(out, `lengthAdjust="spacingAndGlyphs"`)
+	if texts < 5 || widths != texts {
+		t.Errorf("%d texts, %d with textLength: want every text", texts, widths)
+	}
+	if !strings.Contains(out, `serif;font-variant:normal;font-weight:normal;font-style:normal;font-size:13px">a &amp; b</text>`) ||
+		!strings.Contains(out, ">x₁ &lt; 2</text>") || strings.Contains(out, "font-family:Liberation Serif;") {
+		t.Errorf("texts changed or the family left without fallbacks:\n%s", out)
 	}
 }
