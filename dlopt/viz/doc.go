@@ -23,6 +23,11 @@
 //     flat parameter vector; for a GoMLX model, [NewContextParams] flattens the trainable
 //     variables under a scope and [ContextLandscape] evaluates a graph loss at any vector.
 //
+// Interactive figures: [NewInteractive] turns a function of a few parameters into a figure with
+// [Slider], [LogSlider] and [Choice] controls that a GoNB notebook page redraws at every change
+// (GoNB's widgets), with a readout of computed numbers and a Stop button; without a page
+// (nbconvert, a program) it draws the default setting once and returns.
+//
 // For notebooks: [Check] prints a "CHECK <claim>" line or panics when the claim is false (the
 // headless notebook runner fails on the panic), and [Table] shows a table as HTML.
 //
