@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dlopt/course/dlopt/internal/torchblas"
+	"github.com/dlopt/course/internal/torchblas"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 )
 

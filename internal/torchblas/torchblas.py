@@ -61,7 +61,8 @@ def cpu():
 
 def loaded():
     """What this process has loaded: the BLAS library file behind libblas.so.3 ("blas"), its kind
-    ("OpenBLAS", "reference" or "other"), and for OpenBLAS the core and build configuration."""
+    ("OpenBLAS", "reference" or "other"), and for OpenBLAS the core, its SIMD level (CORE_LEVEL,
+    0 if unknown) and the build configuration."""
     paths = set()
     with open("/proc/self/maps") as f:
         for line in f:
@@ -70,7 +71,7 @@ def loaded():
                 paths.add(path)
     libblas = sorted(p for p in paths if os.path.basename(p).startswith("libblas"))
     openblas = sorted(p for p in paths if os.path.basename(p).startswith("libopenblas"))
-    info = {"blas": libblas[0] if libblas else "", "kind": "none", "core": "", "config": ""}
+    info = {"blas": libblas[0] if libblas else "", "kind": "none", "core": "", "level": 0, "config": ""}
     if libblas:
         # The openblas-pthread (or -openmp, -serial) directories' libblas.so.3 is OpenBLAS's;
         # /usr/lib/x86_64-linux-gnu/blas/ holds the reference one.
@@ -82,6 +83,7 @@ def loaded():
         lib.openblas_get_config.restype = ctypes.c_char_p
         info["core"] = lib.openblas_get_corename().decode()
         info["config"] = lib.openblas_get_config().decode()
+        info["level"] = CORE_LEVEL.get(info["core"].lower(), 0)
     return info
 
 
@@ -125,7 +127,8 @@ def report(note=""):
     if info["kind"] != "OpenBLAS":
         raise RuntimeError(f"the PyTorch peer runs on {describe(info)}, not OpenBLAS: its timings would "
                            "compare against a crippled peer. Install libopenblas0-pthread (scripts/install.sh does).")
-    return {"blas": describe(info), "blas_core": info["core"], "blas_note": note, "cpu": machine["model"]}
+    return {"blas": describe(info), "blas_core": info["core"], "blas_level": info["level"], "blas_note": note,
+            "cpu": machine["model"], "cpu_level": machine["level"]}
 
 
 if __name__ == "__main__":

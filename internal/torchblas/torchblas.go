@@ -32,6 +32,7 @@ type Info struct {
 	Library string `json:"blas"`   // the file behind libblas.so.3
 	Kind    string `json:"kind"`   // "OpenBLAS", "reference", "other" or "none"
 	Core    string `json:"core"`   // OpenBLAS's openblas_get_corename(), e.g. "Prescott"
+	Level   int    `json:"level"`  // the core's SIMD level (as CPU.Level; 0 unknown or not OpenBLAS)
 	Build   string `json:"config"` // OpenBLAS's openblas_get_config()
 }
 

@@ -3,7 +3,7 @@ package torchblas_test
 import (
 	"fmt"
 
-	"github.com/dlopt/course/dlopt/internal/torchblas"
+	"github.com/dlopt/course/internal/torchblas"
 )
 
 // A live-torch test logs which BLAS each comparison ran against.
