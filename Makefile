@@ -49,3 +49,10 @@ bench-accuracy: setup
 # The GPU benchmark's Go binary, carried to the device machine as build/gpu (bench/gpu/README.md).
 bench-gpu-build:
 	CGO_ENABLED=1 go build -o build/gpu/mlpstep ./bench/cmd/mlpstep
+
+# The suite on one backend (scripts/test-backend.sh): `dlopt backends` smoke graph, package
+# tests, notebook tests, `dlopt train` linear/mlp/cnn. BACKEND=go | xla:cpu | xla:/abs/plugin.so.
+.PHONY: test-backend
+BACKEND ?= go
+test-backend: setup
+	bash scripts/test-backend.sh '$(BACKEND)'
