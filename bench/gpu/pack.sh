@@ -13,7 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 dest=${DEST:-build/gpu}
 xz_level=${XZ_LEVEL:--9e}
-packages=${PACKAGES:-"./dlopt ./dlopt/models ./dlopt/optim ./dlopt/optim/schedule ./dlopt/experiment ./dlopt/data ./dlopt/viz ./cmd/dlopt ./bench/internal/workload ./bench/cmd/mlpstep ./internal/backendtest"}
+# Most telling first (run.sh runs them in this order until its budget is spent).
+packages=${PACKAGES:-"./dlopt ./dlopt/models ./dlopt/experiment ./dlopt/data ./cmd/dlopt ./dlopt/optim ./dlopt/optim/schedule ./dlopt/viz ./bench/internal/workload ./bench/cmd/mlpstep ./internal/backendtest"}
 data=${DLOPT_DATA:-/usr/share/datasets/fashion-mnist}
 limit_mib=60 # leaves room under the device tool's 64 MiB for the rest of the carried tree
 

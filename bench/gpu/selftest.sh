@@ -65,5 +65,8 @@ grep -q "bad.jsonl:2" "$tmp/bad.err"
 OUT=$tmp/out0 PACK=$tmp/pack WORK=$tmp/work0 PYTHON=$PYTHON PLUGIN=none DEVICE=cpu BUDGET_S=0 \
 	bash bench/gpu/run.sh >/dev/null
 [[ $(grep -c "not run (budget" "$tmp/out0/run-status.txt") == 10 ]]
-! grep -q "rc=" "$tmp/out0/run-status.txt"
+if grep -q "rc=" "$tmp/out0/run-status.txt"; then
+	echo "selftest: with no budget left run.sh still ran something" >&2
+	exit 1
+fi
 echo "selftest: ok"
