@@ -33,8 +33,11 @@ if [ -n "${MUTATION_FILES:-}" ]; then
 		fi
 	done
 fi
+# -count=1: gremlins times the clean run to set each mutant's timeout; a cached result would
+# make that a second and time out every mutant.
+export GOFLAGS="${GOFLAGS:-} -count=1"
 if [ -n "${MUTATION_SKIP:-}" ]; then
-	export GOFLAGS="${GOFLAGS:-} -skip=$MUTATION_SKIP"
+	GOFLAGS="$GOFLAGS -skip=$MUTATION_SKIP"
 fi
 
 echo "mutation: $pkg, budget ${MUTATION_BUDGET:-30m}, ${MUTATION_WORKERS:-1} worker(s), files: ${MUTATION_FILES:-all}"
