@@ -1,0 +1,600 @@
+"""A second implementation of optax's optimizers in numpy, written from optax's source, for
+dlopt's keyword tests (keywords_test.go): every optax keyword dlopt reads is run here at a
+non-default value and compared with dlopt's trajectory.
+
+Written from google-deepmind/optax (the 0.2.x line): optax/_src/alias.py (one function per
+optimizer: the chain of transforms reproduced in ALIASES below), optax/_src/transform.py (the
+scale_by_* functions, same names here), optax/transforms/_adding.py (add_decayed_weights),
+optax/transforms/_accumulation.py (trace, ema), optax/schedules/_schedule.py
+(warmup_constant_schedule), optax/contrib/_schedule_free.py (schedule_free, its _sgd and
+_adamw aliases, schedule_free_eval_params). Each function names the optax function it follows.
+It shares no code with dlopt.
+
+stdin:  {"x0": [...], "shape": [...], "grads": [[...], ...], "cases": [{"name": "rmsprop",
+         "kwargs": {...}}, ...]}
+stdout: {"results": [{"trajectory": [[...], ...], "eval": [[...], ...] or null}, ...]}
+Run with Debian's /usr/bin/python3 (python3-numpy); float64 throughout.
+"""
+import json
+import sys
+
+import numpy as np
+
+
+class Transform:
+    """optax.GradientTransformation: init(params) -> state; update(g, state, params)."""
+
+    def __init__(self, init, update):
+        self.init, self.update = init, update
+
+
+def stateless(f):
+    return Transform(lambda p: None, lambda g, s, p: (f(g, p), s))
+
+
+def chain(*ts):
+    """optax._src.combine.chain."""
+    return Transform(lambda p: [t.init(p) for t in ts], lambda g, s, p: _chain_update(ts, g, s, p))
+
+
+def _chain_update(ts, g, states, p):
+    new = []
+    for t, s in zip(ts, states):
+        g, s = t.update(g, s, p)
+        new.append(s)
+    return g, new
+
+
+def identity():
+    return stateless(lambda g, p: g)
+
+
+def bias_correction(moment, decay, count):
+    """optax.tree.bias_correction: moment / (1 - decay**count)."""
+    return moment / (1 - decay ** count)
+
+
+def scale(step):
+    """transform.scale."""
+    return stateless(lambda g, p: step * g)
+
+
+def scale_by_learning_rate(lr, flip_sign=True):
+    """transform.scale_by_learning_rate: a schedule is evaluated at its own count from 0."""
+    m = -1 if flip_sign else 1
+    if not callable(lr):
+        return scale(m * lr)
+
+    def update(g, count, p):
+        return m * lr(count) * g, count + 1
+
+    return Transform(lambda p: 0, update)
+
+
+def warmup_constant_schedule(init_value, peak_value, warmup_steps):
+    """optax.schedules.warmup_constant_schedule: linear_schedule(init, peak, warmup) joined
+    with constant(peak) at warmup_steps (polynomial_schedule with power 1, count clipped)."""
+
+    def lr(count):
+        if count >= warmup_steps:
+            return peak_value
+        frac = 1 - count / warmup_steps
+        return (init_value - peak_value) * frac + peak_value
+
+    return lr
+
+
+def trace(decay, nesterov=False):
+    """_accumulation.trace: t = g + decay·t; nesterov returns g + decay·t_new."""
+
+    def update(g, t, p):
+        t = g + decay * t
+        return (g + decay * t if nesterov else t), t
+
+    return Transform(lambda p: np.zeros_like(p), update)
+
+
+def ema(decay, debias=True):
+    """_accumulation.ema: m = (1-decay)·g + decay·m, optionally debiased."""
+
+    def update(g, s, p):
+        count, m = s
+        m = (1 - decay) * g + decay * m
+        count += 1
+        return (bias_correction(m, decay, count) if debias else m), (count, m)
+
+    return Transform(lambda p: (0, np.zeros_like(p)), update)
+
+
+def add_decayed_weights(weight_decay):
+    """_adding.add_decayed_weights: g + wd·p."""
+    return stateless(lambda g, p: g + weight_decay * p)
+
+
+def scale_by_rss(initial_accumulator_value=0.1, eps=1e-7):
+    """transform.scale_by_rss (adagrad)."""
+
+    def update(g, s, p):
+        s = g * g + s
+        inv = np.where(s > 0, 1 / np.sqrt(s + eps), 0.0)
+        return inv * g, s
+
+    return Transform(lambda p: np.full_like(p, initial_accumulator_value), update)
+
+
+def scale_by_rms(decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt=True, bias_correction_=False):
+    """transform.scale_by_rms."""
+
+    def update(g, s, p):
+        count, nu = s
+        nu = (1 - decay) * g ** 2 + decay * nu
+        count += 1
+        nu_hat = bias_correction(nu, decay, count) if bias_correction_ else nu
+        scaling = 1 / np.sqrt(nu_hat + eps) if eps_in_sqrt else 1 / (np.sqrt(nu_hat) + eps)
+        return scaling * g, (count, nu)
+
+    return Transform(lambda p: (0, np.full_like(p, initial_scale)), update)
+
+
+def scale_by_stddev(decay=0.9, eps=1e-8, initial_scale=0.0, eps_in_sqrt=True, bias_correction_=False):
+    """transform.scale_by_stddev (centered rmsprop)."""
+
+    def update(g, s, p):
+        count, mu, nu = s
+        mu = (1 - decay) * g + decay * mu
+        nu = (1 - decay) * g ** 2 + decay * nu
+        count += 1
+        mu_hat, nu_hat = mu, nu
+        if bias_correction_:
+            mu_hat, nu_hat = bias_correction(mu, decay, count), bias_correction(nu, decay, count)
+        if eps_in_sqrt:
+            scaling = 1 / np.sqrt(nu_hat - mu_hat ** 2 + eps)
+        else:
+            scaling = 1 / (np.sqrt(nu_hat - mu_hat ** 2) + eps)
+        return scaling * g, (count, mu, nu)
+
+    return Transform(lambda p: (0, np.zeros_like(p), np.full_like(p, initial_scale)), update)
+
+
+def _nesterov_mu_hat(b1, mu, g, count):
+    """The nesterov branch of scale_by_adam / scale_by_belief / scale_by_radam."""
+    return b1 * bias_correction(mu, b1, count + 1) + (1 - b1) * bias_correction(g, b1, count)
+
+
+def scale_by_adam(b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, nesterov=False):
+    """transform.scale_by_adam."""
+
+    def update(g, s, p):
+        count, mu, nu = s
+        mu = (1 - b1) * g + b1 * mu
+        nu = (1 - b2) * g ** 2 + b2 * nu
+        count += 1
+        mu_hat = _nesterov_mu_hat(b1, mu, g, count) if nesterov else bias_correction(mu, b1, count)
+        nu_hat = bias_correction(nu, b2, count)
+        return mu_hat / (np.sqrt(nu_hat + eps_root) + eps), (count, mu, nu)
+
+    return Transform(lambda p: (0, np.zeros_like(p), np.zeros_like(p)), update)
+
+
+def scale_by_amsgrad(b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, bias_correction_mu=True, bias_correction_nu=True):
+    """transform.scale_by_amsgrad (nu_max is the maximum of the possibly debiased nu)."""
+
+    def update(g, s, p):
+        count, mu, nu, nu_max = s
+        mu = (1 - b1) * g + b1 * mu
+        nu = (1 - b2) * g ** 2 + b2 * nu
+        count += 1
+        mu_hat = bias_correction(mu, b1, count) if bias_correction_mu else mu
+        nu_eff = bias_correction(nu, b2, count) if bias_correction_nu else nu
+        nu_max = np.maximum(nu_max, nu_eff)
+        return mu_hat / (np.sqrt(nu_max + eps_root) + eps), (count, mu, nu, nu_max)
+
+    z = np.zeros_like
+    return Transform(lambda p: (0, z(p), z(p), z(p)), update)
+
+
+def scale_by_adamax(b1=0.9, b2=0.999, eps=1e-8):
+    """transform.scale_by_adamax (update_infinity_moment: max(b2·nu, |g| + eps))."""
+
+    def update(g, s, p):
+        count, mu, nu = s
+        count += 1
+        mu = (1 - b1) * g + b1 * mu
+        nu = np.maximum(b2 * nu, np.abs(g) + eps)
+        return bias_correction(mu, b1, count) / nu, (count, mu, nu)
+
+    return Transform(lambda p: (0, np.zeros_like(p), np.zeros_like(p)), update)
+
+
+def scale_by_lion(b1=0.9, b2=0.99):
+    """transform.scale_by_lion (the 'hard' sign)."""
+
+    def update(g, mu, p):
+        u = np.sign((1 - b1) * g + b1 * mu)
+        return u, (1 - b2) * g + b2 * mu
+
+    return Transform(lambda p: np.zeros_like(p), update)
+
+
+def scale_by_adadelta(rho=0.9, eps=1e-6):
+    """transform.scale_by_adadelta."""
+
+    def update(g, s, p):
+        e_g, e_x = s
+        e_g = (1 - rho) * g ** 2 + rho * e_g
+        u = np.sqrt(e_x + eps) / np.sqrt(e_g + eps) * g
+        e_x = (1 - rho) * u ** 2 + rho * e_x
+        return u, (e_g, e_x)
+
+    return Transform(lambda p: (np.zeros_like(p), np.zeros_like(p)), update)
+
+
+def scale_by_adan(b1=0.98, b2=0.92, b3=0.99, eps=1e-8, eps_root=0.0):
+    """transform.scale_by_adan (Algorithm 1 of the paper; the first difference is 0)."""
+
+    def update(g, s, p):
+        m, v, n, prev_g, t = s
+        diff = np.zeros_like(g) if t == 0 else g - prev_g
+        m = (1 - b1) * g + b1 * m
+        v = (1 - b2) * diff + b2 * v
+        sq = g + (1 - b2) * diff
+        n = (1 - b3) * sq ** 2 + b3 * n
+        t += 1
+        u = bias_correction(m, b1, t) + (1 - b2) * bias_correction(v, b2, t)
+        u = u / (np.sqrt(bias_correction(n, b3, t) + eps_root) + eps)
+        return u, (m, v, n, g, t)
+
+    z = np.zeros_like
+    return Transform(lambda p: (z(p), z(p), z(p), z(p), 0), update)
+
+
+def scale_by_belief(b1=0.9, b2=0.999, eps=1e-16, eps_root=1e-16, nesterov=False):
+    """transform.scale_by_belief (AdaBelief)."""
+
+    def update(g, s, p):
+        count, mu, nu = s
+        mu = (1 - b1) * g + b1 * mu
+        err = g - mu
+        nu = (1 - b2) * err ** 2 + b2 * nu + eps_root
+        count += 1
+        mu_hat = _nesterov_mu_hat(b1, mu, g, count) if nesterov else bias_correction(mu, b1, count)
+        nu_hat = bias_correction(nu, b2, count)
+        return mu_hat / (np.sqrt(nu_hat) + eps), (count, mu, nu)
+
+    return Transform(lambda p: (0, np.zeros_like(p), np.zeros_like(p)), update)
+
+
+def scale_by_yogi(b1=0.9, b2=0.999, eps=1e-3, eps_root=0.0, initial_accumulator_value=1e-6):
+    """transform.scale_by_yogi."""
+
+    def update(g, s, p):
+        count, mu, nu = s
+        mu = (1 - b1) * g + b1 * mu
+        nu = nu - (1 - b2) * np.sign(nu - g ** 2) * g ** 2
+        count += 1
+        u = bias_correction(mu, b1, count) / (np.sqrt(bias_correction(nu, b2, count) + eps_root) + eps)
+        return u, (count, mu, nu)
+
+    iav = initial_accumulator_value
+    return Transform(lambda p: (0, np.full_like(p, iav), np.full_like(p, iav)), update)
+
+
+def scale_by_radam(b1=0.9, b2=0.999, eps=1e-8, eps_root=0.0, threshold=5.0, nesterov=False):
+    """transform.scale_by_radam."""
+    ro_inf = 2.0 / (1.0 - b2) - 1.0
+
+    def update(g, s, p):
+        count, mu, nu = s
+        mu = (1 - b1) * g + b1 * mu
+        nu = (1 - b2) * g ** 2 + b2 * nu
+        count += 1
+        b2t = b2 ** count
+        ro = ro_inf - 2 * count * b2t / (1 - b2t)
+        mu_hat = _nesterov_mu_hat(b1, mu, g, count) if nesterov else bias_correction(mu, b1, count)
+        nu_hat = bias_correction(nu, b2, count)
+        if ro >= threshold:
+            r = np.sqrt((ro - 4) * (ro - 2) * ro_inf / ((ro_inf - 4) * (ro_inf - 2) * ro))
+            u = r * mu_hat / (np.sqrt(nu_hat + eps_root) + eps)
+        else:
+            u = mu_hat
+        return u, (count, mu, nu)
+
+    return Transform(lambda p: (0, np.zeros_like(p), np.zeros_like(p)), update)
+
+
+def scale_by_rprop(learning_rate, eta_minus=0.5, eta_plus=1.2, min_step_size=1e-6, max_step_size=50.0):
+    """transform.scale_by_rprop."""
+
+    def update(g, s, p):
+        step_sizes, prev = s
+        sign = g * prev
+        step_sizes = np.where(sign == 0, step_sizes,
+                              np.clip(step_sizes * np.where(sign > 0, eta_plus, eta_minus),
+                                      min_step_size, max_step_size))
+        new_prev = np.where(sign < 0, 0.0, step_sizes * np.sign(g))
+        # optax applies the update stored at the previous call (the lambda's prev_g is
+        # state.prev_updates): the first update is zero and every step lags by one.
+        u = np.where(sign < 0, 0.0, prev)
+        return u, (step_sizes, new_prev)
+
+    return Transform(lambda p: (np.full_like(p, learning_rate), np.zeros_like(p)), update)
+
+
+def scale_by_sign():
+    """transform.scale_by_sign."""
+    return stateless(lambda g, p: np.sign(g))
+
+
+def _safe_norm(x, min_norm):
+    """numerics.safe_norm: max(‖x‖, min_norm)."""
+    return max(float(np.sqrt(np.sum(x * x))), min_norm)
+
+
+def scale_by_trust_ratio(min_norm=0.0, trust_coefficient=1.0, eps=0.0):
+    """transform.scale_by_trust_ratio (per parameter array)."""
+
+    def f(u, p):
+        pn, un = _safe_norm(p, min_norm), _safe_norm(u, min_norm)
+        if pn == 0.0 or un == 0.0:
+            return u
+        return u * (trust_coefficient * pn / (un + eps))
+
+    return stateless(f)
+
+
+def scale_by_sm3(b1=0.9, b2=1.0, eps=1e-8):
+    """transform.scale_by_sm3: one accumulator per axis, min over the axes' cover."""
+
+    def update(g, s, p):
+        mu, nu = s
+        shaped = [np.reshape(mu[i], [1] * i + [g.shape[i]] + [1] * (g.ndim - i - 1)) for i in range(g.ndim)]
+        c0 = (1.0 - b2) if b2 != 1.0 else 1.0
+        if g.ndim < 2:
+            accum = c0 * g ** 2 + b2 * shaped[0]
+        else:
+            accum = c0 * g ** 2 + b2 * np.minimum.reduce(np.broadcast_arrays(*shaped))
+        inv = np.where(accum > 0, 1 / np.sqrt(accum + eps), 0.0)
+        nu = (1 - b1) * (g * inv) + b1 * nu
+        if g.ndim < 2:
+            mu = [accum]
+        else:
+            mu = [np.max(accum, axis=tuple(j for j in range(g.ndim) if j != i)) for i in range(g.ndim)]
+        return nu, (mu, nu)
+
+    return Transform(lambda p: ([np.zeros(p.shape[i]) for i in range(p.ndim)], np.zeros_like(p)), update)
+
+
+def scale_by_novograd(b1=0.9, b2=0.25, eps=1e-8, eps_root=0.0, weight_decay=0.0):
+    """transform.scale_by_novograd (the first step initialises nu and mu)."""
+
+    def update(g, s, p):
+        count, mu, nu = s
+        count += 1
+        sq = float(np.sum(g * g))
+        nu = sq if count == 1 else (1 - b2) * sq + b2 * nu
+        add = g / (np.sqrt(nu + eps_root) + eps) + weight_decay * p
+        mu = add if count == 1 else b1 * mu + add
+        return mu, (count, mu, nu)
+
+    return Transform(lambda p: (0, np.zeros_like(p), 0.0), update)
+
+
+def scale_by_optimistic_gradient(alpha=1.0, beta=1.0):
+    """transform.scale_by_optimistic_gradient (the first step uses g as the previous one)."""
+
+    def update(g, prev, p):
+        if prev is None:
+            prev = g
+        return (alpha + beta) * g - beta * prev, g
+
+    return Transform(lambda p: None, update)
+
+
+def schedule_free(base, learning_rate, b1=0.9, weight_lr_power=2.0):
+    """contrib._schedule_free.schedule_free: the schedule is read at step_count from 1."""
+
+    def init(p):
+        return {"weight_sum": 0.0, "step_count": 1, "max_lr": 0.0, "base": base.init(p), "z": p.copy()}
+
+    def update(g, s, p):
+        lr = learning_rate(s["step_count"]) if callable(learning_rate) else learning_rate
+        max_lr = max(s["max_lr"], lr)
+        weight = max_lr ** weight_lr_power
+        total = s["weight_sum"] + weight
+        ck = weight / total if total != 0 else 0.0
+        u, bs = base.update(g, s["base"], p)
+        z = s["z"] + u
+        prev_x = (p - (1 - b1) * s["z"]) / b1
+        x = (1 - ck) * prev_x + ck * z
+        new_p = b1 * x + (1 - b1) * z
+        return new_p - p, {"weight_sum": total, "step_count": s["step_count"] + 1, "max_lr": max_lr,
+                           "base": bs, "z": z}
+
+    t = Transform(init, update)
+    # schedule_free_eval_params: (y - (1-b1)·z)/b1.
+    t.eval_params = lambda s, p: (p - (1 - b1) * s["z"]) / b1
+    return t
+
+
+# optax/_src/alias.py (and contrib aliases): name -> function of the keyword arguments.
+def _lr(kw, default=None):
+    lr = kw.get("learning_rate", default)
+    if lr is None:
+        raise ValueError("learning_rate is required")
+    return lr
+
+
+def _sgd(kw):
+    mom = kw.get("momentum")
+    return chain(trace(mom, kw.get("nesterov", False)) if mom is not None else identity(),
+                 scale_by_learning_rate(_lr(kw)))
+
+
+def _rmsprop(kw):
+    args = dict(decay=kw.get("decay", 0.9), eps=kw.get("eps", 1e-8), initial_scale=kw.get("initial_scale", 0.0),
+                eps_in_sqrt=kw.get("eps_in_sqrt", True), bias_correction_=kw.get("bias_correction", False))
+    first = scale_by_stddev(**args) if kw.get("centered", False) else scale_by_rms(**args)
+    mom = kw.get("momentum")
+    return chain(first, scale_by_learning_rate(_lr(kw)),
+                 trace(mom, kw.get("nesterov", False)) if mom is not None else identity())
+
+
+def _adam_args(kw, eps=1e-8):
+    return dict(b1=kw.get("b1", 0.9), b2=kw.get("b2", 0.999), eps=kw.get("eps", eps), eps_root=kw.get("eps_root", 0.0))
+
+
+def _adam(kw, nesterov=False):
+    return chain(scale_by_adam(**_adam_args(kw), nesterov=kw.get("nesterov", nesterov)), scale_by_learning_rate(_lr(kw)))
+
+
+def _adamw(kw, nesterov=False):
+    return chain(scale_by_adam(**_adam_args(kw), nesterov=kw.get("nesterov", nesterov)),
+                 add_decayed_weights(kw.get("weight_decay", 1e-4)), scale_by_learning_rate(_lr(kw)))
+
+
+def _schedule_free_lr(kw, default):
+    lr = kw.get("learning_rate", default)
+    w = kw.get("warmup_steps")
+    return warmup_constant_schedule(0.0, lr, w) if w is not None and w > 0 else lr
+
+
+def _schedule_free_sgd(kw):
+    lr = _schedule_free_lr(kw, 1.0)
+    opt = chain(identity(), scale_by_learning_rate(lr))  # alias.sgd(lr)
+    if kw.get("weight_decay") is not None:
+        opt = chain(add_decayed_weights(kw["weight_decay"]), opt)
+    return schedule_free(opt, lr, kw.get("b1", 0.9), kw.get("weight_lr_power", 2.0))
+
+
+def _schedule_free_adamw(kw):
+    lr = _schedule_free_lr(kw, 0.0025)
+    opt = chain(scale_by_rms(decay=kw.get("b2", 0.999), eps=kw.get("eps", 1e-8), eps_in_sqrt=False, bias_correction_=True),
+                add_decayed_weights(kw.get("weight_decay", 0.0)), scale_by_learning_rate(lr))
+    return schedule_free(opt, lr, kw.get("b1", 0.9), kw.get("weight_lr_power", 2.0))
+
+
+def _fromage(kw):
+    lr = _lr(kw)
+    mult = 1 / np.sqrt(1 + lr ** 2)
+    return chain(scale_by_trust_ratio(kw.get("min_norm", 1e-6)), scale_by_learning_rate(lr * mult),
+                 add_decayed_weights(mult - 1))
+
+
+def _lars(kw):
+    return chain(add_decayed_weights(kw.get("weight_decay", 0.0)),
+                 scale_by_trust_ratio(trust_coefficient=kw.get("trust_coefficient", 0.001), eps=kw.get("eps", 0.0)),
+                 scale_by_learning_rate(_lr(kw)),
+                 trace(kw.get("momentum", 0.9), kw.get("nesterov", False)))
+
+
+ALIASES = {
+    "sgd": _sgd,
+    "adagrad": lambda kw: chain(scale_by_rss(kw.get("initial_accumulator_value", 0.1), kw.get("eps", 1e-7)),
+                                scale_by_learning_rate(_lr(kw))),
+    "rmsprop": _rmsprop,
+    "adadelta": lambda kw: chain(add_decayed_weights(kw.get("weight_decay", 0.0)),
+                                 scale_by_adadelta(kw.get("rho", 0.9), kw.get("eps", 1e-6)),
+                                 scale_by_learning_rate(_lr(kw))),
+    "adam": _adam,
+    "nadam": lambda kw: _adam(kw, nesterov=True),
+    "adamw": _adamw,
+    "nadamw": lambda kw: _adamw(kw, nesterov=True),
+    "adamax": lambda kw: chain(scale_by_adamax(kw.get("b1", 0.9), kw.get("b2", 0.999), kw.get("eps", 1e-8)),
+                               scale_by_learning_rate(_lr(kw))),
+    "adamaxw": lambda kw: chain(scale_by_adamax(kw.get("b1", 0.9), kw.get("b2", 0.999), kw.get("eps", 1e-8)),
+                                add_decayed_weights(kw.get("weight_decay", 1e-4)), scale_by_learning_rate(_lr(kw))),
+    "amsgrad": lambda kw: chain(scale_by_amsgrad(**_adam_args(kw), bias_correction_mu=kw.get("bias_correction_mu", True),
+                                                 bias_correction_nu=kw.get("bias_correction_nu", True)),
+                                scale_by_learning_rate(_lr(kw))),
+    "radam": lambda kw: chain(scale_by_radam(**_adam_args(kw), threshold=kw.get("threshold", 5.0),
+                                             nesterov=kw.get("nesterov", False)), scale_by_learning_rate(_lr(kw))),
+    "lion": lambda kw: chain(scale_by_lion(kw.get("b1", 0.9), kw.get("b2", 0.99)),
+                             add_decayed_weights(kw.get("weight_decay", 1e-3)), scale_by_learning_rate(_lr(kw))),
+    "lamb": lambda kw: chain(scale_by_adam(**_adam_args(kw, eps=1e-6)), add_decayed_weights(kw.get("weight_decay", 0.0)),
+                             scale_by_trust_ratio(), scale_by_learning_rate(_lr(kw))),
+    "lars": _lars,
+    "yogi": lambda kw: chain(scale_by_yogi(kw.get("b1", 0.9), kw.get("b2", 0.999), kw.get("eps", 1e-3)),
+                             scale_by_learning_rate(_lr(kw))),
+    "novograd": lambda kw: chain(scale_by_novograd(kw.get("b1", 0.9), kw.get("b2", 0.25), kw.get("eps", 1e-6),
+                                                   kw.get("eps_root", 0.0), kw.get("weight_decay", 0.0)),
+                                 scale_by_learning_rate(_lr(kw))),
+    "adabelief": lambda kw: chain(scale_by_belief(kw.get("b1", 0.9), kw.get("b2", 0.999), kw.get("eps", 1e-16),
+                                                  kw.get("eps_root", 1e-16), kw.get("nesterov", False)),
+                                  scale_by_learning_rate(_lr(kw))),
+    "sm3": lambda kw: chain(scale_by_sm3(kw.get("momentum", 0.9)), scale(-_lr(kw))),
+    "fromage": _fromage,
+    "adan": lambda kw: chain(scale_by_adan(kw.get("b1", 0.98), kw.get("b2", 0.92), kw.get("b3", 0.99),
+                                           kw.get("eps", 1e-8), kw.get("eps_root", 1e-8)),  # alias.adan's eps_root default
+                             add_decayed_weights(kw.get("weight_decay", 0.0)), scale_by_learning_rate(_lr(kw))),
+    "rprop": lambda kw: chain(scale_by_rprop(_lr(kw), kw.get("eta_minus", 0.5), kw.get("eta_plus", 1.2),
+                                             kw.get("min_step_size", 1e-6), kw.get("max_step_size", 50.0)), scale(-1)),
+    "sign_sgd": lambda kw: chain(scale_by_sign(), scale_by_learning_rate(_lr(kw))),
+    "signum": lambda kw: chain(ema(kw.get("beta", 0.9), debias=False), scale_by_sign(), scale_by_learning_rate(_lr(kw))),
+    "optimistic_gradient_descent": lambda kw: chain(
+        scale_by_optimistic_gradient(kw.get("alpha", 1.0), kw.get("beta", 1.0)), scale_by_learning_rate(_lr(kw))),
+    "schedule_free_sgd": _schedule_free_sgd,
+    "schedule_free_adamw": _schedule_free_adamw,
+}
+
+
+def torch_nadam(kw):
+    """torch.optim.NAdam as torch 2.x computes it (torch/optim/nadam.py, _single_tensor_nadam):
+    torch 1.13, the live reference, counts μ_t twice in μ-product-next, a bug fixed in 2.x.
+    Returned as a Transform so that run() drives it like the optax chains."""
+    lr, (b1, b2) = kw.get("lr", 2e-3), kw.get("betas", (0.9, 0.999))
+    eps, wd, psi = kw.get("eps", 1e-8), kw.get("weight_decay", 0.0), kw.get("momentum_decay", 4e-3)
+    decoupled = kw.get("decoupled_weight_decay", False)
+
+    def update(g, s, p):
+        step, mu_product, m, v = s
+        step += 1
+        bias_correction2 = 1 - b2 ** step
+        new_p = p
+        if wd != 0:
+            if decoupled:
+                new_p = p * (1 - lr * wd)
+            else:
+                g = g + wd * p
+        mu = b1 * (1.0 - 0.5 * 0.96 ** (step * psi))
+        mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * psi))
+        mu_product *= mu
+        m = m + (1 - b1) * (g - m)  # exp_avg.lerp_(grad, 1 - beta1)
+        v = b2 * v + (1 - b2) * g * g
+        denom = np.sqrt(v / bias_correction2) + eps
+        mu_product_next = mu_product * mu_next
+        new_p = new_p - lr * (1.0 - mu) / (1.0 - mu_product) * g / denom
+        new_p = new_p - lr * mu_next / (1.0 - mu_product_next) * m / denom
+        return new_p - p, (step, mu_product, m, v)
+
+    return Transform(lambda p: (0, 1.0, np.zeros_like(p), np.zeros_like(p)), update)
+
+
+ALIASES["torch:NAdam"] = torch_nadam
+
+
+def run(spec, case):
+    kw = {k: v for k, v in case["kwargs"].items() if v is not None}
+    opt = ALIASES[case["name"]](kw)
+    shape = spec["shape"]
+    p = np.array(spec["x0"], dtype=np.float64).reshape(shape)
+    state = opt.init(p)
+    traj, evals = [], []
+    for g in spec["grads"]:
+        g = np.array(g, dtype=np.float64).reshape(shape)
+        if kw.get("maximize"):  # torch's maximize: ascend, i.e. descend along -g
+            g = -g
+        u, state = opt.update(g, state, p)
+        p = p + u  # optax.apply_updates
+        traj.append(p.flatten().tolist())
+        if hasattr(opt, "eval_params"):
+            evals.append(opt.eval_params(state, p).flatten().tolist())
+    return {"trajectory": traj, "eval": evals or None}
+
+
+def main():
+    spec = json.load(sys.stdin)
+    json.dump({"names": sorted(ALIASES), "results": [run(spec, c) for c in spec["cases"]]}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
