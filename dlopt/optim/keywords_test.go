@@ -3,6 +3,7 @@ package optim
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -36,6 +37,23 @@ type keywordCase struct {
 	// (torch's Adam(decoupled_weight_decay=True) is documented to be AdamW).
 	TorchClass  string
 	TorchKwargs map[string]any
+	// Inert lists keywords given that have no effect in this case by design (a weight decay
+	// masked off), so that TestKeywordTable does not count or flag them here.
+	Inert []string
+	// Drift adds a constant to every gradient (a consistent descent direction, which
+	// distance-estimating methods such as Prodigy need before their estimate grows).
+	Drift float64
+}
+
+// problem is keywordProblem with the case's drift.
+func (c keywordCase) problem() (x0 []float64, shape []int, grads [][]float64) {
+	x0, shape, grads = keywordProblem()
+	for _, g := range grads {
+		for i := range g {
+			g[i] += c.Drift
+		}
+	}
+	return x0, shape, grads
 }
 
 // kw builds a keyword map from alternating names and values.
@@ -60,13 +78,16 @@ var keywordCases = []keywordCase{
 	{Lib: Torch, Name: "Adamax", Ref: refTorch, Kwargs: kw("lr", 0.05, "betas", []any{0.8, 0.99}, "eps", 1e-3, "weight_decay", 0.02, "maximize", true)},
 	{Lib: Torch, Name: "RAdam", Ref: refTorch, Kwargs: kw("lr", 0.05, "betas", []any{0.8, 0.9}, "eps", 1e-4, "weight_decay", 0.02)},
 	{Lib: Torch, Name: "Adagrad", Ref: refTorch, Kwargs: kw("lr", 0.05, "lr_decay", 0.05, "initial_accumulator_value", 0.2, "weight_decay", 0.02, "eps", 1e-3, "maximize", true)},
-	{Lib: Torch, Name: "RMSprop", Ref: refTorch, Kwargs: kw("lr", 0.01, "alpha", 0.95, "eps", 1e-4, "centered", true, "momentum", 0.5, "weight_decay", 0.02, "maximize", true)},
+	{Lib: Torch, Name: "RMSprop", Ref: refTorch, Kwargs: kw("lr", 0.02, "alpha", 0.95, "eps", 1e-4, "centered", true, "momentum", 0.5, "weight_decay", 0.02, "maximize", true)},
 	{Lib: Torch, Name: "Adadelta", Ref: refTorch, Kwargs: kw("lr", 0.5, "rho", 0.8, "eps", 1e-4, "weight_decay", 0.02, "maximize", true)},
 	{Lib: Torch, Name: "ASGD", Ref: refTorch, Kwargs: kw("lr", 0.05, "lambd", 0.01, "alpha", 0.6, "t0", 5, "weight_decay", 0.02, "maximize", true)},
 	{Lib: Torch, Name: "Rprop", Ref: refTorch, Kwargs: kw("lr", 0.05, "etas", []any{0.4, 1.3}, "step_sizes", []any{1e-4, 0.2}, "maximize", true)},
 	// torch 2.x NAdam (1.13's differs by a bug), written from torch's source in the numpy file.
 	{Lib: Torch, Name: "NAdam", Ref: refTorchSrc, Kwargs: kw("lr", 0.05, "betas", []any{0.8, 0.95}, "eps", 1e-4, "weight_decay", 0.02, "momentum_decay", 8e-3, "maximize", true)},
 	{Lib: Torch, Name: "NAdam", Ref: refTorchSrc, Kwargs: kw("lr", 0.05, "weight_decay", 0.05, "decoupled_weight_decay", true)},
+	// torch 2.x Adafactor, written from torch's source: d = 0.5 clips the update's RMS.
+	{Lib: Torch, Name: "Adafactor", Ref: refTorchSrc, Kwargs: kw("lr", 0.05, "beta2_decay", -0.6, "d", 0.5, "eps", []any{3.0, 1e-3}, "weight_decay", 0.05)},
+	{Lib: Torch, Name: "Adafactor", Ref: refTorchSrc, Kwargs: kw("lr", 0.3, "eps", []any{nil, 5.0})},
 
 	// optax, against the numpy implementation written from optax's source.
 	{Lib: Optax, Name: "sgd", Ref: refNumpy, Kwargs: kw("learning_rate", 0.05, "momentum", 0.7, "nesterov", true)},
@@ -89,6 +110,8 @@ var keywordCases = []keywordCase{
 	{Lib: Optax, Name: "lion", Ref: refNumpy, Kwargs: kw("learning_rate", 0.05, "b1", 0.8, "b2", 0.95, "weight_decay", 0.01)},
 	{Lib: Optax, Name: "lamb", Ref: refNumpy, Kwargs: kw("learning_rate", 0.05, "b1", 0.8, "b2", 0.95, "eps", 1e-3, "eps_root", 1e-4, "weight_decay", 0.05)},
 	{Lib: Optax, Name: "lars", Ref: refNumpy, Kwargs: kw("learning_rate", 0.5, "weight_decay", 0.05, "trust_coefficient", 0.01, "eps", 1e-3, "momentum", 0.7, "nesterov", true)},
+	{Lib: Optax, Name: "lars", Ref: refNumpy, Kwargs: kw("learning_rate", 0.5, "weight_decay", 0.05, "weight_decay_mask", false, "trust_ratio_mask", false, "momentum", 0.5),
+		Inert: []string{"weight_decay"}},
 	{Lib: Optax, Name: "yogi", Ref: refNumpy, Kwargs: kw("learning_rate", 0.05, "b1", 0.8, "b2", 0.95, "eps", 1e-2)},
 	{Lib: Optax, Name: "novograd", Ref: refNumpy, Kwargs: kw("learning_rate", 0.05, "b1", 0.8, "b2", 0.5, "eps", 1e-3, "eps_root", 1e-4, "weight_decay", 0.05)},
 	{Lib: Optax, Name: "adabelief", Ref: refNumpy, Kwargs: kw("learning_rate", 0.05, "b1", 0.8, "b2", 0.95, "eps", 1e-6, "eps_root", 1e-5, "nesterov", true)},
@@ -101,6 +124,24 @@ var keywordCases = []keywordCase{
 	{Lib: Optax, Name: "optimistic_gradient_descent", Ref: refNumpy, Kwargs: kw("learning_rate", 0.05, "alpha", 0.5, "beta", 0.3)},
 	{Lib: Optax, Name: "schedule_free_sgd", Ref: refNumpy, Kwargs: kw("learning_rate", 0.5, "warmup_steps", 5, "b1", 0.8, "weight_decay", 0.05, "weight_lr_power", 1.0)},
 	{Lib: Optax, Name: "schedule_free_adamw", Ref: refNumpy, Kwargs: kw("learning_rate", 0.1, "warmup_steps", 4, "b1", 0.85, "b2", 0.95, "eps", 1e-4, "weight_decay", 0.05, "weight_lr_power", 1.5)},
+
+	// optax.contrib.
+	{Lib: Optax, Name: "acprop", Ref: refNumpy, Kwargs: kw("learning_rate", 0.05, "b1", 0.8, "b2", 0.95, "eps", 1e-4, "eps_root", 1e-3, "weight_decay", 0.05)},
+	{Lib: Optax, Name: "adopt", Ref: refNumpy, Kwargs: kw("learning_rate", 0.05, "b1", 0.8, "b2", 0.95, "eps", 2.0, "nesterov", true, "use_clipping", false)},
+	{Lib: Optax, Name: "ademamix", Ref: refNumpy, Kwargs: kw("learning_rate", 0.05, "b1", 0.8, "b2", 0.95, "b3", 0.99, "alpha", 3.0, "eps", 1e-4, "eps_root", 1e-3, "weight_decay", 0.05)},
+	{Lib: Optax, Name: "simplified_ademamix", Ref: refNumpy, Kwargs: kw("learning_rate", 0.01, "b1", 0.9, "b2", 0.9, "alpha", 2.0, "eps", 1e-4, "eps_root", 1e-3, "weight_decay", 0.05)},
+	{Lib: Optax, Name: "madgrad", Ref: refNumpy, Kwargs: kw("learning_rate", 0.05, "momentum", 0.7, "eps", 1e-3, "weight_decay", 0.05)},
+	{Lib: Optax, Name: "cocob", Ref: refNumpy, Kwargs: kw("learning_rate", 0.5, "alpha", 20.0, "eps", 3.0, "weight_decay", 0.05)},
+	{Lib: Optax, Name: "dog", Ref: refNumpy, Kwargs: kw("learning_rate", 0.5, "init_step", []any{"distance", 0.1}, "eps", 1e-4, "weight_decay", 0.05)},
+	{Lib: Optax, Name: "dog", Ref: refNumpy, Kwargs: kw("learning_rate", 0.8, "init_step", []any{"learning_rate", 0.01})},
+	{Lib: Optax, Name: "dog", Ref: refNumpy, Kwargs: kw("init_step", []any{"heuristic", 1e-3})},
+	{Lib: Optax, Name: "dowg", Ref: refNumpy, Kwargs: kw("learning_rate", 0.5, "init_estim_sq_dist", 0.01, "eps", 1e-3, "weight_decay", 0.05)},
+	// estim_lr0 = 2^-17, exact in float32: optax keeps the estimate in float32 from the start
+	// (_prodigy.py's init_fn), dlopt in float64; they differ by the float32 rounding of
+	// estim_lr0 otherwise (1e-10 relative in this problem's first steps).
+	{Lib: Optax, Name: "prodigy", Ref: refNumpy, Kwargs: kw("learning_rate", 0.5, "betas", []any{0.8, 0.95}, "beta3", 0.9, "eps", 1e-4,
+		"estim_lr0", 0x1p-17, "estim_lr_coef", 2.0, "weight_decay", 0.05), Drift: 2},
+	{Lib: Optax, Name: "dadapt_adamw", Ref: refNumpy, Kwargs: kw("learning_rate", 0.5, "betas", []any{0.8, 0.95}, "eps", 1e-4, "estim_lr0", 1e-3, "weight_decay", 0.05)},
 }
 
 // keywordProblem is the seeded problem of the keyword tests: a 2×3 parameter (matrices
@@ -171,7 +212,7 @@ func numpyName(c keywordCase) string {
 // the reference has them, evaluation parameters) at the oracle's float64 tolerance.
 func checkAgainst(t *testing.T, c keywordCase, want referenceResult) {
 	t.Helper()
-	x0, shape, grads := keywordProblem()
+	x0, shape, grads := c.problem()
 	opt, err := New(c.Lib, c.Name, c.Kwargs)
 	if err != nil {
 		t.Fatal(err)
@@ -208,6 +249,7 @@ func TestKeywordsNumpy(t *testing.T) {
 	type pyCase struct {
 		Name   string         `json:"name"`
 		Kwargs map[string]any `json:"kwargs"`
+		Grads  [][]float64    `json:"grads,omitempty"` // this case's, when it has its own
 	}
 	var spec struct {
 		X0    []float64   `json:"x0"`
@@ -217,7 +259,11 @@ func TestKeywordsNumpy(t *testing.T) {
 	}
 	spec.X0, spec.Shape, spec.Grads = keywordProblem()
 	for _, c := range cases {
-		spec.Cases = append(spec.Cases, pyCase{numpyName(c), c.Kwargs})
+		pc := pyCase{Name: numpyName(c), Kwargs: c.Kwargs}
+		if c.Drift != 0 {
+			_, _, pc.Grads = c.problem()
+		}
+		spec.Cases = append(spec.Cases, pc)
 	}
 	var res struct {
 		Names   []string          `json:"names"`
@@ -240,7 +286,7 @@ func TestKeywordsNumpy(t *testing.T) {
 		}
 		if slices.Contains(res.Names, name) && len(e.ParamShape) == 1 {
 			entries = append(entries, e)
-			oracleSpec.Cases = append(oracleSpec.Cases, pyCase{name, e.Kwargs})
+			oracleSpec.Cases = append(oracleSpec.Cases, pyCase{Name: name, Kwargs: e.Kwargs})
 		}
 	}
 	oracleSpec.Shape = []int{len(o.Problem.X0)}
@@ -344,5 +390,55 @@ func TestTorchMuonAdjustLR(t *testing.T) {
 				t.Errorf("shape %v, adjust_lr_fn %s (scale %.4g): %s", shape, fn, s, msg)
 			}
 		}
+	}
+}
+
+// TestTorchMaximizeNegatesGradients checks maximize on every torch class that reads it by the
+// relation torch's source defines (each torch/optim/*.py step starts with
+// `grad = grad if not maximize else -grad`): a run with maximize=True on gradients g equals a
+// run without it on -g. It is the reference for the classes torch 1.13 lacks or lacks maximize
+// in (RAdam, NAdam, Adafactor); the others are also compared live.
+func TestTorchMaximizeNegatesGradients(t *testing.T) {
+	x0, shape, grads := keywordProblem()
+	negated := make([][]float64, len(grads))
+	for k, g := range grads {
+		negated[k] = make([]float64, len(g))
+		for i, v := range g {
+			negated[k][i] = -v
+		}
+	}
+	checked := 0
+	for _, name := range Names(Torch) {
+		if !slices.Contains(readKeywords(Torch, name), "maximize") {
+			continue
+		}
+		checked++
+		base := kw("lr", 0.05)
+		if slices.Contains(readKeywords(Torch, name), "weight_decay") {
+			base["weight_decay"] = 0.02 // it acts after the negation: the relation must hold with it
+		}
+		with := maps.Clone(base)
+		with["maximize"] = true
+		got, err := RunGradients(mustOpt(t)(New(Torch, name, with)), x0, shape, grads, dtypes.Float64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := RunGradients(mustOpt(t)(New(Torch, name, base)), x0, shape, negated, dtypes.Float64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if msg := compareTrajectories(got.Params, want.Params, dtypes.Float64); msg != "" {
+			t.Errorf("%s: maximize=True on g differs from maximize=False on -g: %s", name, msg)
+		}
+		plain, err := RunGradients(mustOpt(t)(New(Torch, name, base)), x0, shape, grads, dtypes.Float64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !trajectoriesDiffer(plain.Params, got.Params) {
+			t.Errorf("%s: maximize=True changes nothing", name)
+		}
+	}
+	if checked < 12 {
+		t.Errorf("only %d torch classes read maximize", checked)
 	}
 }

@@ -481,8 +481,10 @@ def _fromage(kw):
 
 
 def _lars(kw):
-    return chain(add_decayed_weights(kw.get("weight_decay", 0.0)),
-                 scale_by_trust_ratio(trust_coefficient=kw.get("trust_coefficient", 0.001), eps=kw.get("eps", 0.0)),
+    """alias.lars; its masks are booleans here (wrappers.masked with False: the identity)."""
+    return chain(add_decayed_weights(kw.get("weight_decay", 0.0)) if kw.get("weight_decay_mask", True) else identity(),
+                 scale_by_trust_ratio(trust_coefficient=kw.get("trust_coefficient", 0.001), eps=kw.get("eps", 0.0))
+                 if kw.get("trust_ratio_mask", True) else identity(),
                  scale_by_learning_rate(_lr(kw)),
                  trace(kw.get("momentum", 0.9), kw.get("nesterov", False)))
 
@@ -537,6 +539,237 @@ ALIASES = {
 }
 
 
+# optax.contrib (optax/contrib/_acprop.py, _adopt.py, _ademamix.py, _madgrad.py, _cocob.py,
+# _dog.py, _prodigy.py, _dadapt_adamw.py).
+
+
+def scale_by_acprop(b1=0.9, b2=0.999, eps=1e-16, eps_root=1e-16):
+    """contrib._acprop.scale_by_acprop: the denominator uses the previous step's nu (1 at the
+    first step). The deviation g - m is formed with the momentum before its update: the source
+    read (a later optax) uses the updated one, but the oracle's optax 0.2.8 agrees with this
+    form (TestKeywordsNumpy's control), as dlopt's doc says."""
+
+    def update(g, s, p):
+        count, mu, nu = s
+        err = g - mu
+        new_mu = (1 - b1) * g + b1 * mu
+        new_nu = (1 - b2) * err ** 2 + b2 * nu + eps_root
+        nu_hat = np.ones_like(g) if count == 0 else bias_correction(nu, b2, count)
+        return g / (np.sqrt(nu_hat) + eps), (count + 1, new_mu, new_nu)
+
+    return Transform(lambda p: (0, np.zeros_like(p), np.zeros_like(p)), update)
+
+
+def scale_by_adopt(b1=0.9, b2=0.9999, eps=1e-6, nesterov=False, use_clipping=True):
+    """contrib._adopt.scale_by_adopt: b1 acts as 1 and b2 as 0 at the first step; the
+    normalisation uses the previous nu; the clip is count**0.25 (clip_value_fn's default)."""
+
+    def update(g, s, p):
+        count, mu, nu = s
+        b2_ = b2 if count > 0 else 0.0
+        b1_ = b1 if count > 0 else 1.0
+        new_nu = (1 - b2_) * g ** 2 + b2_ * nu
+        u = g / np.maximum(np.sqrt(nu), eps)
+        if use_clipping:
+            c = float(count) ** 0.25
+            u = np.clip(u, -c, c)
+        mu = (1 - b1_) * u + b1_ * mu
+        out = (1 - b1_) * u + b1_ * mu if nesterov else mu
+        return out, (count + 1, mu, new_nu)
+
+    return Transform(lambda p: (0, np.zeros_like(p), np.zeros_like(p)), update)
+
+
+def scale_by_ademamix(b1=0.9, b2=0.999, b3=0.9999, alpha=5.0, eps=1e-8, eps_root=0.0):
+    """contrib._ademamix.scale_by_ademamix: the slow momentum m2 is not debiased."""
+
+    def update(g, s, p):
+        count, m1, m2, nu = s
+        m1 = (1 - b1) * g + b1 * m1
+        m2 = (1 - b3) * g + b3 * m2
+        nu = (1 - b2) * g ** 2 + b2 * nu
+        count += 1
+        u = (bias_correction(m1, b1, count) + alpha * m2) / (np.sqrt(bias_correction(nu, b2, count) + eps_root) + eps)
+        return u, (count, m1, m2, nu)
+
+    z = np.zeros_like
+    return Transform(lambda p: (0, z(p), z(p), z(p)), update)
+
+
+def scale_by_simplified_ademamix(b1=0.99, b2=0.95, alpha=0.0, eps=1e-8, eps_root=0.0):
+    """contrib._ademamix.scale_by_simplified_ademamix: m = g + b1·m; n = lerp(b2, g², n)."""
+
+    def update(g, s, p):
+        t, m, n = s
+        m = g + b1 * m
+        n = g * g + b2 * (n - g * g)
+        t += 1
+        u = (m + alpha * g) / (np.sqrt(bias_correction(n, b2, t) + eps_root) + eps)
+        return u, (t, m, n)
+
+    return Transform(lambda p: (0, np.zeros_like(p), np.zeros_like(p)), update)
+
+
+def scale_by_madgrad(learning_rate, momentum=0.9, eps=1e-6):
+    """contrib._madgrad.scale_by_madgrad. jnp.sqrt of the int32 count is float32, so the
+    weight lamb is a float32 number (as dlopt's doc notes)."""
+
+    def update(g, s, p):
+        count, gsq, ssum, x0 = s
+        lamb = np.float32(learning_rate + eps) * np.sqrt(np.float32(count + 1))
+        gsq = gsq + float(lamb) * g ** 2
+        ssum = ssum + float(lamb) * g
+        z = x0 - ssum / (np.cbrt(gsq) + eps)
+        x_new = (1 - momentum) * z + momentum * p
+        return x_new - p, (count + 1, gsq, ssum, x0)
+
+    return Transform(lambda p: (0, np.zeros_like(p), np.zeros_like(p), p.copy()), update)
+
+
+def scale_by_cocob(alpha=100.0, eps=1e-8):
+    """contrib._cocob.scale_by_cocob (its output moves the parameters to the new bet)."""
+
+    def update(c, s, p):
+        p0, cum, scale_, sub, reward = s
+        scale_ = np.maximum(scale_, np.abs(c))
+        sub = sub + np.abs(c)
+        reward = np.maximum(reward - c * (p - p0), 0)
+        cum = cum - c
+        new = -p + (p0 + cum / (scale_ * np.maximum(sub + scale_, alpha * scale_)) * (scale_ + reward))
+        return new, (p0, cum, scale_, sub, reward)
+
+    z = np.zeros_like
+    return Transform(lambda p: (p.copy(), z(p), np.full_like(p, eps), z(p), z(p)), update)
+
+
+def _norm(x):
+    return float(np.sqrt(np.sum(x * x)))
+
+
+def scale_by_dog(init_step=("heuristic", 1e-6), eps=1e-8):
+    """contrib._dog.scale_by_dog (one parameter array: the tree norm is its norm)."""
+    kind, value = init_step
+
+    def init(p):
+        r = {"distance": value, "heuristic": value * (1 + _norm(p)), "learning_rate": 0.0}[kind]
+        return (True, p.copy(), r, 0.0)
+
+    def update(g, s, p):
+        first, p0, max_dist, sumsq = s
+        max_dist = max(max_dist, _norm(p0 - p))
+        sumsq = sumsq + _norm(g) ** 2
+        lr = max_dist / np.sqrt(sumsq + eps)
+        if kind == "learning_rate" and first:
+            lr = value
+        return lr * g, (False, p0, max_dist, sumsq)
+
+    return Transform(init, update)
+
+
+def scale_by_dowg(init_estim_sq_dist=None, eps=1e-4):
+    """contrib._dog.scale_by_dowg."""
+
+    def update(g, s, p):
+        p0, weighted, sq_dist = s
+        sq_dist = max(sq_dist, _norm(p0 - p) ** 2)
+        weighted = sq_dist * _norm(g) ** 2 + weighted
+        lr = sq_dist / (np.sqrt(weighted) + eps)
+        return lr * g, (p0, weighted, sq_dist)
+
+    init_d = eps if init_estim_sq_dist is None else init_estim_sq_dist
+    return Transform(lambda p: (p.copy(), 0.0, init_d), update)
+
+
+def prodigy(kw):
+    """contrib._prodigy.prodigy (one transform; estim_lr starts as a float32 number)."""
+    lr = kw.get("learning_rate", 1.0)
+    beta1, beta2 = kw.get("betas", (0.9, 0.999))
+    beta3 = kw.get("beta3")
+    if beta3 is None:
+        beta3 = beta2 ** 0.5
+    eps, d0, coef, wd = kw.get("eps", 1e-8), kw.get("estim_lr0", 1e-6), kw.get("estim_lr_coef", 1.0), kw.get("weight_decay", 0.0)
+
+    def init(p):
+        z = np.zeros_like(p)
+        return (z, z, z, p.copy(), float(np.float32(d0)), 0.0, 0)
+
+    def update(g, s, p):
+        ea, eas, gsum, p0, d, num, count = s
+        bc = ((1 - beta2 ** (count + 1)) ** 0.5) / (1 - beta1 ** (count + 1))
+        dlr = d * lr * bc
+        dg = d * g
+        acc = float(np.sum(g * (p0 - p)))
+        ea = beta1 * ea + (1 - beta1) * dg
+        eas = beta2 * eas + (1 - beta2) * dg * dg
+        gsum = beta3 * gsum + dlr * dg / d0
+        num = beta3 * num + (d / d0) * dlr * acc
+        new_d = max(d, coef * num / float(np.sum(np.abs(gsum))))
+        u = -wd * dlr * p - dlr * ea / (np.sqrt(eas) + new_d * eps)
+        return u, (ea, eas, gsum, p0, new_d, num, count + 1)
+
+    return Transform(init, update)
+
+
+def dadapt_adamw(kw):
+    """contrib._dadapt_adamw.dadapt_adamw (one transform)."""
+    lr = kw.get("learning_rate", 1.0)
+    beta1, beta2 = kw.get("betas", (0.9, 0.999))
+    eps, d0, wd = kw.get("eps", 1e-8), kw.get("estim_lr0", 1e-6), kw.get("weight_decay", 0.0)
+    sb2 = beta2 ** 0.5
+
+    def init(p):
+        z = np.zeros_like(p)
+        return (z, z, z, d0, 0.0, 0)
+
+    def update(g, s, p):
+        ea, eas, gsum, d, num, count = s
+        count_inc = count + 1
+        bc = ((1 - beta2 ** count_inc) ** 0.5) / (1 - beta1 ** count_inc)
+        dlr = d * lr * bc
+        acc = float(np.sum(g * (gsum / (np.sqrt(eas) + eps))))
+        ea = beta1 * ea + (1 - beta1) * dlr * g
+        eas = beta2 * eas + (1 - beta2) * g * g
+        gsum = sb2 * gsum + (1 - sb2) * dlr * g
+        num = sb2 * num + (1 - sb2) * dlr * acc
+        d = max(d, num / ((1 - sb2) * float(np.sum(np.abs(gsum)))))
+        u = -ea / (np.sqrt(eas) + eps) + (-wd * dlr) * p
+        return u, (ea, eas, gsum, d, num, count_inc)
+
+    return Transform(init, update)
+
+
+def _decay_then(kw, default_wd, *rest):
+    wd = kw.get("weight_decay", default_wd)
+    return chain(add_decayed_weights(wd) if wd is not None else identity(), *rest)
+
+
+ALIASES.update({
+    "acprop": lambda kw: chain(scale_by_acprop(kw.get("b1", 0.9), kw.get("b2", 0.999), kw.get("eps", 1e-16), kw.get("eps_root", 1e-16)),
+                               add_decayed_weights(kw.get("weight_decay", 0.0)), scale_by_learning_rate(_lr(kw))),
+    "adopt": lambda kw: chain(scale_by_adopt(kw.get("b1", 0.9), kw.get("b2", 0.9999), kw.get("eps", 1e-6),
+                                             kw.get("nesterov", False), kw.get("use_clipping", True)),
+                              scale_by_learning_rate(_lr(kw))),
+    "ademamix": lambda kw: chain(scale_by_ademamix(kw.get("b1", 0.9), kw.get("b2", 0.999), kw.get("b3", 0.9999), kw.get("alpha", 5.0),
+                                                   kw.get("eps", 1e-8), kw.get("eps_root", 0.0)),
+                                 add_decayed_weights(kw.get("weight_decay", 0.0)), scale_by_learning_rate(_lr(kw))),
+    "simplified_ademamix": lambda kw: chain(
+        scale_by_simplified_ademamix(kw.get("b1", 0.99), kw.get("b2", 0.95), kw.get("alpha", 0.0), kw.get("eps", 1e-8),
+                                     kw.get("eps_root", 0.0)),
+        add_decayed_weights(kw.get("weight_decay", 0.0)), scale_by_learning_rate(_lr(kw))),
+    "madgrad": lambda kw: chain(add_decayed_weights(kw.get("weight_decay", 0.0)),
+                                scale_by_madgrad(_lr(kw), kw.get("momentum", 0.9), kw.get("eps", 1e-6))),
+    "cocob": lambda kw: chain(add_decayed_weights(kw.get("weight_decay", 0.0)),
+                              scale_by_learning_rate(kw.get("learning_rate", 1.0), flip_sign=False),
+                              scale_by_cocob(kw.get("alpha", 100.0), kw.get("eps", 1e-8))),
+    "dog": lambda kw: _decay_then(kw, None, scale_by_dog(tuple(kw.get("init_step", ("heuristic", 1e-6))), kw.get("eps", 1e-8)),
+                                  scale_by_learning_rate(kw.get("learning_rate", 1.0))),
+    "dowg": lambda kw: _decay_then(kw, None, scale_by_dowg(kw.get("init_estim_sq_dist"), kw.get("eps", 1e-4)),
+                                   scale_by_learning_rate(kw.get("learning_rate", 1.0))),
+    "prodigy": prodigy,
+    "dadapt_adamw": dadapt_adamw,
+})
+
+
 def torch_nadam(kw):
     """torch.optim.NAdam as torch 2.x computes it (torch/optim/nadam.py, _single_tensor_nadam):
     torch 1.13, the live reference, counts μ_t twice in μ-product-next, a bug fixed in 2.x.
@@ -572,6 +805,40 @@ def torch_nadam(kw):
 ALIASES["torch:NAdam"] = torch_nadam
 
 
+def torch_adafactor(kw):
+    """torch.optim.Adafactor (torch 2.5+, torch/optim/_adafactor.py, _single_tensor_adafactor),
+    for a matrix: factored row and column variances along the last two axes."""
+    lr, decay, d, wd = kw.get("lr", 1e-2), kw.get("beta2_decay", -0.8), kw.get("d", 1.0), kw.get("weight_decay", 0.0)
+    eps1, eps2 = kw.get("eps", (None, 1e-3))
+    if eps1 is None:
+        eps1 = np.finfo(np.float64).eps
+
+    def init(p):
+        return (0, np.zeros(p.shape[:-1] + (1,)), np.zeros(p.shape[:-2] + (1, p.shape[-1])))
+
+    def update(g, s, p):
+        step, row_var, col_var = s
+        step += 1
+        one_minus_beta2_t = float(step) ** decay
+        rho_t = min(lr, 1 / step ** 0.5)
+        alpha = max(eps2, float(np.sqrt(np.sum(p * p))) / p.size ** 0.5) * rho_t
+        new_p = p * (1 - lr * wd) if wd != 0 else p
+        row_mean = np.sum(g * g, axis=-1, keepdims=True) / g.shape[-1]
+        row_var = row_var + one_minus_beta2_t * (row_mean - row_var)  # lerp_
+        col_mean = np.sum(g * g, axis=-2, keepdims=True) / g.shape[-2]
+        col_var = col_var + one_minus_beta2_t * (col_mean - col_var)
+        var_estimate = (row_var @ col_var) / np.maximum(np.mean(row_var, axis=-2, keepdims=True), eps1)
+        u = 1 / np.sqrt(np.maximum(var_estimate, eps1 * eps1)) * g
+        denom = max(1.0, float(np.sqrt(np.sum(u * u))) / (u.size ** 0.5 * d))
+        new_p = new_p - alpha / denom * u
+        return new_p - p, (step, row_var, col_var)
+
+    return Transform(init, update)
+
+
+ALIASES["torch:Adafactor"] = torch_adafactor
+
+
 def run(spec, case):
     kw = {k: v for k, v in case["kwargs"].items() if v is not None}
     opt = ALIASES[case["name"]](kw)
@@ -579,7 +846,7 @@ def run(spec, case):
     p = np.array(spec["x0"], dtype=np.float64).reshape(shape)
     state = opt.init(p)
     traj, evals = [], []
-    for g in spec["grads"]:
+    for g in case.get("grads") or spec["grads"]:
         g = np.array(g, dtype=np.float64).reshape(shape)
         if kw.get("maximize"):  # torch's maximize: ascend, i.e. descend along -g
             g = -g
