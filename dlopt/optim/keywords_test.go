@@ -3,6 +3,7 @@ package optim
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"math"
 	"math/rand/v2"
@@ -124,6 +125,11 @@ var keywordCases = []keywordCase{
 	{Lib: Optax, Name: "optimistic_gradient_descent", Ref: refNumpy, Kwargs: kw("learning_rate", 0.05, "alpha", 0.5, "beta", 0.3)},
 	{Lib: Optax, Name: "schedule_free_sgd", Ref: refNumpy, Kwargs: kw("learning_rate", 0.5, "warmup_steps", 5, "b1", 0.8, "weight_decay", 0.05, "weight_lr_power", 1.0)},
 	{Lib: Optax, Name: "schedule_free_adamw", Ref: refNumpy, Kwargs: kw("learning_rate", 0.1, "warmup_steps", 4, "b1", 0.85, "b2", 0.95, "eps", 1e-4, "weight_decay", 0.05, "weight_lr_power", 1.5)},
+	{Lib: Optax, Name: "adafactor", Ref: refNumpy, Kwargs: kw("learning_rate", 0.1, "min_dim_size_to_factor", 2, "decay_rate", 0.6,
+		"multiply_by_parameter_scale", false, "clipping_threshold", 0.5, "momentum", 0.7, "weight_decay_rate", 0.01, "eps", 1e-3)},
+	{Lib: Optax, Name: "adafactor", Ref: refNumpy, Kwargs: kw("learning_rate", 0.1, "min_dim_size_to_factor", 2, "factored", false),
+		Inert: []string{"min_dim_size_to_factor"}},
+	{Lib: Optax, Name: "adafactor", Ref: refNumpy, Kwargs: kw("learning_rate", 0.1, "clipping_threshold", nil, "multiply_by_parameter_scale", false)},
 
 	// optax.contrib.
 	{Lib: Optax, Name: "acprop", Ref: refNumpy, Kwargs: kw("learning_rate", 0.05, "b1", 0.8, "b2", 0.95, "eps", 1e-4, "eps_root", 1e-3, "weight_decay", 0.05)},
@@ -280,26 +286,38 @@ func TestKeywordsNumpy(t *testing.T) {
 	oracleSpec.X0, oracleSpec.Grads, oracleSpec.Cases = o.Problem.X0, o.Problem.Grads, nil
 	var entries []oracleEntry
 	for _, e := range append(slices.Clone(o.Optax.Entries), o.Torch.Entries...) {
-		name := e.registryName()
-		if e.Library == Torch {
-			name = "torch:" + name
-		}
-		if slices.Contains(res.Names, name) && len(e.ParamShape) == 1 {
+		name := numpyName(keywordCase{Lib: e.Library, Name: e.registryName()})
+		if slices.Contains(res.Names, name) {
 			entries = append(entries, e)
-			oracleSpec.Cases = append(oracleSpec.Cases, pyCase{Name: name, Kwargs: e.Kwargs})
 		}
 	}
-	oracleSpec.Shape = []int{len(o.Problem.X0)}
-	var oracleRes struct {
-		Results []referenceResult `json:"results"`
-	}
-	runPython(t, "numpy", []string{numpyReferenceFile}, oracleSpec, &oracleRes)
+	// One Python run per parameter shape (each run pays numpy's import).
+	oracleRes := make([]referenceResult, len(entries))
+	byShape := map[string][]int{}
 	for i, e := range entries {
-		if msg := compareTrajectories(oracleRes.Results[i].Trajectory, e.Trajectory, dtypes.Float64); msg != "" {
+		key := fmt.Sprint(e.ParamShape)
+		byShape[key] = append(byShape[key], i)
+	}
+	for _, idx := range byShape {
+		oracleSpec.Shape, oracleSpec.Cases = entries[idx[0]].ParamShape, nil
+		for _, i := range idx {
+			e := entries[i]
+			oracleSpec.Cases = append(oracleSpec.Cases, pyCase{Name: numpyName(keywordCase{Lib: e.Library, Name: e.registryName()}), Kwargs: e.Kwargs})
+		}
+		var out struct {
+			Results []referenceResult `json:"results"`
+		}
+		runPython(t, "numpy", []string{numpyReferenceFile}, oracleSpec, &out)
+		for j, i := range idx {
+			oracleRes[i] = out.Results[j]
+		}
+	}
+	for i, e := range entries {
+		if msg := compareTrajectories(oracleRes[i].Trajectory, e.Trajectory, dtypes.Float64); msg != "" {
 			t.Errorf("the numpy reference disagrees with the oracle on %s/%s: %s", e.Library, e.Name, msg)
 		}
 		if e.EvalTrajectory != nil {
-			if msg := compareTrajectories(oracleRes.Results[i].Eval, e.EvalTrajectory, dtypes.Float64); msg != "" {
+			if msg := compareTrajectories(oracleRes[i].Eval, e.EvalTrajectory, dtypes.Float64); msg != "" {
 				t.Errorf("the numpy reference's evaluation parameters disagree with the oracle on %s: %s", e.Name, msg)
 			}
 		}

@@ -770,6 +770,90 @@ ALIASES.update({
 })
 
 
+def scale_by_factored_rms(factored=True, decay_rate=0.8, step_offset=0, min_dim_size_to_factor=128, epsilon=1e-30):
+    """optax/_src/factorized.py, scale_by_factored_rms. _decay_rate_pow computes
+    1 - t^(-decay_rate) with t a float32 array: the decay is a float32 number."""
+
+    def dims(shape):
+        if not factored or len(shape) < 2:
+            return None
+        order = np.argsort(shape, kind="stable")
+        if shape[order[-2]] < min_dim_size_to_factor:
+            return None
+        return int(order[-2]), int(order[-1])
+
+    def init(p):
+        fd = dims(p.shape)
+        if fd is None:
+            return (0, None, None, np.zeros_like(p))
+        d1, d0 = fd
+        return (0, np.zeros(np.delete(p.shape, d0)), np.zeros(np.delete(p.shape, d1)), None)
+
+    def update(g, s, p):
+        count, v_row, v_col, v = s
+        t = np.float32(count - step_offset + 1)
+        beta = float(np.float32(1.0) - t ** np.float32(-decay_rate))
+        grad_sqr = g * g + epsilon
+        fd = dims(p.shape)
+        if fd is None:
+            v = beta * v + (1.0 - beta) * grad_sqr
+            return g * v ** -0.5, (count + 1, None, None, v)
+        d1, d0 = fd
+        v_row = beta * v_row + (1.0 - beta) * np.mean(grad_sqr, axis=d0)
+        v_col = beta * v_col + (1.0 - beta) * np.mean(grad_sqr, axis=d1)
+        reduced_d1 = d1 - 1 if d1 > d0 else d1
+        row_factor = (v_row / np.mean(v_row, axis=reduced_d1, keepdims=True)) ** -0.5
+        col_factor = v_col ** -0.5
+        u = g * np.expand_dims(row_factor, axis=d0) * np.expand_dims(col_factor, axis=d1)
+        return u, (count + 1, v_row, v_col, None)
+
+    return Transform(init, update)
+
+
+def clip_by_block_rms(threshold):
+    """optax/_src/clipping.py, clip_by_block_rms."""
+    return stateless(lambda u, p: u / max(1.0, float(np.sqrt(np.mean(u * u))) / threshold))
+
+
+def scale_by_param_block_rms(min_scale=1e-3):
+    """transform.scale_by_param_block_rms (numerics.safe_root_mean_squares)."""
+    return stateless(lambda u, p: u * max(float(np.sqrt(np.mean(p * p))), min_scale))
+
+
+def ema_float32_state(decay):
+    """_accumulation.ema(decay, debias=False, accumulator_dtype=float32): the update is the new
+    average, the state keeps it cast to float32."""
+
+    def update(g, m, p):
+        new = (1 - decay) * g + decay * m
+        return new, new.astype(np.float32).astype(np.float64)
+
+    return Transform(lambda p: np.zeros_like(p), update)
+
+
+def adafactor(kw):
+    """alias.adafactor: the chain is built from the options given (None leaves a link out;
+    clipping_threshold=None given explicitly removes the default clipping)."""
+    nulls = kw.get("_given_null", [])
+    tx = [scale_by_factored_rms(kw.get("factored", True), kw.get("decay_rate", 0.8), kw.get("decay_offset", 0),
+                                kw.get("min_dim_size_to_factor", 128), kw.get("eps", 1e-30))]
+    if "clipping_threshold" not in nulls:
+        tx.append(clip_by_block_rms(kw.get("clipping_threshold", 1.0)))
+    if kw.get("learning_rate") is not None:
+        tx.append(scale_by_learning_rate(kw["learning_rate"], flip_sign=False))
+    if kw.get("multiply_by_parameter_scale", True):
+        tx.append(scale_by_param_block_rms())
+    if kw.get("momentum") is not None:
+        tx.append(ema_float32_state(kw["momentum"]))
+    if kw.get("weight_decay_rate") is not None:
+        tx.append(add_decayed_weights(kw["weight_decay_rate"]))
+    tx.append(scale(-1))
+    return chain(*tx)
+
+
+ALIASES["adafactor"] = adafactor
+
+
 def torch_nadam(kw):
     """torch.optim.NAdam as torch 2.x computes it (torch/optim/nadam.py, _single_tensor_nadam):
     torch 1.13, the live reference, counts μ_t twice in μ-product-next, a bug fixed in 2.x.
@@ -841,6 +925,7 @@ ALIASES["torch:Adafactor"] = torch_adafactor
 
 def run(spec, case):
     kw = {k: v for k, v in case["kwargs"].items() if v is not None}
+    kw["_given_null"] = [k for k, v in case["kwargs"].items() if v is None]
     opt = ALIASES[case["name"]](kw)
     shape = spec["shape"]
     p = np.array(spec["x0"], dtype=np.float64).reshape(shape)
