@@ -47,6 +47,7 @@ var noEffectValues = map[string]any{
 	"mask": []any{true}, "weight_decay_mask": []any{true}, "trust_ratio_mask": []any{true},
 	// Options dlopt accepts only at optax's default (a callable, a warmup it does not have).
 	"clip_value_fn": "lambda x: x", "safeguard_warmup": true, "muon_weight_dimension_numbers": []any{1},
+	"consistent_rms": 0.2, "preconditioning": "spectral",
 }
 
 // keywordGaps are keywords without an independent reference yet, with the reason. A gap that
@@ -70,12 +71,12 @@ func trajectoriesDiffer(a, b [][]float64) bool {
 
 // runKeywordProblem runs library/name with kwargs on keywordProblem (with drift added to the
 // gradients) in float64.
-func runKeywordProblem(library, name string, kwargs map[string]any, drift float64) ([][]float64, error) {
+func runKeywordProblem(library, name string, kwargs map[string]any, drift float64, shape []int) ([][]float64, error) {
 	opt, err := New(library, name, kwargs)
 	if err != nil {
 		return nil, err
 	}
-	x0, shape, grads := keywordCase{Drift: drift}.problem()
+	x0, shape, grads := keywordCase{Drift: drift, Shape: shape}.problem()
 	traj, err := RunGradients(opt, x0, shape, grads, dtypes.Float64)
 	if err != nil {
 		return nil, err
@@ -123,7 +124,7 @@ func TestKeywordTable(t *testing.T) {
 	}
 	for _, s := range sources {
 		c := s.c
-		base, err := runKeywordProblem(c.Lib, c.Name, c.Kwargs, c.Drift)
+		base, err := runKeywordProblem(c.Lib, c.Name, c.Kwargs, c.Drift, c.Shape)
 		if err != nil {
 			t.Errorf("%s: %v", caseName(c), err)
 			continue
@@ -134,7 +135,7 @@ func TestKeywordTable(t *testing.T) {
 			}
 			without := maps.Clone(c.Kwargs)
 			delete(without, key)
-			traj, err := runKeywordProblem(c.Lib, c.Name, without, c.Drift)
+			traj, err := runKeywordProblem(c.Lib, c.Name, without, c.Drift, c.Shape)
 			if err == nil && !trajectoriesDiffer(traj, base) {
 				if s.strict {
 					t.Errorf("%s: leaving %q out does not change the trajectory: the value is the default or the keyword is not read", caseName(c), key)
@@ -159,7 +160,7 @@ func TestKeywordTable(t *testing.T) {
 				if v, ok := noEffectValues[key]; ok && refs[id] == nil {
 					if base == nil {
 						var err error
-						if base, err = runKeywordProblem(lib, name, minimalKwargs(lib), 0); err != nil {
+						if base, err = runKeywordProblem(lib, name, minimalKwargs(lib), 0, nil); err != nil {
 							t.Fatalf("%s/%s with %v: %v", lib, name, minimalKwargs(lib), err)
 						}
 					}
@@ -167,11 +168,11 @@ func TestKeywordTable(t *testing.T) {
 					// or rejected (the masks, and the dtypes some factories take as null only).
 					given := minimalKwargs(lib)
 					given[key] = nil
-					if traj, err := runKeywordProblem(lib, name, given, 0); err != nil || trajectoriesDiffer(traj, base) {
+					if traj, err := runKeywordProblem(lib, name, given, 0, nil); err != nil || trajectoriesDiffer(traj, base) {
 						t.Errorf("%s = null: error %v, or the trajectory changed", id, err)
 					}
 					given[key] = v
-					traj, err := runKeywordProblem(lib, name, given, 0)
+					traj, err := runKeywordProblem(lib, name, given, 0, nil)
 					switch {
 					case err != nil && strings.Contains(err.Error(), key):
 						add(lib, name, key, "only the default accepted (checked)")

@@ -44,11 +44,17 @@ type keywordCase struct {
 	// Drift adds a constant to every gradient (a consistent descent direction, which
 	// distance-estimating methods such as Prodigy need before their estimate grows).
 	Drift float64
+	// Shape replaces the problem's 2×3 (same six values), e.g. [6] for the branch of optax's
+	// muon that trains non-matrix parameters.
+	Shape []int
 }
 
 // problem is keywordProblem with the case's drift.
 func (c keywordCase) problem() (x0 []float64, shape []int, grads [][]float64) {
 	x0, shape, grads = keywordProblem()
+	if c.Shape != nil {
+		shape = c.Shape
+	}
 	for _, g := range grads {
 		for i := range g {
 			g[i] += c.Drift
@@ -89,6 +95,10 @@ var keywordCases = []keywordCase{
 	// torch 2.x Adafactor, written from torch's source: d = 0.5 clips the update's RMS.
 	{Lib: Torch, Name: "Adafactor", Ref: refTorchSrc, Kwargs: kw("lr", 0.05, "beta2_decay", -0.6, "d", 0.5, "eps", []any{3.0, 1e-3}, "weight_decay", 0.05)},
 	{Lib: Torch, Name: "Adafactor", Ref: refTorchSrc, Kwargs: kw("lr", 0.3, "eps", []any{nil, 5.0})},
+	// torch 2.x Muon, with its bfloat16 Newton–Schulz emulated in numpy from torch's source.
+	{Lib: Torch, Name: "Muon", Ref: refTorchSrc, Kwargs: kw("lr", 0.05, "weight_decay", 0.05, "momentum", 0.8, "nesterov", false,
+		"ns_coefficients", []any{3.0, -3.2, 1.2}, "ns_steps", 3, "eps", 50.0)},
+	{Lib: Torch, Name: "Muon", Ref: refTorchSrc, Kwargs: kw("lr", 0.05, "adjust_lr_fn", "match_rms_adamw"), Shape: []int{3, 2}},
 
 	// optax, against the numpy implementation written from optax's source.
 	{Lib: Optax, Name: "sgd", Ref: refNumpy, Kwargs: kw("learning_rate", 0.05, "momentum", 0.7, "nesterov", true)},
@@ -132,6 +142,12 @@ var keywordCases = []keywordCase{
 	{Lib: Optax, Name: "adafactor", Ref: refNumpy, Kwargs: kw("learning_rate", 0.1, "clipping_threshold", nil, "multiply_by_parameter_scale", false)},
 
 	// optax.contrib.
+	{Lib: Optax, Name: "muon", Ref: refNumpy, Kwargs: kw("learning_rate", 0.05, "ns_coeffs", []any{3.0, -3.2, 1.2}, "ns_steps", 3,
+		"beta", 0.8, "eps", 0.5, "weight_decay", 0.05, "nesterov", false, "adaptive", true)},
+	{Lib: Optax, Name: "muon", Ref: refNumpy, Kwargs: kw("learning_rate", 0.05, "ns_coeffs", []any{[]any{3.4445, -4.775, 2.0315}, []any{3.0, -3.2, 1.2}}),
+		Shape: []int{3, 2}},
+	{Lib: Optax, Name: "muon", Ref: refNumpy, Kwargs: kw("learning_rate", 0.05, "adam_b1", 0.8, "adam_b2", 0.95, "adam_eps_root", 1e-3,
+		"adam_weight_decay", 0.05, "adam_learning_rate", 0.02, "eps", 1e-4, "nesterov", false), Shape: []int{6}, Inert: []string{"learning_rate"}},
 	{Lib: Optax, Name: "acprop", Ref: refNumpy, Kwargs: kw("learning_rate", 0.05, "b1", 0.8, "b2", 0.95, "eps", 1e-4, "eps_root", 1e-3, "weight_decay", 0.05)},
 	{Lib: Optax, Name: "adopt", Ref: refNumpy, Kwargs: kw("learning_rate", 0.05, "b1", 0.8, "b2", 0.95, "eps", 2.0, "nesterov", true, "use_clipping", false)},
 	{Lib: Optax, Name: "ademamix", Ref: refNumpy, Kwargs: kw("learning_rate", 0.05, "b1", 0.8, "b2", 0.95, "b3", 0.99, "alpha", 3.0, "eps", 1e-4, "eps_root", 1e-3, "weight_decay", 0.05)},
@@ -256,6 +272,7 @@ func TestKeywordsNumpy(t *testing.T) {
 		Name   string         `json:"name"`
 		Kwargs map[string]any `json:"kwargs"`
 		Grads  [][]float64    `json:"grads,omitempty"` // this case's, when it has its own
+		Shape  []int          `json:"shape,omitempty"`
 	}
 	var spec struct {
 		X0    []float64   `json:"x0"`
@@ -265,7 +282,7 @@ func TestKeywordsNumpy(t *testing.T) {
 	}
 	spec.X0, spec.Shape, spec.Grads = keywordProblem()
 	for _, c := range cases {
-		pc := pyCase{Name: numpyName(c), Kwargs: c.Kwargs}
+		pc := pyCase{Name: numpyName(c), Kwargs: c.Kwargs, Shape: c.Shape}
 		if c.Drift != 0 {
 			_, _, pc.Grads = c.problem()
 		}

@@ -854,6 +854,115 @@ def adafactor(kw):
 ALIASES["adafactor"] = adafactor
 
 
+def _newton_schulz(x, coeffs, eps):
+    """contrib._muon.orthogonalize_via_newton_schulz (frobenius preconditioning): transpose a
+    tall matrix, divide by ‖x‖ + eps, then x ← a·x + (b·xxᵀ + c·(xxᵀ)²)·x per triple."""
+    transposed = x.shape[0] > x.shape[1]
+    if transposed:
+        x = x.T
+    x = x / (np.sqrt(np.sum(x * x)) + eps)
+    for a, b, c in coeffs:
+        gram = x @ x.T
+        x = a * x + (b * gram + c * gram @ gram) @ x
+    return x.T if transposed else x
+
+
+def _ns_triples(kw):
+    coeffs = kw.get("ns_coeffs", (3.4445, -4.7750, 2.0315))
+    if not isinstance(coeffs[0], (list, tuple)):
+        coeffs = [coeffs] * kw.get("ns_steps", 5)
+    return coeffs
+
+
+def scale_by_muon(coeffs, beta=0.95, eps=1e-8, nesterov=True, adaptive=False):
+    """contrib._muon.scale_by_muon for a matrix: Adam-style debiased (optionally Nesterov)
+    momentum, orthogonalised, scaled by √max(1, cols/rows); adaptive multiplies by ⟨m̂, O⟩."""
+
+    def update(g, s, p):
+        count, mu = s
+        mu = (1 - beta) * g + beta * mu
+        count += 1
+        mu_hat = _nesterov_mu_hat(beta, mu, g, count) if nesterov else bias_correction(mu, beta, count)
+        o = _newton_schulz(mu_hat, coeffs, eps)
+        if adaptive:
+            o = float(np.sum(mu_hat * o)) * o
+        return o * np.sqrt(max(1.0, g.shape[1] / g.shape[0])), (count, mu)
+
+    return Transform(lambda p: (0, np.zeros_like(p)), update)
+
+
+def muon(kw):
+    """contrib._muon.muon: matrices through chain(scale_by_muon, add_decayed_weights,
+    scale_by_learning_rate); other parameters through adamw with the adam_* options (the
+    runs here have one parameter, so one branch or the other)."""
+    lr = _lr(kw)
+
+    def build(p):
+        if p.ndim == 2:
+            return chain(scale_by_muon(_ns_triples(kw), kw.get("beta", 0.95), kw.get("eps", 1e-8), kw.get("nesterov", True),
+                                       kw.get("adaptive", False)),
+                         add_decayed_weights(kw.get("weight_decay", 0.0)), scale_by_learning_rate(lr))
+        return chain(scale_by_adam(kw.get("adam_b1", 0.9), kw.get("adam_b2", 0.999), kw.get("eps", 1e-8), kw.get("adam_eps_root", 0.0),
+                                   nesterov=kw.get("nesterov", True)),
+                     add_decayed_weights(kw.get("adam_weight_decay", 0.0)),
+                     scale_by_learning_rate(kw.get("adam_learning_rate", lr)))
+
+    holder = {}
+
+    def init(p):
+        holder["t"] = build(p)
+        return holder["t"].init(p)
+
+    return Transform(init, lambda g, s, p: holder["t"].update(g, s, p))
+
+
+ALIASES["muon"] = muon
+
+
+def _bf16(x):
+    """Rounds to the nearest bfloat16 (8 significant bits), ties to even, as torch's
+    .bfloat16() and its bfloat16 kernels do (np.round rounds half to even)."""
+    m, e = np.frexp(np.asarray(x, dtype=np.float64))
+    return np.ldexp(np.round(m * 256) / 256, e)
+
+
+def torch_muon(kw):
+    """torch.optim.Muon (torch/optim/_muon.py, _single_tensor_muon and
+    _zeropower_via_newtonschulz with use_addmm, as in the torch 2.11 of the oracle): the
+    momentum buffer is lerped in the parameter dtype; Newton–Schulz runs in bfloat16, every
+    operation (norm, division, x·xᵀ, each addmm) computed in float32 and rounded once."""
+    lr, wd, momentum = kw.get("lr", 1e-3), kw.get("weight_decay", 0.1), kw.get("momentum", 0.95)
+    nesterov, eps, steps = kw.get("nesterov", True), kw.get("eps", 1e-7), kw.get("ns_steps", 5)
+    a, b, c = (np.float32(v) for v in kw.get("ns_coefficients", (3.4445, -4.7750, 2.0315)))
+    scales = {"original": lambda r, q: max(1, r / q) ** 0.5, "match_rms_adamw": lambda r, q: 0.2 * max(r, q) ** 0.5}
+
+    def ns(g):
+        x = _bf16(g).astype(np.float32)
+        if g.shape[0] > g.shape[1]:
+            x = x.T
+        norm = max(_bf16(np.sqrt(np.sum(x * x, dtype=np.float32))), _bf16(eps))
+        x = _bf16(x / np.float32(norm)).astype(np.float32)
+        for _ in range(steps):
+            gram = _bf16(x @ x.T).astype(np.float32)
+            upd = _bf16(b * gram + c * (gram @ gram)).astype(np.float32)
+            x = _bf16(a * x + upd @ x).astype(np.float32)
+        x = x.astype(np.float64)
+        return x.T if g.shape[0] > g.shape[1] else x
+
+    def update(g, buf, p):
+        buf = buf + (1 - momentum) * (g - buf)
+        u = g + momentum * (buf - g) if nesterov else buf
+        o = ns(u)
+        adjusted = lr * scales[kw.get("adjust_lr_fn") or "original"](*p.shape)
+        new_p = p * (1 - lr * wd) - adjusted * o
+        return new_p - p, buf
+
+    return Transform(lambda p: np.zeros_like(p), update)
+
+
+ALIASES["torch:Muon"] = torch_muon
+
+
 def torch_nadam(kw):
     """torch.optim.NAdam as torch 2.x computes it (torch/optim/nadam.py, _single_tensor_nadam):
     torch 1.13, the live reference, counts μ_t twice in μ-product-next, a bug fixed in 2.x.
@@ -927,7 +1036,7 @@ def run(spec, case):
     kw = {k: v for k, v in case["kwargs"].items() if v is not None}
     kw["_given_null"] = [k for k, v in case["kwargs"].items() if v is None]
     opt = ALIASES[case["name"]](kw)
-    shape = spec["shape"]
+    shape = case.get("shape") or spec["shape"]
     p = np.array(spec["x0"], dtype=np.float64).reshape(shape)
     state = opt.init(p)
     traj, evals = [], []
