@@ -74,9 +74,9 @@ func linearVariables(t *testing.T, ctx *context.Context, within string) ([][]flo
 		}
 		switch v.Name() {
 		case "X":
-			X = v.MustValue().Value().([][]float64)
+			X = toFloat64Matrix(v.MustValue().Value())
 		case "b":
-			b = v.MustValue().Value().([]float64)
+			b = toFloat64Vector(v.MustValue().Value())
 		}
 	}
 	if X == nil || b == nil {
@@ -87,6 +87,32 @@ func linearVariables(t *testing.T, ctx *context.Context, within string) ([][]flo
 		t.Fatalf("linear model variables (within %q) not found among %v", within, names)
 	}
 	return X, b
+}
+
+// toFloat64Matrix converts a [][]float32 or [][]float64 tensor value.
+func toFloat64Matrix(v any) [][]float64 {
+	if m, ok := v.([][]float64); ok {
+		return m
+	}
+	m32 := v.([][]float32)
+	out := make([][]float64, len(m32))
+	for i, row := range m32 {
+		out[i] = toFloat64Vector(row)
+	}
+	return out
+}
+
+// toFloat64Vector converts a []float32 or []float64 tensor value.
+func toFloat64Vector(v any) []float64 {
+	if x, ok := v.([]float64); ok {
+		return x
+	}
+	x32 := v.([]float32)
+	out := make([]float64, len(x32))
+	for i, x := range x32 {
+		out[i] = float64(x)
+	}
+	return out
 }
 
 // TestEvaluationAtAveragedParameters trains with torch's ASGD, averaging from step 2, and
