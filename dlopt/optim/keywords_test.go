@@ -158,11 +158,10 @@ var keywordCases = []keywordCase{
 	{Lib: Optax, Name: "dog", Ref: refNumpy, Kwargs: kw("learning_rate", 0.8, "init_step", []any{"learning_rate", 0.01})},
 	{Lib: Optax, Name: "dog", Ref: refNumpy, Kwargs: kw("init_step", []any{"heuristic", 1e-3})},
 	{Lib: Optax, Name: "dowg", Ref: refNumpy, Kwargs: kw("learning_rate", 0.5, "init_estim_sq_dist", 0.01, "eps", 1e-3, "weight_decay", 0.05)},
-	// estim_lr0 = 2^-17, exact in float32: optax keeps the estimate in float32 from the start
-	// (_prodigy.py's init_fn), dlopt in float64; they differ by the float32 rounding of
-	// estim_lr0 otherwise (1e-10 relative in this problem's first steps).
+	// estim_lr0 = 1e-5 is not a float32 number: optax starts the estimate at its float32
+	// rounding (_prodigy.py's init_fn), which this case checks.
 	{Lib: Optax, Name: "prodigy", Ref: refNumpy, Kwargs: kw("learning_rate", 0.5, "betas", []any{0.8, 0.95}, "beta3", 0.9, "eps", 1e-4,
-		"estim_lr0", 0x1p-17, "estim_lr_coef", 2.0, "weight_decay", 0.05), Drift: 2},
+		"estim_lr0", 1e-5, "estim_lr_coef", 2.0, "weight_decay", 0.05), Drift: 2},
 	{Lib: Optax, Name: "dadapt_adamw", Ref: refNumpy, Kwargs: kw("learning_rate", 0.5, "betas", []any{0.8, 0.95}, "eps", 1e-4, "estim_lr0", 1e-3, "weight_decay", 0.05)},
 }
 
@@ -475,5 +474,50 @@ func TestTorchMaximizeNegatesGradients(t *testing.T) {
 	}
 	if checked < 12 {
 		t.Errorf("only %d torch classes read maximize", checked)
+	}
+}
+
+// TestContribOptionsAgainstNumpy compares every run of TestContribOptions (an option on the
+// oracle's problem, which the oracle itself only has at its default) with the numpy reference,
+// in float64 at the oracle's tolerance.
+func TestContribOptionsAgainstNumpy(t *testing.T) {
+	o := loadOracle(t)
+	type pyCase struct {
+		Name   string         `json:"name"`
+		Kwargs map[string]any `json:"kwargs"`
+		Shape  []int          `json:"shape"`
+	}
+	var spec struct {
+		X0    []float64   `json:"x0"`
+		Shape []int       `json:"shape"`
+		Grads [][]float64 `json:"grads"`
+		Cases []pyCase    `json:"cases"`
+	}
+	spec.X0, spec.Grads, spec.Shape = o.Problem.X0, o.Problem.Grads, []int{len(o.Problem.X0)}
+	withs := make([]map[string]any, len(contribOptions))
+	for i, tc := range contribOptions {
+		withs[i] = maps.Clone(tc.base)
+		if withs[i] == nil {
+			withs[i] = map[string]any{}
+		}
+		maps.Copy(withs[i], tc.option)
+		spec.Cases = append(spec.Cases, pyCase{numpyName(keywordCase{Lib: tc.library, Name: tc.name}), withs[i], tc.shape})
+	}
+	var res struct {
+		Results []referenceResult `json:"results"`
+	}
+	runPython(t, "numpy", []string{numpyReferenceFile}, spec, &res)
+	for i, tc := range contribOptions {
+		opt, err := New(tc.library, tc.name, withs[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		traj, err := RunGradients(opt, o.Problem.X0, tc.shape, o.Problem.Grads, dtypes.Float64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if msg := compareTrajectories(traj.Params, res.Results[i].Trajectory, dtypes.Float64); msg != "" {
+			t.Errorf("%s/%s %v: %s", tc.library, tc.name, withs[i], msg)
+		}
 	}
 }

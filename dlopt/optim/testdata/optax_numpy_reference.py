@@ -999,14 +999,17 @@ ALIASES["torch:NAdam"] = torch_nadam
 
 
 def torch_adafactor(kw):
-    """torch.optim.Adafactor (torch 2.5+, torch/optim/_adafactor.py, _single_tensor_adafactor),
-    for a matrix: factored row and column variances along the last two axes."""
+    """torch.optim.Adafactor (torch 2.5+, torch/optim/_adafactor.py, _single_tensor_adafactor):
+    factored row and column variances along the last two axes of a matrix, a plain variance
+    for a vector."""
     lr, decay, d, wd = kw.get("lr", 1e-2), kw.get("beta2_decay", -0.8), kw.get("d", 1.0), kw.get("weight_decay", 0.0)
     eps1, eps2 = kw.get("eps", (None, 1e-3))
     if eps1 is None:
         eps1 = np.finfo(np.float64).eps
 
     def init(p):
+        if p.ndim == 1:
+            return (0, np.zeros_like(p), None)
         return (0, np.zeros(p.shape[:-1] + (1,)), np.zeros(p.shape[:-2] + (1, p.shape[-1])))
 
     def update(g, s, p):
@@ -1016,6 +1019,11 @@ def torch_adafactor(kw):
         rho_t = min(lr, 1 / step ** 0.5)
         alpha = max(eps2, float(np.sqrt(np.sum(p * p))) / p.size ** 0.5) * rho_t
         new_p = p * (1 - lr * wd) if wd != 0 else p
+        if p.ndim == 1:
+            variance = row_var + one_minus_beta2_t * (g * g - row_var)
+            u = 1 / np.sqrt(np.maximum(variance, eps1 * eps1)) * g
+            denom = max(1.0, float(np.sqrt(np.sum(u * u))) / (u.size ** 0.5 * d))
+            return new_p - alpha / denom * u - p, (step, variance, None)
         row_mean = np.sum(g * g, axis=-1, keepdims=True) / g.shape[-1]
         row_var = row_var + one_minus_beta2_t * (row_mean - row_var)  # lerp_
         col_mean = np.sum(g * g, axis=-2, keepdims=True) / g.shape[-2]
