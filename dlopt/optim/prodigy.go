@@ -14,7 +14,10 @@ import (
 //
 //	η = d·lr·√(1-β₂^(k+1))/(1-β₁^(k+1));  m ← β₁·m + (1-β₁)·d·g;  v ← β₂·v + (1-β₂)·d²·g²
 //	s ← β₃·s + η·d·g/d₀;  r ← β₃·r + (d/d₀)·η·⟨g, x₀ - x⟩;  d ← max(d, coef·r/‖s‖₁)
-//	x ← x - η·m/(√v + d·eps) - wd·η·x   (new d; β₃ = √β₂ by default; d₀ = estim_lr0 rounded to float32, as optax stores it)
+//	x ← x - η·m/(√v + d·eps) - wd·η·x   (new d; β₃ = √β₂ by default; d₀ = estim_lr0)
+//
+// The first d is estim_lr0 rounded to float32, as optax stores it (the divisions by d₀ use
+// estim_lr0 itself).
 type ProdigyConfig struct {
 	LearningRate, B1, B2 float64
 	// B3 is beta3; NaN means optax's default √β₂.
