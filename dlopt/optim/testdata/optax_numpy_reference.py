@@ -1,14 +1,18 @@
-"""A second implementation of optax's optimizers in numpy, written from optax's source, for
-dlopt's keyword tests (keywords_test.go): every optax keyword dlopt reads is run here at a
-non-default value and compared with dlopt's trajectory.
+"""A second implementation of optax's optimizers (and of the torch 2.x optimizers torch 1.13
+lacks) in numpy, written from their source, for dlopt's keyword tests (keywords_test.go): every
+keyword dlopt reads is run here at a non-default value and compared with dlopt's trajectory.
+TestKeywordsNumpy first checks this file against the oracle (real optax 0.2.8, torch 2.11).
 
 Written from google-deepmind/optax (the 0.2.x line): optax/_src/alias.py (one function per
-optimizer: the chain of transforms reproduced in ALIASES below), optax/_src/transform.py (the
-scale_by_* functions, same names here), optax/transforms/_adding.py (add_decayed_weights),
+optimizer: the chains in ALIASES below), optax/_src/transform.py (the scale_by_* functions, same
+names here), optax/_src/factorized.py (scale_by_factored_rms), optax/_src/clipping.py
+(clip_by_block_rms), optax/transforms/_adding.py (add_decayed_weights),
 optax/transforms/_accumulation.py (trace, ema), optax/schedules/_schedule.py
-(warmup_constant_schedule), optax/contrib/_schedule_free.py (schedule_free, its _sgd and
-_adamw aliases, schedule_free_eval_params). Each function names the optax function it follows.
-It shares no code with dlopt.
+(warmup_constant_schedule), optax/contrib/_schedule_free.py, _acprop.py, _adopt.py,
+_ademamix.py, _madgrad.py, _cocob.py, _dog.py, _prodigy.py, _dadapt_adamw.py and _muon.py; and
+from pytorch/pytorch: torch/optim/nadam.py (_single_tensor_nadam), _adafactor.py
+(_single_tensor_adafactor), _muon.py (_single_tensor_muon, _zeropower_via_newtonschulz,
+_adjust_lr). Each function names the function it follows. It shares no code with dlopt.
 
 stdin:  {"x0": [...], "shape": [...], "grads": [[...], ...], "cases": [{"name": "rmsprop",
          "kwargs": {...}}, ...]}
