@@ -56,9 +56,9 @@ func crossEntropyByHand(X [][]float64, b, inputs []float64, labels []uint8) floa
 	return total / float64(len(labels))
 }
 
-// linearVariables returns the linear model's X and b as found in ctx: the ones under scope
-// (e.g. the optimizer state "ax" of ASGD's average) or the model's own ("" scope filter: the
-// variables outside any optimizer scope).
+// linearVariables returns the linear model's X and b as found in ctx: with within "", the
+// model's own (the trainable ones, /linear/X and /linear/b); otherwise the optimizer state
+// kept for them under a scope segment named within (ASGD's average: /optim/ASGD/1_asgd/ax/linear).
 func linearVariables(t *testing.T, ctx *context.Context, within string) ([][]float64, []float64) {
 	t.Helper()
 	var X [][]float64
@@ -68,8 +68,7 @@ func linearVariables(t *testing.T, ctx *context.Context, within string) ([][]flo
 		if !strings.HasSuffix(scope, "/linear") {
 			continue
 		}
-		inState := strings.Contains(scope, "/optim") || strings.Contains(scope, "/"+within+"/")
-		if within == "" && inState || within != "" && !strings.Contains(scope, "/"+within+"/") {
+		if within == "" && !v.Trainable || within != "" && !strings.Contains(scope, "/"+within+"/") {
 			continue
 		}
 		switch v.Name() {
