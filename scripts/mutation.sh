@@ -12,8 +12,10 @@
 #   MUTATION_FILES    only these files of the package (space-separated base names)
 #   MUTATION_SKIP     tests to skip (go test -skip regexp), e.g. a test known to fail
 #   MUTATION_COEFF    per-mutant timeout as a multiple of the clean test run (default 3)
-# Only the package itself is mutated, not the packages in its subfolders. Writes the machine
-# readable result to build/mutation/<package>.json and the log beside it.
+# Only the package itself is mutated, not the packages in its subfolders. Writes the log to
+# build/mutation/<package>.log and, when gremlins finishes within the budget, its machine
+# readable result beside it (<package>.json); the figures printed here come from the log, so
+# they also cover a run the budget cut short.
 set -euo pipefail
 pkg=${1:?usage: scripts/mutation.sh ./path/to/package}
 root=$(cd "$(dirname "$0")/.." && pwd)
