@@ -62,3 +62,12 @@ bench-checkpoint:
 BACKEND ?= go
 test-backend: setup
 	bash scripts/test-backend.sh '$(BACKEND)'
+
+# Mutation testing of one package (gremlins v0.6.0, tools/mutation; not part of `make test`:
+# about 20 s per mutant on 2 cores). Prints the surviving mutants and the kill rate, e.g.
+#   make mutation PKG=./dlopt/optim MUTATION_BUDGET=40m MUTATION_FILES="muon.go sgd.go"
+# (see scripts/mutation.sh for MUTATION_WORKERS, MUTATION_SKIP, MUTATION_COEFF).
+PKG ?= ./dlopt/optim
+.PHONY: mutation
+mutation:
+	bash scripts/mutation.sh $(PKG)

@@ -243,43 +243,50 @@ func TestContribTransposeSymmetry(t *testing.T) {
 	}
 }
 
+// contribOption is an option the oracle leaves at its default, run on the oracle's problem.
+type contribOption struct {
+	library, name string
+	shape         []int
+	base, option  map[string]any
+}
+
+// contribOptions are the cases of TestContribOptions and of TestContribOptionsAgainstNumpy
+// (keywords_test.go), which compares each run with the numpy reference.
+var contribOptions = []contribOption{
+	{Optax, "adafactor", []int{2, 4}, nil, map[string]any{"momentum": 0.9}},
+	{Optax, "adafactor", []int{2, 4}, nil, map[string]any{"weight_decay_rate": 0.1}},
+	{Optax, "adafactor", []int{2, 4}, nil, map[string]any{"learning_rate": 0.5, "clipping_threshold": nil, "multiply_by_parameter_scale": false}},
+	{Optax, "adabelief", []int{8}, map[string]any{"learning_rate": 0.1}, map[string]any{"nesterov": true}},
+	{Optax, "adopt", []int{8}, map[string]any{"learning_rate": 0.1}, map[string]any{"nesterov": true}},
+	{Optax, "adopt", []int{8}, map[string]any{"learning_rate": 0.1}, map[string]any{"use_clipping": false}},
+	{Optax, "lars", []int{8}, map[string]any{"learning_rate": 0.1}, map[string]any{"nesterov": true}},
+	{Optax, "lars", []int{8}, map[string]any{"learning_rate": 0.1}, map[string]any{"trust_ratio_mask": false}},
+	{Optax, "lars", []int{8}, map[string]any{"learning_rate": 0.1}, map[string]any{"weight_decay": 0.1}},
+	{Optax, "dog", []int{8}, nil, map[string]any{"init_step": []any{"distance", 0.5}}},
+	{Optax, "dog", []int{8}, nil, map[string]any{"init_step": []any{"learning_rate", 0.01}}},
+	{Optax, "dog", []int{8}, nil, map[string]any{"weight_decay": 0.1}},
+	{Optax, "dowg", []int{8}, nil, map[string]any{"init_estim_sq_dist": 0.5}},
+	{Optax, "muon", []int{2, 4}, map[string]any{"learning_rate": 0.1}, map[string]any{"adaptive": true}},
+	{Optax, "muon", []int{2, 4}, map[string]any{"learning_rate": 0.1}, map[string]any{"ns_coeffs": []any{[]any{3.0, -3.0, 1.0}, []any{2.0, -1.5, 0.5}}}},
+	{Optax, "muon", []int{2, 4}, map[string]any{"learning_rate": 0.1}, map[string]any{"nesterov": false}},
+	{Optax, "prodigy", []int{8}, map[string]any{"estim_lr0": 0.01}, map[string]any{"weight_decay": 0.1}},
+	{Optax, "dadapt_adamw", []int{8}, map[string]any{"estim_lr0": 0.01}, map[string]any{"weight_decay": 0.1}},
+	{Optax, "schedule_free_sgd", []int{8}, map[string]any{"learning_rate": 0.1}, map[string]any{"weight_decay": 0.1}},
+	{Optax, "schedule_free_adamw", []int{8}, map[string]any{"learning_rate": 0.1}, map[string]any{"weight_lr_power": 0.0}},
+	{Optax, "cocob", []int{8}, nil, map[string]any{"weight_decay": 0.1}},
+	{Optax, "madgrad", []int{8}, map[string]any{"learning_rate": 0.1}, map[string]any{"weight_decay": 0.1}},
+	{Optax, "novograd", []int{8}, map[string]any{"learning_rate": 0.1}, map[string]any{"weight_decay": 0.1}},
+	{Torch, "Adafactor", []int{2, 4}, map[string]any{"lr": 0.1}, map[string]any{"maximize": true}},
+	{Torch, "Adafactor", []int{8}, map[string]any{"lr": 0.1}, map[string]any{"eps": []any{0.1, 1e-3}}},
+	{Torch, "Muon", []int{2, 4}, map[string]any{"lr": 0.1}, map[string]any{"nesterov": false}},
+	{Torch, "Muon", []int{2, 4}, map[string]any{"lr": 0.1}, map[string]any{"adjust_lr_fn": "match_rms_adamw"}},
+}
+
 // TestContribOptions runs the options that the oracle leaves at their defaults: each must build,
 // stay finite on the oracle problem and change the trajectory (an option silently ignored fails).
 func TestContribOptions(t *testing.T) {
 	o := loadOracle(t)
-	for _, tc := range []struct {
-		library, name string
-		shape         []int
-		base, option  map[string]any
-	}{
-		{Optax, "adafactor", []int{2, 4}, nil, map[string]any{"momentum": 0.9}},
-		{Optax, "adafactor", []int{2, 4}, nil, map[string]any{"weight_decay_rate": 0.1}},
-		{Optax, "adafactor", []int{2, 4}, nil, map[string]any{"learning_rate": 0.5, "clipping_threshold": nil, "multiply_by_parameter_scale": false}},
-		{Optax, "adabelief", []int{8}, map[string]any{"learning_rate": 0.1}, map[string]any{"nesterov": true}},
-		{Optax, "adopt", []int{8}, map[string]any{"learning_rate": 0.1}, map[string]any{"nesterov": true}},
-		{Optax, "adopt", []int{8}, map[string]any{"learning_rate": 0.1}, map[string]any{"use_clipping": false}},
-		{Optax, "lars", []int{8}, map[string]any{"learning_rate": 0.1}, map[string]any{"nesterov": true}},
-		{Optax, "lars", []int{8}, map[string]any{"learning_rate": 0.1}, map[string]any{"trust_ratio_mask": false}},
-		{Optax, "lars", []int{8}, map[string]any{"learning_rate": 0.1}, map[string]any{"weight_decay": 0.1}},
-		{Optax, "dog", []int{8}, nil, map[string]any{"init_step": []any{"distance", 0.5}}},
-		{Optax, "dog", []int{8}, nil, map[string]any{"init_step": []any{"learning_rate", 0.01}}},
-		{Optax, "dog", []int{8}, nil, map[string]any{"weight_decay": 0.1}},
-		{Optax, "dowg", []int{8}, nil, map[string]any{"init_estim_sq_dist": 0.5}},
-		{Optax, "muon", []int{2, 4}, map[string]any{"learning_rate": 0.1}, map[string]any{"adaptive": true}},
-		{Optax, "muon", []int{2, 4}, map[string]any{"learning_rate": 0.1}, map[string]any{"ns_coeffs": []any{[]any{3.0, -3.0, 1.0}, []any{2.0, -1.5, 0.5}}}},
-		{Optax, "muon", []int{2, 4}, map[string]any{"learning_rate": 0.1}, map[string]any{"nesterov": false}},
-		{Optax, "prodigy", []int{8}, map[string]any{"estim_lr0": 0.01}, map[string]any{"weight_decay": 0.1}},
-		{Optax, "dadapt_adamw", []int{8}, map[string]any{"estim_lr0": 0.01}, map[string]any{"weight_decay": 0.1}},
-		{Optax, "schedule_free_sgd", []int{8}, map[string]any{"learning_rate": 0.1}, map[string]any{"weight_decay": 0.1}},
-		{Optax, "schedule_free_adamw", []int{8}, map[string]any{"learning_rate": 0.1}, map[string]any{"weight_lr_power": 0.0}},
-		{Optax, "cocob", []int{8}, nil, map[string]any{"weight_decay": 0.1}},
-		{Optax, "madgrad", []int{8}, map[string]any{"learning_rate": 0.1}, map[string]any{"weight_decay": 0.1}},
-		{Optax, "novograd", []int{8}, map[string]any{"learning_rate": 0.1}, map[string]any{"weight_decay": 0.1}},
-		{Torch, "Adafactor", []int{2, 4}, map[string]any{"lr": 0.1}, map[string]any{"maximize": true}},
-		{Torch, "Adafactor", []int{8}, map[string]any{"lr": 0.1}, map[string]any{"eps": []any{0.1, 1e-3}}},
-		{Torch, "Muon", []int{2, 4}, map[string]any{"lr": 0.1}, map[string]any{"nesterov": false}},
-		{Torch, "Muon", []int{2, 4}, map[string]any{"lr": 0.1}, map[string]any{"adjust_lr_fn": "match_rms_adamw"}},
-	} {
+	for _, tc := range contribOptions {
 		t.Run(tc.library+"/"+tc.name, func(t *testing.T) {
 			run := func(kwargs map[string]any) []float64 {
 				opt, err := New(tc.library, tc.name, kwargs)

@@ -15,6 +15,9 @@ import (
 //	η = d·lr·√(1-β₂^(k+1))/(1-β₁^(k+1));  m ← β₁·m + (1-β₁)·d·g;  v ← β₂·v + (1-β₂)·d²·g²
 //	s ← β₃·s + η·d·g/d₀;  r ← β₃·r + (d/d₀)·η·⟨g, x₀ - x⟩;  d ← max(d, coef·r/‖s‖₁)
 //	x ← x - η·m/(√v + d·eps) - wd·η·x   (new d; β₃ = √β₂ by default; d₀ = estim_lr0)
+//
+// The first d is estim_lr0 rounded to float32, as optax stores it (the divisions by d₀ use
+// estim_lr0 itself).
 type ProdigyConfig struct {
 	LearningRate, B1, B2 float64
 	// B3 is beta3; NaN means optax's default √β₂.
@@ -70,7 +73,9 @@ func ScaleByProdigy(lr, b1, b2, b3, eps, d0, coef, wd *Hyper) *Transform {
 	return &Transform{Name: "prodigy", Hypers: []*Hyper{lr, b1, b2, b3, eps, d0, coef, wd}, Update: func(s *Step, u []*Node) []*Node {
 		beta1, beta2, beta3 := s.Hyper(b1), s.Hyper(b2), s.Hyper(b3)
 		d, setD := float64Scalar(s, "estim_lr", 0)
-		d = Where(firstStep(s), s.Hyper(d0), d)
+		// optax starts its estimate as jnp.asarray(estim_lr0, jnp.float32): rounded to float32
+		// (the divisions by estim_lr0 below use it exactly).
+		d = Where(firstStep(s), ConvertDType(ConvertDType(s.Hyper(d0), dtypes.Float32), d.DType()), d)
 		num, setNum := float64Scalar(s, "numerator_weighted", 0)
 		bc := Div(Sqrt(OneMinus(Pow(beta2, s.Count))), OneMinus(Pow(beta1, s.Count)))
 		dlr := Mul(Mul(d, s.Hyper(lr)), bc)

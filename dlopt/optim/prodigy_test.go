@@ -57,7 +57,8 @@ func TestProdigyEstimateGrows(t *testing.T) {
 	x := append([]float64(nil), lrFreeStart...)
 	n := len(x)
 	ea, eas, gs := make([]float64, n), make([]float64, n), make([]float64, n)
-	d, num := d0, 0.0
+	// optax's init_fn stores the first estimate as a float32 (jnp.asarray(estim_lr0, jnp.float32)).
+	d, num := float64(float32(d0)), 0.0
 	var want [][]float64
 	for k := 0; k < steps; k++ {
 		g := lrFreeGrad(x)
