@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -55,7 +56,7 @@ func lab(ctx context.Context, c config, r *report, offline nbrun.Report) (err er
 	if err != nil {
 		return err
 	}
-	r.add("lab: run to printed URL", time.Since(started))
+	r.add("lab: run to printed URL answering", time.Since(started))
 
 	b, err := browser.Launch(ctx, browser.Options{})
 	if err != nil {
@@ -136,7 +137,7 @@ func lab(ctx context.Context, c config, r *report, offline nbrun.Report) (err er
 	if err != nil {
 		return err
 	}
-	r.add("lab: start again to printed URL", time.Since(restarted))
+	r.add("lab: start again to printed URL answering", time.Since(restarted))
 	if err := openNotebook(ctx, page, strings.Replace(url, "/tree?", "/notebooks/"+labNotebook+"?", 1)); err != nil {
 		return err
 	}
@@ -188,17 +189,35 @@ func labFolder(c config) (string, error) {
 	})
 }
 
-// waitLabURL waits for the container's log to hold more than `seen` URL lines and returns the
-// newest one.
+// waitLabURL waits for the container's log to hold more than `seen` URL lines, and for the
+// newest one to answer (lab.sh prints it just before Jupyter listens); it returns that URL.
 func waitLabURL(ctx context.Context, c config, seen int) (string, error) {
 	deadline := time.Now().Add(2 * time.Minute)
+	url := ""
+	var lastErr error
 	for {
-		logs, _ := c.cmd(ctx, "logs", containerName)
-		if m := labURL.FindAllStringSubmatch(logs, -1); len(m) > seen {
-			return m[len(m)-1][1], nil
+		if url == "" {
+			logs, _ := c.cmd(ctx, "logs", containerName)
+			if m := labURL.FindAllStringSubmatch(logs, -1); len(m) > seen {
+				url = m[len(m)-1][1]
+			}
+		}
+		if url != "" {
+			resp, err := http.Get(url)
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					return url, nil
+				}
+				err = fmt.Errorf("HTTP %s", resp.Status)
+			}
+			lastErr = err
 		}
 		if time.Now().After(deadline) {
-			return "", fmt.Errorf("the lab printed no URL within 2 minutes")
+			if url == "" {
+				return "", fmt.Errorf("the lab printed no URL within 2 minutes")
+			}
+			return "", fmt.Errorf("the lab's URL %s does not answer within 2 minutes: %v", url, lastErr)
 		}
 		time.Sleep(250 * time.Millisecond)
 	}

@@ -18,9 +18,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -48,6 +50,7 @@ const maxStop = 10 * time.Second
 type config struct {
 	image, out, screenshot, notebooks string
 	hostUID                           int
+	reuseNotebooks                    bool
 	engine                            []string
 	figures                           []string // extra report lines from the script (build times)
 }
@@ -59,6 +62,7 @@ func main() {
 	flag.StringVar(&c.screenshot, "screenshot", "build/screenshots/image-lab.png", "screenshot of the lab after running "+labNotebook)
 	flag.StringVar(&c.notebooks, "notebooks", "notebooks", "the repository's notebooks, whose count and names the image must run")
 	flag.IntVar(&c.hostUID, "host-uid", 4321, "owner of the mounted folder (the host user); used when running as root")
+	flag.BoolVar(&c.reuseNotebooks, "reuse-notebooks", false, "scan the notebooks executed by an earlier run in -out/notebooks instead of running them (to work on the lab part)")
 	figures := flag.String("figures", "", "extra report lines, separated by ';' (e.g. build times measured by the script)")
 	flag.Parse()
 	if flag.NArg() > 0 {
@@ -98,8 +102,8 @@ func run(c config, r *report) error {
 	if err != nil {
 		return fmt.Errorf("image %s not found (build it first: make image): %w", c.image, err)
 	}
-	bytes, _ := strconv.ParseInt(strings.TrimSpace(size), 10, 64)
-	r.line(fmt.Sprintf("| image size (%s) | %.2f GB |", c.image, float64(bytes)/1e9))
+	imageBytes, _ := strconv.ParseInt(strings.TrimSpace(size), 10, 64)
+	r.line(fmt.Sprintf("| image size (%s) | %.2f GB |", c.image, float64(imageBytes)/1e9))
 	for _, f := range c.figures {
 		r.line(f)
 	}
@@ -121,6 +125,9 @@ func notebooksOffline(ctx context.Context, c config, r *report) (nbrun.Report, e
 	if err != nil {
 		return nbrun.Report{}, err
 	}
+	if c.reuseNotebooks {
+		return scanExecuted(c, want, dir)
+	}
 	if err := os.RemoveAll(dir); err != nil {
 		return nbrun.Report{}, err
 	}
@@ -138,8 +145,7 @@ echo "imagetest: running as $(id -un) (uid $(id -u)), network: none"
 go run ./tests/cmd/runnotebooks -html=false -out /out notebooks/*.ipynb`
 	step := time.Now()
 	fmt.Println("imagetest: running every notebook inside the image, offline")
-	out, err := c.cmd(ctx, "run", "--rm", "--network", "none", "-v", dir+":/out", c.image, "bash", "-c", script)
-	fmt.Print(out)
+	out, err := c.stream(ctx, "run", "--rm", "--network", "none", "-v", dir+":/out", c.image, "bash", "-c", script)
 	r.add("all notebooks inside the image, offline", time.Since(step))
 	if err != nil {
 		return nbrun.Report{}, fmt.Errorf("notebooks inside the image: %w", err)
@@ -152,6 +158,12 @@ go run ./tests/cmd/runnotebooks -html=false -out /out notebooks/*.ipynb`
 	for _, m := range timing.FindAllStringSubmatch(out, -1) {
 		r.line(fmt.Sprintf("| notebook %s in the image (offline) | %s s wall, %s s CPU, %s |", filepath.Base(m[4]), m[2], m[3], m[1]))
 	}
+	return scanExecuted(c, want, dir)
+}
+
+// scanExecuted scans the executed notebooks in dir, one for each of want, and returns the
+// scan of labNotebook.
+func scanExecuted(c config, want []string, dir string) (nbrun.Report, error) {
 	var lab nbrun.Report
 	for _, nb := range want {
 		name := filepath.Base(nb)
@@ -184,6 +196,18 @@ func (c config) cmd(ctx context.Context, args ...string) (string, error) {
 		return string(out), fmt.Errorf("%s %s: %w\n%s", strings.Join(c.engine, " "), strings.Join(args, " "), err, out)
 	}
 	return string(out), nil
+}
+
+// stream runs the container engine with its output shown as it comes, and returns it.
+func (c config) stream(ctx context.Context, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, c.engine[0], append(slices.Clone(c.engine[1:]), args...)...)
+	var out bytes.Buffer
+	cmd.Stdout = io.MultiWriter(os.Stdout, &out)
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Run(); err != nil {
+		return out.String(), fmt.Errorf("%s %s: %w", strings.Join(c.engine, " "), strings.Join(args, " "), err)
+	}
+	return out.String(), nil
 }
 
 // freePort returns a loopback port nobody listens on now.
