@@ -31,7 +31,7 @@ go_version=$(sed -n 's/^ARG GO_VERSION=//p' "$here/docker/Dockerfile")
 base=golang:${go_version}-bookworm
 have_base=1
 engine image inspect "$base" >/dev/null 2>&1 || engine image inspect "docker.io/library/$base" >/dev/null 2>&1 || have_base=0
-base_help="the base image $base is not on this machine: fetch it where a registry is reachable (\`$IMAGE_ENGINE pull $base\`), or, on a machine without one, build the local stand-in as root: bash scripts/image_standin.sh"
+base_help="the base image $base is not on this machine: fetch it where a registry is reachable (\`$IMAGE_ENGINE pull docker.io/library/$base\`), or, on a machine without one, build the local stand-in as root: bash scripts/image_standin.sh"
 args=(build -f "$here/docker/Dockerfile" --build-arg "XLA=$xla" -t "$tag")
 if [ "$IMAGE_ENGINE" = podman ]; then
   # Podman 4.3 does not read <Dockerfile>.dockerignore by itself (BuildKit does).

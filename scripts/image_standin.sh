@@ -7,7 +7,7 @@
 # The stand-in carries this machine's CA bundle, so that build steps can reach Debian's mirror
 # and the Go module proxy through a TLS-intercepting proxy; the real image never does.
 #
-# Environment: IMAGE_BASE (default docker.io/library/golang:1.26.8-bookworm), DEBIAN_MIRROR
+# Environment: IMAGE_BASE (default docker.io/library/golang:<docker/Dockerfile's GO_VERSION>-bookworm), DEBIAN_MIRROR
 # (default http://deb.debian.org/debian). Needs root and debootstrap.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/scripts/image_engine.sh"
 image_engine_pick
 
-base=${IMAGE_BASE:-docker.io/library/golang:1.26.8-bookworm}
+base=${IMAGE_BASE:-docker.io/library/golang:$(sed -n 's/^ARG GO_VERSION=//p' "$here/docker/Dockerfile")-bookworm}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 want_go=${base##*golang:}
 want_go=go${want_go%%-*}

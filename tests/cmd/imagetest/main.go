@@ -205,7 +205,7 @@ func (c config) stream(ctx context.Context, args ...string) (string, error) {
 	cmd.Stdout = io.MultiWriter(os.Stdout, &out)
 	cmd.Stderr = cmd.Stdout
 	if err := cmd.Run(); err != nil {
-		return out.String(), fmt.Errorf("%s %s: %w", strings.Join(c.engine, " "), strings.Join(args, " "), err)
+		return out.String(), fmt.Errorf("%s %s ...: %w (output above)", strings.Join(c.engine, " "), strings.Join(args[:min(len(args), 4)], " "), err)
 	}
 	return out.String(), nil
 }
