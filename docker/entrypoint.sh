@@ -23,6 +23,9 @@ uid=$(stat -c %u "$notebooks")
 gid=$(stat -c %g "$notebooks")
 if [ "$uid" = 0 ]; then
   uid=$student_uid gid=$student_gid # a root-owned folder: still never run the lab as root
+  setpriv --reuid="$uid" --regid="$gid" --clear-groups test -w "$notebooks" ||
+    echo "dlopt-entrypoint: $notebooks belongs to root and student (uid $uid) cannot write there:" \
+      "notebooks will not save; mount a folder owned by your user instead" >&2
 fi
 if [ "$uid" != "$student_uid" ]; then
   # A name for the UID (Jupyter and Go look it up), sharing the image user's home.
