@@ -46,9 +46,22 @@ clean:
 bench-accuracy: setup
 	bash bench/accuracy.sh $(ACCURACY_ARGS)
 
-# The GPU benchmark's Go binary, carried to the device machine as build/gpu (bench/gpu/README.md).
+# What the GPU run needs, carried to the device machine as build/gpu (bench/gpu/README.md):
+# mlpstep, dlopt and the test binaries, xz-compressed, and Fashion-MNIST.
 bench-gpu-build:
-	CGO_ENABLED=1 go build -o build/gpu/mlpstep ./bench/cmd/mlpstep
+	bash bench/gpu/pack.sh
+
+# Checkpoint size and the time one checkpoint adds, per model (dlopt/experiment, issue 16).
+.PHONY: bench-checkpoint
+bench-checkpoint:
+	go test -run '^$$' -bench BenchmarkCheckpoint -benchtime 10x ./dlopt/experiment
+
+# The suite on one backend (scripts/test-backend.sh): `dlopt backends` smoke graph, package
+# tests, notebook tests, `dlopt train` linear/mlp/cnn. BACKEND=go | xla:cpu | xla:/abs/plugin.so.
+.PHONY: test-backend
+BACKEND ?= go
+test-backend: setup
+	bash scripts/test-backend.sh '$(BACKEND)'
 
 # The course image (docker/Dockerfile) as dlopt-course:latest, with docker if its daemon answers,
 # else podman. XLA=cpu (default) | cuda | none (no PJRT plugin: builds without GitHub/PyPI).

@@ -15,7 +15,9 @@ mkdir -p "$out"
 go build -o "$out/accuracy" ./bench/cmd/accuracy
 
 # BLAS changes only the peer's speed here, not its results: use OpenBLAS where it is installed or
-# where `make bench` (bench/run.sh) unpacked it, else the system BLAS (the peer's JSON says which).
+# where `make bench` (bench/run.sh) unpacked it. The peer exits on the reference BLAS, sets
+# OPENBLAS_CORETYPE for itself where OpenBLAS would pick kernels older than the CPU, and its JSON
+# names the library and kernel.
 export OPENBLAS_NUM_THREADS=1
 for blas in /usr/lib/x86_64-linux-gnu/openblas-pthread "$out/openblas/usr/lib/x86_64-linux-gnu/openblas-pthread"; do
   if [[ -e $blas/libblas.so.3 ]]; then

@@ -21,7 +21,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-# torch_peer sets OPENBLAS_NUM_THREADS before it imports torch.
+# torch_peer sets OPENBLAS_NUM_THREADS (and OPENBLAS_CORETYPE where OpenBLAS would pick kernels
+# older than the CPU) before it imports torch.
 import torch_peer  # noqa: E402
 from torch_peer import BATCH, DATA_DIR, THREADS, cnn, fashion_train, mlp, read_idx  # noqa: E402
 
@@ -104,8 +105,9 @@ def main():
     if not 1 <= args.seeds <= 20:
         parser.error(f"--seeds {args.seeds}: allowed is 1..20")
     torch.set_num_threads(THREADS)
+    blas = torch_peer.blas_in_use()  # exits on the reference BLAS
     train, test = fashion_train(), fashion_test()
-    backend = (f"torch {torch.__version__}, {torch.get_num_threads()} threads, {torch_peer.blas_in_use()}, "
+    backend = (f"torch {torch.__version__}, {torch.get_num_threads()} threads, {torch_peer.blas_words(blas)}, "
                f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}, {args.init} initialisation")
     for seed in range(1, args.seeds + 1):
         accuracy, loss, seconds = train_and_test(args.workload, seed, args.epochs, train, test, args.init)

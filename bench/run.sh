@@ -22,7 +22,8 @@ go build -o "$out/benchreport" ./bench/cmd/benchreport
 # Debian's torch calls BLAS through libblas.so.3. Where that is the reference BLAS (package
 # libblas3, about 4 GFLOP/s) the peer would be unfairly slow, so the peer gets OpenBLAS: the
 # installed one, else one unpacked into build/bench/openblas (apt-get download; nothing is
-# installed on the system). Without it, the peer runs on the system BLAS and the report says so.
+# installed on the system). A peer left on the reference BLAS exits with an error (no row), and
+# the peer picks OpenBLAS's kernels for this CPU itself (internal/torchblas/torchblas.py).
 openblas_dir() {
   local installed=/usr/lib/x86_64-linux-gnu/openblas-pthread
   if [[ -e $installed/libblas.so.3 ]]; then echo "$installed"; return; fi
@@ -40,6 +41,16 @@ openblas_dir() {
 blas=$(openblas_dir)
 peer_env=(OPENBLAS_NUM_THREADS=1)
 if [[ -n $blas ]]; then peer_env+=("LD_LIBRARY_PATH=$blas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"); fi
+
+# The widest SIMD the CPU has, for the report (BENCHMARKS.md: ratios differ with it).
+simd_level() {
+  local flags
+  flags=$(grep -m1 '^flags' /proc/cpuinfo)
+  for f in avx512f avx2 avx; do
+    if [[ " $flags " == *" $f "* ]]; then echo "$f"; return; fi
+  done
+  echo "no AVX"
+}
 
 results=$out/results.jsonl
 : >"$results"
@@ -59,7 +70,15 @@ report=$out/report.md
   echo "# dlopt vs PyTorch, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
   echo "- machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores," \
-    "$(free -g | awk '/^Mem:/{print $2}') GiB; load average $load_before before, $load_after after"
+    "$(free -g | awk '/^Mem:/{print $2}') GiB, $(simd_level);" \
+    "load average $load_before before, $load_after after"
+  # The peer's BLAS and OpenBLAS kernel (torch_peer.py exits on the reference BLAS).
+  "$PYTHON" -c 'import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if "blas" in r:
+        print("- peer BLAS: " + r["blas"] + ("; " + r["blas_note"] if r["blas_note"] else ""))
+        break' "$results"
   echo "- dlopt: $(go version | cut -d' ' -f3), GoMLX $(go list -m -f '{{.Version}}' github.com/gomlx/gomlx)," \
     "$(head -1 "$results" | sed -n 's/.*"backend":"\([^"]*\)".*/\1/p')"
   for threads in $TORCH_THREADS_LIST; do

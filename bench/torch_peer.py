@@ -22,6 +22,12 @@ import time
 # OpenBLAS threads and torch's OpenMP threads fight over the cores: one BLAS thread, and torch
 # gets the two threads through set_num_threads below. Must be set before torch is imported.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# OpenBLAS's kernels: where it would pick older ones than this CPU allows (0.3.21 takes AVX-512
+# Xeons for "Prescott"), OPENBLAS_CORETYPE is set for this process before torch loads it.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "internal", "torchblas"))
+import torchblas  # noqa: E402
+
+BLAS_NOTE = torchblas.configure()
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -175,14 +181,17 @@ WORKLOADS = {
 
 
 def blas_in_use():
-    """Which BLAS library this process has loaded (Debian's torch calls libblas.so.3)."""
-    with open("/proc/self/maps") as f:
-        paths = {line.split()[-1] for line in f if "blas" in line}
-    if any("openblas" in p for p in paths):
-        return "OpenBLAS"
-    if paths:
-        return "reference BLAS " + ",".join(sorted(paths))
-    return "no BLAS loaded"
+    """The BLAS this process runs on (torchblas.report: library, OpenBLAS core, what was forced,
+    CPU model); exits with an error on the reference BLAS: a crippled peer gives no ratio."""
+    try:
+        return torchblas.report(BLAS_NOTE)
+    except RuntimeError as e:
+        sys.exit(f"torch_peer: {e}")
+
+
+def blas_words(blas):
+    """blas_in_use() in words for the "backend" field."""
+    return blas["blas"] + (f" ({blas['blas_note']})" if blas["blas_note"] else "")
 
 
 def peak_rss_mb():
@@ -206,6 +215,7 @@ def main():
         parser.error(f"--steps {args.steps}: allowed is 1..468 (one epoch of full batches of 128 at most)")
     torch.set_num_threads(THREADS)
     torch.manual_seed(1)
+    blas = blas_in_use()
 
     unit, check_name, setup = WORKLOADS[args.workload]
     start = time.perf_counter()
@@ -221,8 +231,10 @@ def main():
     threads = torch.get_num_threads()
     json.dump({
         "workload": args.workload, "impl": f"pytorch-{threads}t",
-        "backend": f"torch {torch.__version__}, {threads} threads, {blas_in_use()}, "
+        "backend": f"torch {torch.__version__}, {threads} threads, {blas_words(blas)}, "
                    f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}",
+        "blas": blas["blas"], "blas_core": blas["blas_core"], "blas_note": blas["blas_note"],
+        "blas_level": blas["blas_level"], "cpu": blas["cpu"], "cpu_level": blas["cpu_level"],
         "seconds": seconds, "unit": unit, "steps": steps, "check": check, "check_name": check_name,
         "peak_rss_mb": peak_rss_mb(), "setup_seconds": setup_seconds,
     }, sys.stdout)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -260,6 +261,44 @@ func TestNeedsNormalize(t *testing.T) {
 	} {
 		if got := needsNormalize(c.rank, c.contracting, c.batch); got != c.want {
 			t.Errorf("rank %d contracting %v batch %v: needsNormalize = %v, want %v", c.rank, c.contracting, c.batch, got, c.want)
+		}
+	}
+}
+
+// notSimplego is simplego under another type: to DotGeneral, any backend but simplego.
+type notSimplego struct{ *simplego.Backend }
+
+// TestDotGeneralIsPlainOffSimplego: on any backend other than simplego (the one
+// $DLOPT_BACKEND selects, else simplego disguised as another), DotGeneral is graph.DotGeneral
+// itself: one DotGeneral node on the operands, for the products it splits on simplego too.
+func TestDotGeneralIsPlainOffSimplego(t *testing.T) {
+	selected, err := Backend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	backend := selected
+	if sg, ok := selected.(*simplego.Backend); ok {
+		backend = notSimplego{sg}
+	}
+	t.Logf("backend %T (%s)", backend, backend.Name())
+	for _, c := range []struct {
+		lhs, rhs []int
+		lc, rc   []int
+	}{
+		{[]int{128, 784}, []int{10, 784}, []int{1}, []int{1}},
+		{[]int{128, 10}, []int{128, 784}, []int{0}, []int{0}},
+		{[]int{100352, 9}, []int{100352, 8}, []int{0}, []int{0}},
+		{[]int{4096, 9}, []int{9, 8}, []int{1}, []int{0}},
+	} {
+		for _, dt := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+			g := graph.NewGraph(backend, "plain")
+			l, r := graph.Parameter(g, "l", shapes.Make(dt, c.lhs...)), graph.Parameter(g, "r", shapes.Make(dt, c.rhs...))
+			out := DotGeneral(l, c.lc, nil, r, c.rc, nil)
+			if in := out.Inputs(); out.Type() != graph.NodeTypeDotGeneral || len(in) != 2 || in[0] != l || in[1] != r {
+				t.Errorf("%v·%v %s: DotGeneral built a %s node on %d inputs, want graph.DotGeneral's on the operands",
+					c.lhs, c.rhs, dt, out.Type(), len(in))
+			}
+			g.Finalize()
 		}
 	}
 }

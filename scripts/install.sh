@@ -44,13 +44,15 @@ if [ "$tools" = 0 ] && { [ -n "$xla" ] || [ "$warm" = 1 ]; }; then
 fi
 
 # Debian packages. The lab: Jupyter with nbconvert and the dataset. Development and tests add
-# PyTorch (test oracle and benchmark peer) and Chromium (browser test, screenshots); the image
+# PyTorch (test oracle and benchmark peer) with OpenBLAS (libopenblas0-pthread: only recommended
+# by python3-torch, and without it torch runs on the reference BLAS, 20x slower) and Chromium
+# (browser test, screenshots); the image
 # adds tini, an init that reaps the processes the kernels leave and forwards Ctrl-C.
 packages=(jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel dataset-fashion-mnist)
 if [ "$image" = 1 ]; then
   packages+=(tini)
 else
-  packages+=(python3-torch python3-numpy chromium)
+  packages+=(python3-torch python3-numpy libopenblas0-pthread chromium)
 fi
 
 if [ "$dry" = 1 ]; then

@@ -32,7 +32,8 @@ import (
 // TestLabRunsNotebookInBrowser is what a student does: `make lab`, open the URL, run all cells.
 // It starts scripts/lab.sh on a free loopback port with a token, on a temporary notebook with
 // the GoNB kernel, runs every cell from headless Chromium through the page's own "run all", and
-// checks in the page that the printed value and the plot appear. The values come from a random
+// checks in the page that the printed value and the plot appear, and that an interactive
+// figure left alone stops after its idle timeout. The values come from a random
 // number the kernel computes with, so no output can be there without the cells having run.
 // The screenshot goes to build/screenshots/lab.png.
 func TestLabRunsNotebookInBrowser(t *testing.T) {
@@ -69,7 +70,7 @@ func TestLabRunsNotebookInBrowser(t *testing.T) {
 		wctx, wcancel := context.WithTimeout(ctx, timeout)
 		defer wcancel()
 		if err := page.WaitFor(wctx, expr, 250*time.Millisecond); err != nil {
-			labSaveScreenshot(t, page, root)
+			labSaveScreenshot(t, page, root, "lab.png")
 			t.Fatalf("waiting for %s: %v\nlab log:\n%s", what, err, lab.log.String())
 		}
 	}
@@ -82,7 +83,7 @@ func TestLabRunsNotebookInBrowser(t *testing.T) {
 	// compile of a cold Go build cache takes about a minute on two cores.
 	wait("all cells to run", `Jupyter.notebook.get_cells().every(c => c.cell_type !== "code" ||
 		typeof c.input_prompt_number === "number")`, 5*time.Minute)
-	labSaveScreenshot(t, page, root)
+	labSaveScreenshot(t, page, root, "lab.png")
 
 	var out struct {
 		Texts  []string // stream and text outputs of every cell
@@ -99,10 +100,19 @@ func TestLabRunsNotebookInBrowser(t *testing.T) {
 	if !strings.Contains(strings.Join(out.Texts, "\n"), wantText) {
 		t.Errorf("page outputs %q do not contain %q", out.Texts, wantText)
 	}
-	if len(out.Images) != 1 {
-		t.Fatalf("page shows %d PNG outputs, want 1 (text outputs: %q)", len(out.Images), out.Texts)
+	// The plot, and the interactive figure's last view left as a static image.
+	if len(out.Images) != 2 {
+		t.Fatalf("page shows %d PNG outputs, want 2 (text outputs: %q)", len(out.Images), out.Texts)
 	}
 	labCheckPlot(t, out.Images[0], plotWidth, plotHeight)
+	labCheckPNG(t, out.Images[1])
+	var stopped string
+	if err := page.Eval(ctx, `(document.querySelector(".dlopt-stopped") || {}).innerText || ""`, &stopped); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stopped, "stopped after 3s without a change at a = 0.5, f = square") {
+		t.Errorf("interactive cell's note %q: want it stopped by its 3 s idle timeout at a = 0.5, f = square", stopped)
+	}
 
 	// Ctrl-C in the terminal of `make lab`: Jupyter must stop at once and take its kernel along.
 	lab.interruptAndWait(t)
@@ -168,14 +178,16 @@ func labRepoRoot(t *testing.T) string {
 	return root
 }
 
-// labWriteNotebook writes a GoNB notebook with three cells: the module setup every course
-// notebook starts with (this checkout's dlopt module, offline), a printed value and a plot.
+// labWriteNotebook writes a GoNB notebook with four cells: the module setup every course
+// notebook starts with (this checkout's dlopt module, offline), a printed value, a plot and an
+// interactive figure left to time out.
 func labWriteNotebook(t *testing.T, path, root string, n, plotWidth, plotHeight int) {
 	t.Helper()
 	cells := []string{
 		fmt.Sprintf("!*go mod edit -require=github.com/dlopt/course@v0.0.0 -replace=github.com/dlopt/course=%s", root),
 		fmt.Sprintf("%%%%\nn := %d\nfmt.Printf(\"lab-check %%d\\n\", n*n+1)", n),
 		fmt.Sprintf(labPlotCell, plotWidth, plotHeight),
+		labIdleCell,
 	}
 	type cell struct {
 		CellType       string         `json:"cell_type"`
@@ -204,6 +216,19 @@ func labWriteNotebook(t *testing.T, path, root string, n, plotWidth, plotHeight 
 		t.Fatal(err)
 	}
 }
+
+// labIdleCell is an interactive figure nobody touches: it must stop by itself after its idle
+// timeout (3 s here, 10 minutes by default) and let the kernel go on.
+const labIdleCell = `import "github.com/dlopt/course/dlopt/viz"
+
+%%
+viz.NewInteractive(func(v viz.Values) (viz.View, error) {
+	y := []float64{0, v.Float("a"), 2 * v.Float("a")}
+	if v.Choice("f") == "square" {
+		y[2] *= y[2]
+	}
+	return viz.View{Figures: []*viz.Figure{viz.Lines(viz.Axes{Title: "f(a·k)"}, viz.Series{Y: y})}}, nil
+}, viz.Slider("a", 0, 1, 0.1, 0.5), viz.Choice("f", []string{"line", "square"}, "square")).WithIdleTimeout(3 * time.Second).MustShow()`
 
 // labPlotCell draws one period of a sine on white, over a grey axis, and shows it as a PNG.
 // Its peak is at (width/4, 20): labCheckPlot looks for it there.
@@ -268,7 +293,8 @@ func labCheckPlot(t *testing.T, src string, width, height int) {
 	}
 }
 
-func labSaveScreenshot(t *testing.T, page *browser.Page, root string) {
+// labSaveScreenshot writes the whole notebook as build/screenshots/<name>.
+func labSaveScreenshot(t *testing.T, page *browser.Page, root, name string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -287,7 +313,7 @@ func labSaveScreenshot(t *testing.T, page *browser.Page, root string) {
 		t.Errorf("screenshot: %v", err)
 		return
 	}
-	path := filepath.Join(root, "build", "screenshots", "lab.png")
+	path := filepath.Join(root, "build", "screenshots", name)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
 """Turns the JSON lines of mlpstep and peers.py into the markdown report of bench/gpu/run.sh.
 
-    python report.py --card "NVIDIA H200" --out gpu-report.md gpu-results.jsonl
+    python report.py --card "NVIDIA H200" --verify verify.md --out gpu-report.md gpu-results.jsonl
 
 One row per size, one column per (impl, variant) in the order they first appear, each cell the
 median ms/step with the spread over repetitions (± half the range, in % of the median), then
@@ -52,7 +52,7 @@ def ratio(a, b):
     return f"{a['median_ms'] / b['median_ms']:.2f}" if ok else ""
 
 
-def render(lines, card, status=""):
+def render(lines, card, status="", verify=""):
     columns, sizes, by_key = [], [], {}
     for line in lines:
         col, size = column(line), (line["batch"], line["hidden"])
@@ -103,6 +103,8 @@ def render(lines, card, status=""):
         out += ["", "## Skipped or failed", ""]
         out += [f"- {column(ln)} {ln['batch']} x {ln['hidden']}: "
                 f"{ln.get('skipped') or ln.get('error')}" for ln in problems]
+    if verify:
+        out += ["", "# Verification on the backend", "", verify.rstrip("\n")]
     if status:
         out += ["", "## Run log", "", "```", status.rstrip("\n"), "```"]
     return "\n".join(out) + "\n"
@@ -112,17 +114,19 @@ def main(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--card", default="unknown")
     p.add_argument("--status", help="run.sh's status file, appended as the run log")
+    p.add_argument("--verify", help="run.sh's verify.md (smoke graph, training, tests), appended before the log")
     p.add_argument("--out", required=True)
     p.add_argument("inputs", nargs="+")
     a = p.parse_args(argv)
     try:
         lines = read_lines(a.inputs)
         status = open(a.status).read() if a.status else ""
+        verify = open(a.verify).read() if a.verify else ""
     except (OSError, ValueError) as e:
         print(f"report.py: {e}", file=sys.stderr)
         return 1
     with open(a.out, "w") as f:
-        f.write(render(lines, a.card, status))
+        f.write(render(lines, a.card, status, verify))
     return 0
 
 

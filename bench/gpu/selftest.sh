@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Runs the GPU benchmark's run.sh on this CPU at tiny sizes (simplego, torch on the CPU, JAX
-# skipped when not importable) and checks its outputs, so the device session's one run is not
-# its first. Also checks that report.py rejects a bad line and that a spent budget starts nothing.
+# Runs the GPU script on this CPU: pack.sh (fast compression, two test packages), then run.sh at
+# tiny sizes (simplego, torch on the CPU, JAX skipped when not importable, training on subsets),
+# and checks its outputs (benchmark lines, smoke graph, training accuracies, test table), so the
+# device session's one run is not its first. Also checks that report.py rejects a bad line and
+# that a spent budget starts nothing. About 3-5 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PYTHON=${PYTHON:-/usr/bin/python3}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-CGO_ENABLED=1 go build -o "$tmp/mlpstep" ./bench/cmd/mlpstep
+XZ_LEVEL=-0 PACKAGES="./internal/backendtest ./dlopt/models" DEST=$tmp/pack bash bench/gpu/pack.sh
 export OPENBLAS_NUM_THREADS=1
-OUT=$tmp/out MLPSTEP=$tmp/mlpstep PYTHON=$PYTHON PLUGIN=none DEVICE=cpu \
+OUT=$tmp/out PACK=$tmp/pack WORK=$tmp/work PYTHON=$PYTHON PLUGIN=none DEVICE=cpu TRAIN_MODE=quick \
 	SIZES=8x16,16x32 STEPS=3,2 REPS=2 WARMUP=2 bash bench/gpu/run.sh >"$tmp/run.log"
 
 "$PYTHON" - "$tmp/out" <<'PY'
@@ -37,7 +39,17 @@ report = open(f"{out}/gpu-report.md").read()
 for row in ("| 8 x 16 |", "| 16 x 32 |", "dlopt fast", "dlopt stock", "torch tf32", "## Run log"):
     assert row in report, f"report lacks {row!r}"
 status = open(f"{out}/run-status.txt").read()
-assert "dlopt-fast: rc=0" in status and "dlopt-stock: rc=0" in status, status
+for name in ("dlopt-backends", "dlopt-fast", "dlopt-stock", "train-check", "test-internal_backendtest", "test-dlopt_models"):
+    assert f"{name}: rc=0" in status, f"{name} did not pass:\n{status}"
+# The verification: smoke graph, one accuracy per model above its floor, one row per package.
+assert "# Verification on the backend" in report, "report lacks the verification"
+assert "one-step smoke graph: ok" in report, "no smoke graph result"
+for model in ("linear", "mlp", "cnn"):
+    assert any(l.startswith(f"train-check: {model} ") and "test accuracy" in l and "(ok)" in l
+               for l in report.splitlines()), f"no passing accuracy line for {model}"
+for pkg in ("./internal/backendtest", "./dlopt/models"):
+    row = next((l for l in report.splitlines() if l.startswith(f"| {pkg} | ")), None)
+    assert row and row.split("|")[2].strip() == "ok" and int(row.split("|")[3]) > 0, f"test row for {pkg}: {row}"
 print(f"selftest: {len(lines)} result lines; report {len(report.splitlines())} lines")
 PY
 
@@ -49,8 +61,12 @@ if "$PYTHON" bench/gpu/report.py --out "$tmp/bad.md" "$tmp/bad.jsonl" 2>"$tmp/ba
 fi
 grep -q "bad.jsonl:2" "$tmp/bad.err"
 
-# With no budget left, run.sh starts nothing and says so.
-OUT=$tmp/out0 MLPSTEP=$tmp/mlpstep PYTHON=$PYTHON PLUGIN=none DEVICE=cpu BUDGET_S=0 \
+# With no budget left, run.sh starts nothing and says so (8 steps and one per test package).
+OUT=$tmp/out0 PACK=$tmp/pack WORK=$tmp/work0 PYTHON=$PYTHON PLUGIN=none DEVICE=cpu BUDGET_S=0 \
 	bash bench/gpu/run.sh >/dev/null
-[[ $(grep -c "not run (budget" "$tmp/out0/run-status.txt") == 6 ]]
+[[ $(grep -c "not run (budget" "$tmp/out0/run-status.txt") == 10 ]]
+if grep -q "rc=" "$tmp/out0/run-status.txt"; then
+	echo "selftest: with no budget left run.sh still ran something" >&2
+	exit 1
+fi
 echo "selftest: ok"

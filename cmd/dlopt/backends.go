@@ -10,13 +10,14 @@ import (
 )
 
 func init() {
-	register("backends", command{summary: "list the compute backends available here and the default", run: runBackends})
+	register("backends", command{summary: "list the compute backends available here, the default, and whether a one-step training graph runs on each", run: runBackends})
 }
 
 func runBackends(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dlopt backends", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	install := fs.Bool("install", false, "download GoMLX's default XLA PJRT plugins (the only command that downloads anything)")
+	smoke := fs.Bool("smoke", true, "run a one-step training graph on each usable backend (dlopt.SmokeTest); -smoke=false only lists")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -48,6 +49,16 @@ func runBackends(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		fmt.Fprintf(stdout, "%s %-40s %s\n", mark, b.Config, description)
+		if b.Err == nil && *smoke {
+			if elapsed, err := dlopt.SmokeTest(b.Config); err != nil {
+				fmt.Fprintf(stdout, "    one-step smoke graph: FAILED\n    %s\n", strings.ReplaceAll(err.Error(), "\n", "\n    "))
+				if b.Default {
+					status = 1
+				}
+			} else {
+				fmt.Fprintf(stdout, "    one-step smoke graph: ok (%.0f ms: create, compile, run, check)\n", elapsed.Seconds()*1000)
+			}
+		}
 	}
 	return status
 }

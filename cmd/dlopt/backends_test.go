@@ -13,7 +13,8 @@ func TestBackendsCommand(t *testing.T) {
 		wantLine  string   // the selected line starts with this
 		wantText  []string // also in the output
 	}{
-		{"default", "", 0, "* go ", nil},
+		{"default", "", 0, "* go ", []string{"one-step smoke graph: ok"}},
+		{"simplego with options", "go:parallelism=1", 0, "* go:parallelism=1 ", []string{"one-step smoke graph: ok"}},
 		{"unavailable plugin", "xla:/nonexistent/pjrt_plugin.so", 1, "* xla:/nonexistent/pjrt_plugin.so ",
 			[]string{"UNAVAILABLE", "no such file", "To fix"}},
 		{"unknown backend", "tpu", 1, "* tpu ", []string{"UNAVAILABLE", "unknown backend"}},

@@ -1,6 +1,7 @@
 // Command dlopt is the command line of the dlopt course toolkit.
 //
 //	dlopt train      --model linear|mlp|cnn --optimizer NAME --lr X --epochs N --batch B --seed S --out DIR
+//	dlopt train      --resume --out DIR   continue a run from its checkpoint (after Ctrl-C, a crash)
 //	dlopt backends   list the compute backends available here and the default
 //	dlopt trajectory --spec FILE  run an optimizer on a fixed gradient sequence (JSON in, JSON out)
 //	dlopt schedule   --spec FILE  evaluate a learning-rate schedule (JSON in, JSON out)

@@ -21,7 +21,7 @@ import (
 
 func init() {
 	register("train", command{
-		summary: "train a classifier on Fashion-MNIST; metrics.csv, curves.png and confusion.png go to --out",
+		summary: "train a classifier on Fashion-MNIST; metrics, curves, confusion matrix and checkpoints go to --out",
 		run:     runTrain,
 	})
 }
@@ -30,6 +30,8 @@ func init() {
 const (
 	metricsFile   = "metrics.csv"   // one row per epoch, see experiment.WriteCSV
 	curvesFile    = "curves.png"    // losses and accuracy against the epoch
+	stepsFile     = "steps.csv"     // loss and learning rate of every step, see experiment.WriteStepCSV
+	stepCurveFile = "steps.png"     // the batch loss of every step
 	confusionFile = "confusion.png" // the test set's confusion matrix after the last epoch
 )
 
@@ -42,7 +44,8 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	model := fs.String("model", experiment.DefaultModel, "model: "+strings.Join(experiment.Models, "|"))
 	hidden := fs.String("hidden", "", "MLP hidden-layer widths, comma-separated (default 256,256)")
 	optimizer := fs.String("optimizer", experiment.DefaultOptimizer,
-		"optimizer: a PyTorch class name (Adam, SGD, ...), an optax name (adam, lion, ...), or library:name with library torch|optax|gomlx")
+		"optimizer: a PyTorch class name (Adam, SGD, ...), an optax name (adam, lion, ...), or library:name with library torch|optax|gomlx;\n"+
+			"names differ by case across libraries, with their own defaults: AdamW is PyTorch's (weight_decay 0.01), adamw optax's (weight_decay 1e-4)")
 	optArgs := fs.String("opt-args", "", `extra optimizer keyword arguments as a JSON object, e.g. '{"momentum": 0.9}'`)
 	lr := fs.Float64("lr", experiment.DefaultLearningRate, "learning rate, > 0")
 	sched := fs.String("schedule", experiment.DefaultSchedule, "learning-rate schedule: "+strings.Join(experiment.Schedules, "|"))
@@ -54,10 +57,17 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	backend := fs.String("backend", "", "backend configuration (go, xla:cpu, xla:cuda, xla:/path/plugin.so); default $DLOPT_BACKEND, else $GOMLX_BACKEND, else go")
 	trainLimit := fs.Int("train-limit", 0, "train on this many examples drawn with the seed (0: all 60000)")
 	testLimit := fs.Int("test-limit", 0, "evaluate on the first this many test examples (0: all 10000)")
-	out := fs.String("out", "", "directory for metrics.csv, curves.png and confusion.png (created if missing); required")
+	out := fs.String("out", "", "directory for metrics.csv, steps.csv, curves.png, steps.png, confusion.png and checkpoints/ (created if missing); required")
 	quiet := fs.Bool("quiet", false, "no progress bar")
+	ckf := checkpointFlags{
+		every:  fs.Int("checkpoint-every", 0, "write a checkpoint into --out/checkpoints every N training steps (0: after every epoch)"),
+		off:    fs.Bool("no-checkpoint", false, "write no checkpoints (the run cannot be resumed)"),
+		resume: fs.Bool("resume", false, "continue the run checkpointed in --out/checkpoints; the training flags are read back from its checkpoint"),
+		from:   fs.String("resume-from", "", "continue from this checkpoint directory (--out/checkpoints/ckpt-...) instead of the newest; implies --resume"),
+	}
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: dlopt train --model linear|mlp|cnn --optimizer NAME --lr X --epochs N --batch B --seed S --out DIR [flags]")
+		fmt.Fprintln(stderr, "       dlopt train --resume --out DIR    (after Ctrl-C, a crash or a closed lid)")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -75,7 +85,7 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		return usageError("unexpected argument %q (all settings are flags)", fs.Arg(0))
 	}
 	if *out == "" {
-		return usageError("--out DIR is required: where metrics.csv, curves.png and confusion.png go")
+		return usageError("--out DIR is required: where metrics.csv, steps.csv, the plots and the checkpoints go")
 	}
 	cfg := experiment.Config{
 		Model: *model, Optimizer: *optimizer, LearningRate: *lr, Schedule: *sched, Epochs: *epochs,
@@ -106,22 +116,40 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		return usageError("batch size 0 is invalid: it must be >= 1")
 	}
 	cfg = cfg.WithDefaults()
+	if code, msg := ckf.apply(&cfg, fs, *out, stderr); code != 0 {
+		if code == 2 {
+			return usageError("%s", msg)
+		}
+		fmt.Fprintln(stderr, "dlopt train:", msg)
+		return code
+	}
 	if err := cfg.Validate(); err != nil {
 		return usageError("%v", err)
 	}
 
-	if err := trainAndWrite(cfg, *out, !*quiet && isTerminal(stderr), stdout, stderr); err != nil {
-		if errors.Is(err, errUsage) {
-			return usageError("%v", err)
-		}
+	stop := catchInterrupts(stderr)
+	defer stop.release()
+	err = trainAndWrite(cfg, *out, !*quiet && isTerminal(stderr), stop, stdout, stderr)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage):
+		return usageError("%v", err)
+	case errors.Is(err, experiment.ErrInterrupted):
 		fmt.Fprintln(stderr, "dlopt train:", err)
-		return 1
+		if latest, _ := experiment.LatestCheckpoint(cfg.Checkpoint.Dir); cfg.Checkpoint.Dir != "" && latest != "" {
+			fmt.Fprintln(stderr, "resume with:", ckf.resumeCommand(*out))
+		} else {
+			fmt.Fprintln(stderr, "no checkpoint was written: this run cannot be resumed")
+		}
+		return stop.exitCode()
 	}
-	return 0
+	fmt.Fprintln(stderr, "dlopt train:", damagedHint(err, *out))
+	return 1
 }
 
 // trainAndWrite runs the experiment and writes its files into dir.
-func trainAndWrite(cfg experiment.Config, dir string, bar bool, stdout, stderr io.Writer) error {
+func trainAndWrite(cfg experiment.Config, dir string, bar bool, stop *interrupts, stdout, stderr io.Writer) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating --out directory: %w", err)
 	}
@@ -135,7 +163,10 @@ func trainAndWrite(cfg experiment.Config, dir string, bar bool, stdout, stderr i
 	}
 	fmt.Fprintf(stdout, "training %s with %s (lr %g, %s schedule), %d epochs, batch %d, seed %d, backend %s\n",
 		cfg.Model, cfg.Optimizer, cfg.LearningRate, cfg.Schedule, cfg.Epochs, cfg.BatchSize, cfg.Seed, backend)
-	var cb experiment.Callbacks
+	if from := cfg.Checkpoint.From; from != "" {
+		fmt.Fprintf(stdout, "resuming from %s\n", from)
+	}
+	cb := experiment.Callbacks{Stop: stop.requested}
 	var progress *progressBar
 	if bar {
 		progress = &progressBar{w: stderr}
@@ -148,6 +179,9 @@ func trainAndWrite(cfg experiment.Config, dir string, bar bool, stdout, stderr i
 	}
 	result, err := experiment.Train(cfg, ds, cb)
 	progress.clear()
+	if result != nil && result.Checkpoint != "" && err == nil {
+		fmt.Fprintf(stdout, "checkpoint %s\n", result.Checkpoint)
+	}
 	if errors.Is(err, experiment.ErrInvalidConfig) {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -183,20 +217,31 @@ func runTitle(cfg experiment.Config) string {
 	return fmt.Sprintf("%s, %s lr %g, batch %d", cfg.Model, cfg.Optimizer, cfg.LearningRate, cfg.BatchSize)
 }
 
-// writeMetrics writes metrics.csv and curves.png of the epochs done.
+// writeMetrics writes metrics.csv and curves.png of the epochs done, steps.csv and steps.png
+// of the steps.
 func writeMetrics(result *experiment.Result, dir string, stdout io.Writer) error {
-	var csv bytes.Buffer
+	var csv, stepCSV bytes.Buffer
 	if err := experiment.WriteCSV(&csv, result.History); err != nil {
 		return err
 	}
+	if err := experiment.WriteStepCSV(&stepCSV, result.Steps); err != nil {
+		return err
+	}
 	metricsPath, curvesPath := filepath.Join(dir, metricsFile), filepath.Join(dir, curvesFile)
+	stepsPath, stepCurvePath := filepath.Join(dir, stepsFile), filepath.Join(dir, stepCurveFile)
 	if err := os.WriteFile(metricsPath, csv.Bytes(), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(stepsPath, stepCSV.Bytes(), 0o644); err != nil {
 		return err
 	}
 	if err := experiment.Curves(result.History, runTitle(result.Config)).Save(curvesPath); err != nil {
 		return fmt.Errorf("writing %s: %w", curvesPath, err)
 	}
-	fmt.Fprintf(stdout, "wrote %s and %s\n", metricsPath, curvesPath)
+	if err := experiment.StepCurve(result.Steps, runTitle(result.Config), false).Save(stepCurvePath); err != nil {
+		return fmt.Errorf("writing %s: %w", stepCurvePath, err)
+	}
+	fmt.Fprintf(stdout, "wrote %s, %s, %s and %s\n", metricsPath, curvesPath, stepsPath, stepCurvePath)
 	return nil
 }
 
@@ -251,8 +296,8 @@ func (p *progressBar) update(pr experiment.Progress) {
 	p.last = time.Now()
 	const width = 30
 	done := width * pr.Step / max(pr.Steps, 1)
-	fmt.Fprintf(p.w, "\r\033[Kepoch %d/%d [%s%s] %d/%d batch loss %.4f",
-		pr.Epoch, pr.Epochs, strings.Repeat("=", done), strings.Repeat(" ", width-done), pr.Step, pr.Steps, pr.BatchLoss)
+	fmt.Fprintf(p.w, "\r\033[Kepoch %d/%d [%s%s] %d/%d batch loss %.4f lr %.3g",
+		pr.Epoch, pr.Epochs, strings.Repeat("=", done), strings.Repeat(" ", width-done), pr.Step, pr.Steps, pr.BatchLoss, pr.LearningRate)
 	p.drawn = true
 }
 

@@ -75,7 +75,7 @@ func TestTrainCommandRun(t *testing.T) {
 	if stderr.Len() != 0 {
 		t.Errorf("stderr not empty without a terminal: %q", stderr.String())
 	}
-	for _, f := range []string{metricsFile, curvesFile, confusionFile} {
+	for _, f := range []string{metricsFile, curvesFile, stepsFile, stepCurveFile, confusionFile} {
 		if info, err := os.Stat(filepath.Join(out, f)); err != nil || info.Size() == 0 {
 			t.Errorf("%s: %v", f, err)
 		}
@@ -99,12 +99,12 @@ func TestParseHelpers(t *testing.T) {
 func TestProgressBar(t *testing.T) {
 	var buf bytes.Buffer
 	p := &progressBar{w: &buf}
-	p.update(experiment.Progress{Epoch: 2, Epochs: 3, Step: 5, Steps: 10, BatchLoss: 0.25})
+	p.update(experiment.Progress{Epoch: 2, Epochs: 3, Step: 5, Steps: 10, BatchLoss: 0.25, LearningRate: 0.001})
 	p.update(experiment.Progress{Epoch: 2, Epochs: 3, Step: 6, Steps: 10, BatchLoss: 0.2}) // within 100 ms: skipped
-	p.update(experiment.Progress{Epoch: 2, Epochs: 3, Step: 10, Steps: 10, BatchLoss: 0.125})
+	p.update(experiment.Progress{Epoch: 2, Epochs: 3, Step: 10, Steps: 10, BatchLoss: 0.125, LearningRate: 2.5e-5})
 	got := buf.String()
-	want := "\r\033[Kepoch 2/3 [===============               ] 5/10 batch loss 0.2500" +
-		"\r\033[Kepoch 2/3 [==============================] 10/10 batch loss 0.1250"
+	want := "\r\033[Kepoch 2/3 [===============               ] 5/10 batch loss 0.2500 lr 0.001" +
+		"\r\033[Kepoch 2/3 [==============================] 10/10 batch loss 0.1250 lr 2.5e-05"
 	if got != want {
 		t.Errorf("progress bar wrote %q, want %q", got, want)
 	}

@@ -139,6 +139,22 @@ func (l *Loader) Reset() { l.startEpoch(l.epoch + 1) }
 // Epoch returns the number of the current epoch, from 0.
 func (l *Loader) Epoch() int { return l.epoch }
 
+// Seek positions the loader before batch number batch (from 0) of epoch number epoch (from 0),
+// as if that epoch had been started with Reset and batch batches had been yielded: the shuffle
+// depends only on (Seed, epoch), so a run resumed from a checkpoint sees exactly the batches
+// the interrupted one would have seen. batch may equal [Loader.BatchesPerEpoch] (the epoch's
+// end: the next Yield returns io.EOF).
+func (l *Loader) Seek(epoch, batch int) error {
+	if epoch < 0 || batch < 0 || batch > l.BatchesPerEpoch() {
+		return fmt.Errorf("data loader for %q: Seek(epoch %d, batch %d): allowed are epoch >= 0 and batch 0..%d (batches per epoch)",
+			l.ds.Name, epoch, batch, l.BatchesPerEpoch())
+	}
+	l.startEpoch(epoch)
+	l.next = min(batch*l.cfg.BatchSize, l.ds.N)
+	l.ahead = nil // a batch prefetched for the old position is dropped (its channel is buffered)
+	return nil
+}
+
 // Yield implements [train.Dataset]: spec nil, inputs {images}, labels {labels}, or io.EOF at
 // the end of the epoch (unless Repeat is set). The caller owns the tensors.
 func (l *Loader) Yield() (spec any, inputs, labels []*tensors.Tensor, err error) {

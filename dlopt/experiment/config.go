@@ -46,7 +46,8 @@ type Config struct {
 	// Hidden are the MLP's hidden-layer widths, input side first. Default: 256, 256. Only for mlp.
 	Hidden []int
 	// Optimizer is the optimizer's name, see [Optimizers] and [ResolveOptimizer]. Default: adam
-	// (optax's adam).
+	// (optax's adam). Names differ by case across libraries, with their own defaults: "AdamW"
+	// is PyTorch's (weight_decay 0.01 by default), "adamw" optax's (weight_decay 1e-4).
 	Optimizer string
 	// OptimizerArgs are extra keyword arguments for the optimizer, with its library's names
 	// (e.g. {"momentum": 0.9} for torch SGD); the learning rate goes in LearningRate.
@@ -72,6 +73,9 @@ type Config struct {
 	// TrainLimit and TestLimit, when > 0, keep only the first that many examples of each split
 	// (for quick runs and tests). The training split is shuffled by Seed before it is cut.
 	TrainLimit, TestLimit int
+	// Checkpoint says where and when to save checkpoints and whether to resume from one; the
+	// zero value saves none. It is not part of the run's identity: a resumed run may change it.
+	Checkpoint Checkpointing `json:"-"`
 }
 
 // Defaults for the fields of [Config] left at their zero value.
@@ -174,6 +178,7 @@ func (c Config) Validate() error {
 	if c.TestLimit < 0 {
 		bad("test limit %d is invalid: it must be >= 0 (0 means the whole split)", c.TestLimit)
 	}
+	c.Checkpoint.validate(bad)
 	if len(problems) == 0 {
 		return nil
 	}

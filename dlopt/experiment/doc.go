@@ -9,7 +9,21 @@
 // epoch and returns the per-epoch [EpochMetrics]: mean training loss over the epoch, test loss,
 // test accuracy and wall time. [Callbacks] report progress while it runs.
 //
-// A run is repeatable: the seed fixes the initial weights and every batch.
+// A run is repeatable: the seed fixes the initial weights and every batch. [Result.Steps]
+// keeps the loss and the learning rate of every step ([StepCurve], [LearningRateCurve]); a
+// diverged run stops with [ErrDiverged], naming the step, the optimizer and its learning rate.
+//
+// Checkpoints: with Config.Checkpoint ([Checkpointing]) set, Train saves the model's variables,
+// the optimizer's state and hyperparameters, the global step, the RNG state (GoMLX's
+// checkpoints package), the data loader's position and the metrics so far (state.json), every
+// N steps or after every epoch, atomically, keeping the last [CheckpointsKept], each with a
+// manifest of SHA-256 sums that [ReadCheckpoint] verifies. Callbacks.Stop ends a run after its
+// current step with a checkpoint ([ErrInterrupted]); Checkpointing.Resume continues it, and
+// the result equals an uninterrupted run's bit for bit (parameters and metrics, not wall times).
+// A notebook cell that trains with Resume set continues after a kernel restart.
+//
+// Runnable examples: ExampleTrain, ExampleStepCurve (`go doc -all` lists the API; the
+// examples are in example_test.go and example_steps_test.go, rendered by pkg.go.dev-style tools).
 //
 // The trained model stays usable: [Result.Predict] and [Result.ConfusionMatrix] classify more
 // data for notebooks; [WriteCSV] and [Curves] save and plot the history.

@@ -3,6 +3,7 @@ package experiment
 import (
 	"testing"
 
+	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/data"
 )
 
@@ -28,4 +29,15 @@ func synthetic(t *testing.T, n, side, classes int) Datasets {
 		t.Fatal(err)
 	}
 	return Datasets{Train: trainSet, Test: testSet}
+}
+
+// ownBackendConfig is a Config.Backend that makes Train create (and Close release) a backend of
+// its own: "simplego" when simplego is selected (another name for "go", so not shared). On
+// other backends it is the selected configuration, which Train shares: a second XLA client on
+// a GPU would reserve the device's memory again.
+func ownBackendConfig() string {
+	if b, err := dlopt.Backend(); err == nil && b.Name() == "go" {
+		return "simplego"
+	}
+	return dlopt.BackendConfig()
 }

@@ -30,6 +30,26 @@ func WriteCSV(w io.Writer, history []EpochMetrics) error {
 	return cw.Error()
 }
 
+// StepCSVHeader is the first row [WriteStepCSV] writes.
+var StepCSVHeader = []string{"step", "epoch", "loss", "lr"}
+
+// WriteStepCSV writes the per-step records as CSV: [StepCSVHeader], then one row per step,
+// floats in the shortest form that reads back to the same float64.
+func WriteStepCSV(w io.Writer, steps []StepMetrics) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(StepCSVHeader); err != nil {
+		return err
+	}
+	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+	for _, s := range steps {
+		if err := cw.Write([]string{strconv.Itoa(s.Step), strconv.Itoa(s.Epoch), f(s.Loss), f(s.LearningRate)}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
 // ReadCSV reads what [WriteCSV] wrote.
 func ReadCSV(r io.Reader) ([]EpochMetrics, error) {
 	rows, err := csv.NewReader(r).ReadAll()
@@ -75,6 +95,28 @@ func Curves(history []EpochMetrics, title string) *viz.Figure {
 		viz.Series{Name: "test loss", X: epochs, Y: testLoss, Points: true},
 		viz.Series{Name: "test accuracy", X: epochs, Y: accuracy, Points: true, Dashed: true},
 	)
+}
+
+// StepCurve plots the batch loss of every training step against the step, on a log scale
+// when logLoss is set (losses spanning decades), so that a short run still shows its curve.
+func StepCurve(steps []StepMetrics, title string, logLoss bool) *viz.Figure {
+	x := make([]float64, len(steps))
+	loss := make([]float64, len(steps))
+	for i, s := range steps {
+		x[i], loss[i] = float64(s.Step), s.Loss
+	}
+	return viz.Lines(viz.Axes{Title: title, XLabel: "step", YLabel: "batch loss (nats)", LogY: logLoss},
+		viz.Series{Name: "batch loss", X: x, Y: loss})
+}
+
+// LearningRateCurve plots the learning rate each step used: the schedule as it ran.
+func LearningRateCurve(steps []StepMetrics, title string) *viz.Figure {
+	x := make([]float64, len(steps))
+	lr := make([]float64, len(steps))
+	for i, s := range steps {
+		x[i], lr[i] = float64(s.Step), s.LearningRate
+	}
+	return viz.Lines(viz.Axes{Title: title, XLabel: "step", YLabel: "learning rate"}, viz.Series{Name: "learning rate", X: x, Y: lr})
 }
 
 // String gives the one-line summary the command line prints per epoch.

@@ -12,9 +12,13 @@ import (
 type Result struct {
 	Config  Config         // with the defaults filled in
 	History []EpochMetrics // one entry per epoch
+	Steps   []StepMetrics  // one entry per training step: the loss curve and the schedule
 	Classes []string       // class names of the training set
 	// TestSet is the test split as evaluated: the first Config.TestLimit examples, or all.
 	TestSet *data.Dataset
+	// Checkpoint is the newest checkpoint of the run (written, or resumed from), empty without
+	// Config.Checkpoint.Dir; ResumedFrom the one the run continued from, empty for a new run.
+	Checkpoint, ResumedFrom string
 
 	backend     backends.Backend
 	ownsBackend bool

@@ -24,8 +24,8 @@ func TestTrainLearns(t *testing.T) {
 		{Model: ModelMLP, Hidden: []int{16, 8}, Optimizer: "Adam", LearningRate: 0.01, Epochs: 3, BatchSize: 48, Seed: 2, Schedule: ScheduleCosine, Normalization: NormUnit},
 		{Model: ModelCNN, Optimizer: "Adam", LearningRate: 0.003, Epochs: 2, BatchSize: 50, Seed: 1},
 		{Model: ModelLinear, Optimizer: "SGD", LearningRate: 0.05, Epochs: 2, BatchSize: 32, Seed: 1, DType: dtypes.Float64},
-		// A backend of its own (not dlopt.Backend()'s "go"), released by Close.
-		{Model: ModelLinear, Optimizer: "SGD", LearningRate: 0.05, Epochs: 2, BatchSize: 32, Seed: 1, Backend: "simplego"},
+		// A backend of its own (not dlopt.Backend()'s, though of the same configuration), released by Close.
+		{Model: ModelLinear, Optimizer: "SGD", LearningRate: 0.05, Epochs: 2, BatchSize: 32, Seed: 1, Backend: ownBackendConfig()},
 		// Evaluated at their evaluation parameters (schedule-free's x, ASGD's average).
 		{Model: ModelMLP, Hidden: []int{16}, Optimizer: "optax:schedule_free_adamw", LearningRate: 0.01, Epochs: 3, BatchSize: 32, Seed: 1},
 		{Model: ModelLinear, Optimizer: "torch:ASGD", OptimizerArgs: map[string]any{"t0": 5}, LearningRate: 0.05, Epochs: 3, BatchSize: 32, Seed: 1},

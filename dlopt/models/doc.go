@@ -17,7 +17,14 @@
 // Test problems with known constants, for optimizers: [Quadratic] (from eigenvalues or a
 // condition number: L, mu, x*, f*), [Rosenbrock], and [NoisyLeastSquares], whose stochastic
 // gradient oracle has known smoothness L and noise variance sigma^2, as the SGD convergence
-// theorem needs.
+// theorem needs. Each is a [Problem]: value and gradient on the host and in the graph, with
+// GradGraph and GradStep in the forms optim.RunFunc and optim.RunHostFunc take, and
+// ValueAndGrad returning an error where Value and Grad panic (a wrong length).
+//
+// Examples (`go doc` does not print them; see example_test.go and example_problem_test.go, or
+// `go test -run Example -v ./dlopt/models`): [CrossEntropyBits], [SoftmaxCrossEntropyF64],
+// [TwoLayerF64], [Linear], [NoisyLeastSquares], and [Problem] (an optimizer on Rosenbrock with
+// the gradient in the graph and on the host).
 //
 // Importing models imports github.com/dlopt/course/dlopt, which registers the fast
 // matrix-product gradient.

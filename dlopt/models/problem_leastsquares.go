@@ -23,7 +23,9 @@ import (
 // M is built as U S V^T with U [m, Dim] orthonormal columns, S = diag(sqrt(m lambda_j)) and V
 // orthogonal, so that M^T M / m = V diag(lambda) V^T has exactly the requested eigenvalues;
 // y = M x_true + noise. The embedded Quadratic is the same f written as 1/2 x^T A x - b^T x + c
-// (b = M^T y / m, c = ||y||^2 / (2m)) and gives Value, Grad, L, Mu, XStar, FStar.
+// (b = M^T y / m, c = ||y||^2 / (2m)) and gives Value, Grad, GradGraph, L, Mu, XStar, FStar:
+// the exact gradient of f, a [Problem]. Oracle gives the noisy one (GradientOracle.GradStep
+// for optim.RunHostFunc).
 type NoisyLeastSquares struct {
 	*Quadratic
 	Samples int       // m, the number of rows of M
@@ -127,7 +129,8 @@ func (p *NoisyLeastSquares) Oracle(seed uint64) *GradientOracle {
 	return &GradientOracle{p: p, rng: rand.New(rand.NewPCG(seed, 0x0c)), scale: math.Sqrt(p.Sigma2 / float64(p.Dim))}
 }
 
-// Grad returns g(x) = grad f(x) + (Sigma/sqrt(Dim)) xi, xi ~ N(0, I).
+// Grad returns g(x) = grad f(x) + (Sigma/sqrt(Dim)) xi, xi ~ N(0, I). It panics if
+// len(x) != Dim.
 func (o *GradientOracle) Grad(x []float64) []float64 {
 	g := o.p.Grad(x)
 	for i := range g {

@@ -13,7 +13,8 @@ import (
 // definite, built from its eigen-decomposition so that every constant is known:
 // A = Q diag(Eigenvalues) Q^T, L = max eigenvalue (smoothness), Mu = min eigenvalue (strong
 // convexity), the minimiser XStar and the minimum FStar = c - 1/2 b^T XStar.
-// Matrices are row-major: A[i*Dim+j].
+// Matrices are row-major: A[i*Dim+j]. It is a [Problem]: host and graph gradients, GradStep
+// and GradGraph for optim's run functions.
 type Quadratic struct {
 	Dim         int
 	A           []float64 // [Dim, Dim]
@@ -84,13 +85,14 @@ func NewIllConditionedQuadratic(dim int, l, mu float64, seed uint64) (*Quadratic
 // Condition returns the condition number L/Mu.
 func (q *Quadratic) Condition() float64 { return q.L / q.Mu }
 
-// Value returns f(x). A wrong length panics.
+// Value returns f(x). It panics if len(x) != Dim (ValueAndGrad returns an error instead).
 func (q *Quadratic) Value(x []float64) float64 {
 	q.checkLen("Value", x)
 	return 0.5*dot(x, matVec(q.A, q.Dim, q.Dim, x)) - dot(q.B, x) + q.C
 }
 
-// Grad returns grad f(x) = A x - b.
+// Grad returns grad f(x) = A x - b. It panics if len(x) != Dim (ValueAndGrad returns an
+// error instead).
 func (q *Quadratic) Grad(x []float64) []float64 {
 	q.checkLen("Grad", x)
 	g := matVec(q.A, q.Dim, q.Dim, x)

@@ -10,7 +10,8 @@ import (
 //
 //	f(x) = sum_{i=0}^{Dim-2} (1 - x_i)^2 + B (x_{i+1} - x_i^2)^2,
 //
-// (Dim = 2, B = 100 is the classic banana), with minimiser (1, ..., 1) and minimum 0.
+// (Dim = 2, B = 100 is the classic banana), with minimiser (1, ..., 1) and minimum 0. It is a
+// [Problem]: host and graph gradients, GradStep and GradGraph for optim's run functions.
 type Rosenbrock struct {
 	Dim int     // at least 2
 	B   float64 // curvature of the valley, positive; the classic value is 100
@@ -45,7 +46,8 @@ func (r Rosenbrock) check(fn string, x []float64) {
 	}
 }
 
-// Value returns f(x).
+// Value returns f(x). It panics if len(x) != Dim or the problem is invalid (ValueAndGrad
+// returns errors instead).
 func (r Rosenbrock) Value(x []float64) float64 {
 	r.check("Value", x)
 	var f float64
@@ -56,7 +58,8 @@ func (r Rosenbrock) Value(x []float64) float64 {
 	return f
 }
 
-// Grad returns grad f(x).
+// Grad returns grad f(x). It panics if len(x) != Dim or the problem is invalid (ValueAndGrad
+// returns errors instead).
 func (r Rosenbrock) Grad(x []float64) []float64 {
 	r.check("Grad", x)
 	g := make([]float64, r.Dim)
@@ -75,16 +78,8 @@ func (r Rosenbrock) ValueGraph(x *graph.Node) *graph.Node {
 		panic(err)
 	}
 	checkVectorNode("Rosenbrock.ValueGraph", x, r.Dim)
-	n := r.Dim
-	head, tail := make([]float64, (n-1)*n), make([]float64, (n-1)*n)
-	for i := range n - 1 {
-		head[i*n+i], tail[i*n+i+1] = 1, 1
-	}
-	g, dt := x.Graph(), x.DType()
-	sel := func(m []float64) *graph.Node {
-		return graph.Einsum("ij,j->i", graph.ConvertDType(graph.Reshape(graph.Const(g, m), n-1, n), dt), x)
-	}
-	xi, xNext := sel(head), sel(tail)
+	head, tail := r.selections(x)
+	xi, xNext := graph.Einsum("ij,j->i", head, x), graph.Einsum("ij,j->i", tail, x)
 	a := graph.OneMinus(xi)
 	v := graph.Sub(xNext, graph.Mul(xi, xi))
 	return graph.ReduceAllSum(graph.Add(graph.Mul(a, a), graph.MulScalar(graph.Mul(v, v), r.B)))

@@ -22,7 +22,12 @@ func DefaultACProp() ACPropConfig {
 }
 
 // ScaleByACProp is optax.contrib.scale_by_acprop.
+// nil hyperparameters take DefaultACProp's values.
 func ScaleByACProp(b1, b2, eps, epsRoot *Hyper) *Transform {
+	b1 = linkHyper(b1, "b1", DefaultACProp().B1, UnitInterval)
+	b2 = linkHyper(b2, "b2", DefaultACProp().B2, UnitInterval)
+	eps = linkHyper(eps, "eps", DefaultACProp().Eps, Positive)
+	epsRoot = linkHyper(epsRoot, "eps_root", DefaultACProp().EpsRoot, NonNegative)
 	return &Transform{Name: "scale_by_acprop", Hypers: []*Hyper{b1, b2, eps, epsRoot}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		first := firstStep(s)

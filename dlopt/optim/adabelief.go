@@ -27,7 +27,12 @@ func nesterovMoment(s *Step, b1, m, g *Node) *Node {
 }
 
 // ScaleByBelief is optax.scale_by_belief.
+// nil hyperparameters take DefaultAdaBelief's values.
 func ScaleByBelief(b1, b2, eps, epsRoot *Hyper, nesterov bool) *Transform {
+	b1 = linkHyper(b1, "b1", DefaultAdaBelief().B1, UnitInterval)
+	b2 = linkHyper(b2, "b2", DefaultAdaBelief().B2, UnitInterval)
+	eps = linkHyper(eps, "eps", DefaultAdaBelief().Eps, Positive)
+	epsRoot = linkHyper(epsRoot, "eps_root", DefaultAdaBelief().EpsRoot, NonNegative)
 	return &Transform{Name: "scale_by_belief", Hypers: []*Hyper{b1, b2, eps, epsRoot}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		for i, g := range u {

@@ -68,7 +68,9 @@ func withoutAxis(dims []int, a int) []int {
 }
 
 // ScaleByFactoredRMS is optax.scale_by_factored_rms.
+// nil eps takes DefaultOptaxAdafactor's value.
 func ScaleByFactoredRMS(factored bool, decayRate float64, decayOffset, minDim int, eps *Hyper) *Transform {
+	eps = linkHyper(eps, "eps", DefaultOptaxAdafactor().Eps, Positive)
 	return &Transform{Name: "scale_by_factored_rms", Hypers: []*Hyper{eps}, Update: func(s *Step, u []*Node) []*Node {
 		// β̂ and 1-β̂ in float32, from optax's 0-based count.
 		t := AddScalar(ConvertDType(AddScalar(s.Count, float64(-1-decayOffset)), dtypes.Float32), 1)
@@ -109,7 +111,9 @@ func ScaleByFactoredRMS(factored bool, decayRate float64, decayOffset, minDim in
 func blockRMS(x *Node) *Node { return Sqrt(ReduceAllMean(Mul(x, x))) }
 
 // ClipByBlockRMS divides each update by max(1, RMS(u)/threshold) (optax.clip_by_block_rms).
+// threshold ("clipping_threshold", > 0) is required.
 func ClipByBlockRMS(threshold *Hyper) *Transform {
+	threshold = requiredHyper(threshold, "clipping_threshold", Positive)
 	return Map("clip_by_block_rms", []*Hyper{threshold}, func(s *Step, _ int, u *Node) *Node {
 		return Div(u, Max(ScalarOne(s.G, u.DType()), Div(blockRMS(u), s.HyperAs(threshold, u))))
 	})
@@ -178,8 +182,20 @@ func torchLerp(a, b, w *Node) *Node {
 }
 
 // ScaleByTorchAdafactor is torch.optim.Adafactor's update (weight decay included); its output
-// is the step.
+// is the step. nil hyperparameters take DefaultTorchAdafactor's values; torch's eps1=None is
+// eps1Auto (the dtype's machine epsilon), and then eps1 may be nil.
 func ScaleByTorchAdafactor(lr, beta2Decay, eps1 *Hyper, eps2, d, wd *Hyper, eps1Auto bool) *Transform {
+	dflt := DefaultTorchAdafactor()
+	lr = linkHyper(lr, "lr", dflt.LR, NonNegative)
+	beta2Decay = linkHyper(beta2Decay, "beta2_decay", dflt.Beta2Decay, Range{Min: math.Inf(-1), Max: 0, MinOpen: true})
+	if eps1Auto {
+		eps1 = linkHyper(eps1, "eps1", 0, NonNegative) // unused: the machine epsilon is
+	} else {
+		eps1 = requiredHyper(eps1, "eps1", NonNegative)
+	}
+	eps2 = linkHyper(eps2, "eps2", dflt.Eps2, NonNegative)
+	d = linkHyper(d, "d", dflt.D, Positive)
+	wd = linkHyper(wd, "weight_decay", dflt.WeightDecay, NonNegative)
 	return &Transform{Name: "adafactor", Hypers: []*Hyper{lr, beta2Decay, eps1, eps2, d, wd}, Update: func(s *Step, u []*Node) []*Node {
 		w64 := Pow(s.Count, s.Hyper(beta2Decay)) // 1 - β̂
 		rho := Min(s.Hyper(lr), Inverse(Pow(s.Count, Scalar(s.G, dtypes.Float64, 0.5))))

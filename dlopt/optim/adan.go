@@ -19,7 +19,13 @@ func DefaultAdan() AdanConfig {
 }
 
 // ScaleByAdan is optax.scale_by_adan.
+// nil hyperparameters take DefaultAdan's values.
 func ScaleByAdan(b1, b2, b3, eps, epsRoot *Hyper) *Transform {
+	b1 = linkHyper(b1, "b1", DefaultAdan().B1, UnitInterval)
+	b2 = linkHyper(b2, "b2", DefaultAdan().B2, UnitInterval)
+	b3 = linkHyper(b3, "b3", DefaultAdan().B3, UnitInterval)
+	eps = linkHyper(eps, "eps", DefaultAdan().Eps, Positive)
+	epsRoot = linkHyper(epsRoot, "eps_root", DefaultAdan().EpsRoot, NonNegative)
 	return &Transform{Name: "scale_by_adan", Hypers: []*Hyper{b1, b2, b3, eps, epsRoot}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		first := firstStep(s)

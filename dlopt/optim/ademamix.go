@@ -20,7 +20,14 @@ func DefaultAdEMAMix() AdEMAMixConfig {
 }
 
 // ScaleByAdEMAMix is optax.contrib.scale_by_ademamix with constant b3 and alpha.
+// nil hyperparameters take DefaultAdEMAMix's values.
 func ScaleByAdEMAMix(b1, b2, b3, alpha, eps, epsRoot *Hyper) *Transform {
+	b1 = linkHyper(b1, "b1", DefaultAdEMAMix().B1, UnitInterval)
+	b2 = linkHyper(b2, "b2", DefaultAdEMAMix().B2, UnitInterval)
+	b3 = linkHyper(b3, "b3", DefaultAdEMAMix().B3, UnitInterval)
+	alpha = linkHyper(alpha, "alpha", DefaultAdEMAMix().Alpha, NonNegative)
+	eps = linkHyper(eps, "eps", DefaultAdEMAMix().Eps, Positive)
+	epsRoot = linkHyper(epsRoot, "eps_root", DefaultAdEMAMix().EpsRoot, NonNegative)
 	return &Transform{Name: "scale_by_ademamix", Hypers: []*Hyper{b1, b2, b3, alpha, eps, epsRoot}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		for i, g := range u {
@@ -64,7 +71,13 @@ func DefaultSimplifiedAdEMAMix() SimplifiedAdEMAMixConfig {
 }
 
 // ScaleBySimplifiedAdEMAMix is optax.contrib.scale_by_simplified_ademamix with constant alpha.
+// nil hyperparameters take DefaultSimplifiedAdEMAMix's values.
 func ScaleBySimplifiedAdEMAMix(b1, b2, alpha, eps, epsRoot *Hyper) *Transform {
+	b1 = linkHyper(b1, "b1", DefaultSimplifiedAdEMAMix().B1, UnitInterval)
+	b2 = linkHyper(b2, "b2", DefaultSimplifiedAdEMAMix().B2, UnitInterval)
+	alpha = linkHyper(alpha, "alpha", DefaultSimplifiedAdEMAMix().Alpha, NonNegative)
+	eps = linkHyper(eps, "eps", DefaultSimplifiedAdEMAMix().Eps, Positive)
+	epsRoot = linkHyper(epsRoot, "eps_root", DefaultSimplifiedAdEMAMix().EpsRoot, NonNegative)
 	return &Transform{Name: "scale_by_simplified_ademamix", Hypers: []*Hyper{b1, b2, alpha, eps, epsRoot}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		for i, g := range u {

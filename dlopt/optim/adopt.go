@@ -24,7 +24,11 @@ func DefaultADOPT() ADOPTConfig {
 }
 
 // ScaleByADOPT is optax.contrib.scale_by_adopt with the default clip t^¼.
+// nil hyperparameters take DefaultADOPT's values.
 func ScaleByADOPT(b1, b2, eps *Hyper, nesterov, useClipping bool) *Transform {
+	b1 = linkHyper(b1, "b1", DefaultADOPT().B1, UnitInterval)
+	b2 = linkHyper(b2, "b2", DefaultADOPT().B2, UnitInterval)
+	eps = linkHyper(eps, "eps", DefaultADOPT().Eps, Positive)
 	return &Transform{Name: "scale_by_adopt", Hypers: []*Hyper{b1, b2, eps}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		first := firstStep(s)

@@ -19,7 +19,10 @@ func DefaultCOCOB() COCOBConfig { return COCOBConfig{LearningRate: 1, Alpha: 100
 
 // ScaleByCOCOB is optax.contrib.scale_by_cocob; its output is the full move to the new
 // parameters.
+// nil hyperparameters take DefaultCOCOB's values.
 func ScaleByCOCOB(alpha, eps *Hyper) *Transform {
+	alpha = linkHyper(alpha, "alpha", DefaultCOCOB().Alpha, Positive)
+	eps = linkHyper(eps, "eps", DefaultCOCOB().Eps, Positive)
 	return &Transform{Name: "scale_by_cocob", Hypers: []*Hyper{alpha, eps}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		first := firstStep(s)

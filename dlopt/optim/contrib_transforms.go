@@ -58,7 +58,11 @@ func safeNorm(x, minNorm *Node) *Node {
 // ScaleByTrustRatio scales each variable's update u by trust·‖p‖/(‖u‖ + eps), with both norms
 // floored at minNorm, and by 1 where either norm is 0 (optax.scale_by_trust_ratio; the layer-wise
 // ratio of LARS, LAMB and Fromage).
+// nil hyperparameters take optax's defaults: min_norm 0, trust_coefficient 1, eps 0.
 func ScaleByTrustRatio(minNorm, trust, eps *Hyper) *Transform {
+	minNorm = linkHyper(minNorm, "min_norm", 0, NonNegative)
+	trust = linkHyper(trust, "trust_coefficient", 1, NonNegative)
+	eps = linkHyper(eps, "eps", 0, NonNegative)
 	return Map("scale_by_trust_ratio", []*Hyper{minNorm, trust, eps}, func(s *Step, i int, u *Node) *Node {
 		p := s.ParamAs(i, u)
 		pn := safeNorm(p, s.HyperAs(minNorm, u))
@@ -82,6 +86,7 @@ func ScaleByEMA(decay *Hyper) *Transform { return scaleByEMAStoredAs(decay, dtyp
 // parameter's), optax's accumulator_dtype: the step uses the full-precision value, the state keeps
 // the rounded one (optax.adafactor keeps its momentum in float32 even in float64 runs).
 func scaleByEMAStoredAs(decay *Hyper, dtype dtypes.DType) *Transform {
+	decay = requiredHyper(decay, "decay", UnitInterval)
 	return &Transform{Name: "ema", Hypers: []*Hyper{decay}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		for i, g := range u {
@@ -99,7 +104,9 @@ func scaleByEMAStoredAs(decay *Hyper, dtype dtypes.DType) *Transform {
 
 // ScaleByPositiveLR multiplies the updates by +lr (optax.scale_by_learning_rate with
 // flip_sign=False): COCOB and Adafactor apply the rate before the link that forms the step.
+// lr ("learning_rate", >= 0) is required.
 func ScaleByPositiveLR(lr *Hyper) *Transform {
+	lr = requiredHyper(lr, "learning_rate", NonNegative)
 	return Map("scale_by_learning_rate", []*Hyper{lr}, func(s *Step, _ int, u *Node) *Node {
 		return Mul(u, s.HyperAs(lr, u))
 	})

@@ -22,7 +22,14 @@ func DefaultDAdaptAdamW() DAdaptAdamWConfig {
 }
 
 // ScaleByDAdaptAdamW is optax.contrib.dadapt_adamw's update; its output is the step.
+// nil hyperparameters take DefaultDAdaptAdamW's values.
 func ScaleByDAdaptAdamW(lr, b1, b2, eps, d0, wd *Hyper) *Transform {
+	lr = linkHyper(lr, "learning_rate", DefaultDAdaptAdamW().LearningRate, NonNegative)
+	b1 = linkHyper(b1, "b1", DefaultDAdaptAdamW().B1, UnitInterval)
+	b2 = linkHyper(b2, "b2", DefaultDAdaptAdamW().B2, UnitInterval)
+	eps = linkHyper(eps, "eps", DefaultDAdaptAdamW().Eps, Positive)
+	d0 = linkHyper(d0, "estim_lr0", DefaultDAdaptAdamW().EstimLR0, Positive)
+	wd = linkHyper(wd, "weight_decay", DefaultDAdaptAdamW().WeightDecay, NonNegative)
 	return &Transform{Name: "dadapt_adamw", Hypers: []*Hyper{lr, b1, b2, eps, d0, wd}, Update: func(s *Step, u []*Node) []*Node {
 		beta1, beta2 := s.Hyper(b1), s.Hyper(b2)
 		sb2 := Sqrt(beta2)

@@ -19,12 +19,37 @@
 // nadamw), [OptaxAdamax], [OptaxAmsgrad], [OptaxRAdam], [OptaxAdagrad], [OptaxRMSprop],
 // [OptaxAdadelta]; and one per optimizer of the other files ([Lion], [LAMB], ...).
 //
+// Or compose one from links, as optax does, with [NewOptimizer] (the named chain that trains;
+// [Chain] groups links into one link, to nest inside a wrapper). A link's hyperparameters are
+// *Hyper: nil takes the library's default where the library has one (ScaleByAdam(nil, nil, nil,
+// nil, false) is optax's scale_by_adam()), [Value](x) gives a value that the link names and
+// range-checks, [NewHyper] names it yourself:
+//
+//	opt, err := optim.NewOptimizer("clipped_adamw", optim.ClipByGlobalNorm(optim.Value(1)),
+//		optim.ScaleByAdam(nil, nil, nil, nil, false), optim.AddDecayedWeights(optim.Value(1e-4)),
+//		optim.ScaleByLearningRate(optim.Value(1e-3)))
+//
+// A *Hyper, a link and a wrapped optimizer each belong to one optimizer: reusing one in
+// another is an error (wrappers such as [Prepend] consume the optimizer they take).
+//
 // An [Optimizer] implements GoMLX's optimizers.Interface, so it drops into train.Trainer on any
 // backend; one update of all variables is one graph. Its state lives in the context (and so in
 // checkpoints) under "/optim/<name>". [RunGradients] (a fixed gradient sequence), [RunFunc]
-// (a gradient computed in the graph) and [RunHostFunc] (a gradient computed in Go) apply an
-// optimizer to a single parameter and return its trajectory, for notebooks and the
-// `dlopt trajectory` command.
+// (a gradient computed in the graph, e.g. a models test problem's GradGraph) and [RunHostFunc]
+// (a gradient computed in Go, e.g. GradStep) apply an optimizer to a single parameter and
+// return its [Trajectory]: x0 and the parameters after each step, Iterates() for plots
+// (viz.PathOf), NonFiniteStep where it diverged; [StopOnNonFinite] makes that an error naming
+// the step. They serve notebooks and the `dlopt trajectory` command.
+//
+// # Examples
+//
+// `go doc` does not print examples: read them in example_test.go, example_compose_test.go,
+// contrib_example_test.go and lbfgs_example_test.go, run them with
+// `go test -run Example -v ./dlopt/optim`, or browse them with the package in pkgsite. They
+// cover [New] (by library name), [NewOptimizer] (clipping, Adam and weight decay composed and
+// run on Rosenbrock), [RunGradients], [RunFunc], [RunHostFunc], [StopOnNonFinite],
+// [Trajectory.Iterates], the wrappers ([SkipNonFinite], [PerGroup]) and the contributed
+// optimizers. dlopt/viz's ExampleContour compares three optimizers on a quadratic in a plot.
 //
 // # The optimizers
 //
@@ -96,7 +121,10 @@
 // Numeric hyperparameters are declared with [NewHyper](name, value, range) and listed in the
 // link's Hypers; [NewOptimizer] validates them (a NaN, a negative rate, a beta outside [0, 1),
 // eps <= 0 is an error naming the value and the allowed range) and [Optimizer.SetHyper]
-// changes them between steps (schedules).
+// changes them between steps (schedules). A link constructor resolves each *Hyper argument
+// first, with linkHyper(h, name, default, range) (nil gives the library's default, an unnamed
+// [Value] gets the name and range) or requiredHyper(h, name, range) where the library has no
+// default; TestEveryLinkResolvesNil checks that every link does.
 //
 // Adding an optimizer, e.g. optax's lion, in its own file lion.go:
 //

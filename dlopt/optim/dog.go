@@ -57,7 +57,9 @@ func distancesFromStart(s *Step) []*Node {
 }
 
 // ScaleByDoG is optax.contrib.scale_by_dog.
+// nil eps takes DefaultDoG's value.
 func ScaleByDoG(kind string, value float64, eps *Hyper) *Transform {
+	eps = linkHyper(eps, "eps", DefaultDoG().Eps, Positive)
 	return &Transform{Name: "scale_by_dog", Hypers: []*Hyper{eps}, Update: func(s *Step, u []*Node) []*Node {
 		first := firstStep(s)
 		var r0 *Node
@@ -126,7 +128,9 @@ type DoWGConfig struct {
 func DefaultDoWG() DoWGConfig { return DoWGConfig{LearningRate: 1, Eps: 1e-4} }
 
 // ScaleByDoWG is optax.contrib.scale_by_dowg.
+// nil eps takes DefaultDoWG's value.
 func ScaleByDoWG(initSqDist *float64, eps *Hyper) *Transform {
+	eps = linkHyper(eps, "eps", DefaultDoWG().Eps, Positive)
 	return &Transform{Name: "scale_by_dowg", Hypers: []*Hyper{eps}, Update: func(s *Step, u []*Node) []*Node {
 		first := firstStep(s)
 		r0 := s.Hyper(eps)

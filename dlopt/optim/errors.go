@@ -16,6 +16,8 @@ var (
 	ErrBadKeyword = errors.New("optim: bad keyword argument")
 	// ErrInvalidValue: a hyperparameter or argument outside its allowed range.
 	ErrInvalidValue = errors.New("optim: invalid value")
+	// ErrNonFinite: a run given StopOnNonFinite met NaN or ±Inf parameters.
+	ErrNonFinite = errors.New("optim: non-finite parameters")
 )
 
 // kindError is an error of a given kind with its own message (cause).

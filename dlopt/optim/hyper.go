@@ -69,7 +69,8 @@ type Hyper struct {
 	Value float64
 	Range Range
 
-	scope string // absolute scope of the owning transform, set by NewOptimizer
+	scope   string // absolute scope of the owning transform, set by NewOptimizer
+	missing bool   // a required hyperparameter given as nil (see requiredHyper)
 }
 
 // NewHyper declares a hyperparameter; its value is validated when the optimizer is built.
@@ -87,3 +88,31 @@ func (h *Hyper) check(x float64) error {
 
 // Scope is the absolute context scope of the variable holding h (empty before the optimizer is built).
 func (h *Hyper) Scope() string { return h.scope }
+
+// Value is a hyperparameter given by its value only, for a link's argument: the link names it
+// and gives it its range, as if it had called NewHyper itself. E.g.
+// ClipByGlobalNorm(Value(1)) is ClipByGlobalNorm(NewHyper("max_norm", 1, Positive)).
+// Like every *Hyper, it belongs to the one optimizer it is built into.
+func Value(x float64) *Hyper { return &Hyper{Value: x} }
+
+// linkHyper resolves a link's hyperparameter argument h: nil gives the library's default value
+// def under the library's name; an unnamed one (from [Value]) takes name and r; a named one is
+// used as given.
+func linkHyper(h *Hyper, name string, def float64, r Range) *Hyper {
+	if h == nil {
+		return NewHyper(name, def, r)
+	}
+	if h.Name == "" {
+		h.Name, h.Range = name, r
+	}
+	return h
+}
+
+// requiredHyper is linkHyper for a hyperparameter the library gives no default (a learning
+// rate, a clipping threshold): nil becomes a placeholder that NewOptimizer reports as missing.
+func requiredHyper(h *Hyper, name string, r Range) *Hyper {
+	if h == nil {
+		return &Hyper{Name: name, Range: r, missing: true}
+	}
+	return linkHyper(h, name, 0, r)
+}

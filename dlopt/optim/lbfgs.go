@@ -43,6 +43,9 @@ func DefaultLBFGSConfig() LBFGSConfig {
 // is driven by a closure, like torch's optimizer.step(closure).
 type LBFGS struct {
 	cfg LBFGSConfig
+	// dot is the dot product of every step; tests swap in other summation orders (as BLAS
+	// kernels use) to measure how far float64 rounding alone moves the iterates.
+	dot func(a, b []float64) float64
 
 	// State carried between Steps (torch keeps the same in optimizer.state).
 	funcEvals, nIter int
@@ -76,7 +79,7 @@ func NewLBFGS(cfg LBFGSConfig) (*LBFGS, error) {
 	case cfg.LineSearchFn != "" && cfg.LineSearchFn != "strong_wolfe":
 		return nil, fmt.Errorf("optim: LBFGS line_search_fn=%q: must be \"\" (none) or \"strong_wolfe\"", cfg.LineSearchFn)
 	}
-	return &LBFGS{cfg: cfg}, nil
+	return &LBFGS{cfg: cfg, dot: lbfgsDot}, nil
 }
 
 // Config returns the configuration in force (MaxEval resolved).
@@ -137,24 +140,24 @@ func (o *LBFGS) Step(x []float64, closure LBFGSClosure) (loss float64, err error
 				y[i] = flatGrad[i] - o.prevFlatGrad[i]
 			}
 			s := lbfgsScaled(o.t, o.d)
-			if ys := lbfgsDot(y, s); ys > 1e-10 {
+			if ys := o.dot(y, s); ys > 1e-10 {
 				if len(o.oldDirs) == cfg.HistorySize {
 					o.oldDirs, o.oldStps, o.ro = o.oldDirs[1:], o.oldStps[1:], o.ro[1:]
 				}
 				o.oldDirs = append(o.oldDirs, y)
 				o.oldStps = append(o.oldStps, s)
 				o.ro = append(o.ro, 1/ys)
-				o.hDiag = ys / lbfgsDot(y, y)
+				o.hDiag = ys / o.dot(y, y)
 			}
 			al := make([]float64, len(o.oldDirs))
 			q := lbfgsScaled(-1, flatGrad)
 			for i := len(o.oldDirs) - 1; i >= 0; i-- {
-				al[i] = lbfgsDot(o.oldStps[i], q) * o.ro[i]
+				al[i] = o.dot(o.oldStps[i], q) * o.ro[i]
 				lbfgsAxpy(-al[i], o.oldDirs[i], q)
 			}
 			r := lbfgsScaled(o.hDiag, q)
 			for i := range o.oldDirs {
-				be := lbfgsDot(o.oldDirs[i], r) * o.ro[i]
+				be := o.dot(o.oldDirs[i], r) * o.ro[i]
 				lbfgsAxpy(al[i]-be, o.oldStps[i], r)
 			}
 			o.d = r
@@ -168,7 +171,7 @@ func (o *LBFGS) Step(x []float64, closure LBFGSClosure) (loss float64, err error
 		} else {
 			o.t = cfg.LR
 		}
-		gtd := lbfgsDot(flatGrad, o.d)
+		gtd := o.dot(flatGrad, o.d)
 		if gtd > -cfg.ToleranceChange {
 			break
 		}
@@ -184,7 +187,7 @@ func (o *LBFGS) Step(x []float64, closure LBFGSClosure) (loss float64, err error
 				}
 				return eval(trial)
 			}
-			loss, flatGrad, o.t, lsEvals, err = lbfgsStrongWolfe(obj, o.t, o.d, loss, flatGrad, gtd)
+			loss, flatGrad, o.t, lsEvals, err = lbfgsStrongWolfe(obj, o.dot, o.t, o.d, loss, flatGrad, gtd)
 			if err != nil {
 				return 0, err
 			}
@@ -229,7 +232,7 @@ const (
 // length satisfying the strong Wolfe conditions along d from f, g (gtd = g·d), then zoom in by
 // safeguarded cubic interpolation. It returns the loss, gradient and step of the best point
 // found and the number of evaluations.
-func lbfgsStrongWolfe(obj func(t float64) (float64, []float64, error), t float64, d []float64,
+func lbfgsStrongWolfe(obj func(t float64) (float64, []float64, error), dot func(a, b []float64) float64, t float64, d []float64,
 	f float64, g []float64, gtd float64) (float64, []float64, float64, int, error) {
 	dNorm := lbfgsMaxAbs(d)
 	fNew, gNew, err := obj(t)
@@ -237,7 +240,7 @@ func lbfgsStrongWolfe(obj func(t float64) (float64, []float64, error), t float64
 		return 0, nil, 0, 0, err
 	}
 	evals := 1
-	gtdNew := lbfgsDot(gNew, d)
+	gtdNew := dot(gNew, d)
 
 	// Bracketing phase.
 	tPrev, fPrev, gPrev, gtdPrev := 0.0, f, g, gtd
@@ -269,7 +272,7 @@ func lbfgsStrongWolfe(obj func(t float64) (float64, []float64, error), t float64
 			return 0, nil, 0, 0, err
 		}
 		evals++
-		gtdNew = lbfgsDot(gNew, d)
+		gtdNew = dot(gNew, d)
 		lsIter++
 	}
 	if lsIter == wolfeMaxEvals {
@@ -314,7 +317,7 @@ func lbfgsStrongWolfe(obj func(t float64) (float64, []float64, error), t float64
 			return 0, nil, 0, 0, err
 		}
 		evals++
-		gtdNew = lbfgsDot(gNew, d)
+		gtdNew = dot(gNew, d)
 		lsIter++
 
 		if fNew > f+wolfeC1*t*gtd || fNew >= bracketF[lowPos] {
@@ -380,6 +383,7 @@ func lbfgsPyMin(a, b float64) float64 {
 	return a
 }
 
+// lbfgsDot sums in order, as the reference BLAS's ddot (torch's a.dot(b) in float64) does.
 func lbfgsDot(a, b []float64) float64 {
 	s := 0.0
 	for i := range a {

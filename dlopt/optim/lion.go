@@ -19,7 +19,10 @@ func DefaultLion() LionConfig {
 
 // ScaleByLion is optax.scale_by_lion: the sign of an interpolation between the gradient and
 // its momentum, the momentum being updated with a second, slower rate b2.
+// nil hyperparameters take optax's defaults: b1 0.9, b2 0.99.
 func ScaleByLion(b1, b2 *Hyper) *Transform {
+	b1 = linkHyper(b1, "b1", 0.9, ClosedUnitInterval)
+	b2 = linkHyper(b2, "b2", 0.99, UnitInterval)
 	return &Transform{Name: "scale_by_lion", Hypers: []*Hyper{b1, b2}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		for i, g := range u {

@@ -25,7 +25,11 @@ func DefaultMADGRAD() MADGRADConfig {
 
 // ScaleByMADGRAD is optax.contrib.scale_by_madgrad; its output is the full move to the new
 // parameters.
+// nil hyperparameters take DefaultMADGRAD's values.
 func ScaleByMADGRAD(lr, momentum, eps *Hyper) *Transform {
+	lr = linkHyper(lr, "learning_rate", DefaultMADGRAD().LearningRate, NonNegative)
+	momentum = linkHyper(momentum, "momentum", DefaultMADGRAD().Momentum, UnitInterval)
+	eps = linkHyper(eps, "eps", DefaultMADGRAD().Eps, Positive)
 	return &Transform{Name: "scale_by_madgrad", Hypers: []*Hyper{lr, momentum, eps}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		// λ in float32, as optax computes it: float32(lr + eps) · sqrt(float32(k + 1)).

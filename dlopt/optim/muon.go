@@ -84,7 +84,10 @@ func DefaultMuon() MuonConfig {
 }
 
 // ScaleByMuon is optax.contrib.scale_by_muon (for rank-2 variables).
+// nil hyperparameters take DefaultMuon's values.
 func ScaleByMuon(coeffs [][3]float64, beta, eps *Hyper, nesterov, adaptive bool) *Transform {
+	beta = linkHyper(beta, "beta", DefaultMuon().Beta, UnitInterval)
+	eps = linkHyper(eps, "eps", DefaultMuon().Eps, Positive)
 	return &Transform{Name: "scale_by_muon", Hypers: []*Hyper{beta, eps}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		for i, g := range u {
@@ -172,7 +175,12 @@ func DefaultTorchMuon() TorchMuonConfig {
 }
 
 // ScaleByTorchMuon is torch.optim.Muon's update (weight decay included); its output is the step.
+// nil hyperparameters take DefaultTorchMuon's values.
 func ScaleByTorchMuon(c TorchMuonConfig, lr, wd, momentum, eps *Hyper) *Transform {
+	lr = linkHyper(lr, "lr", DefaultTorchMuon().LR, NonNegative)
+	wd = linkHyper(wd, "weight_decay", DefaultTorchMuon().WeightDecay, NonNegative)
+	momentum = linkHyper(momentum, "momentum", DefaultTorchMuon().Momentum, UnitInterval)
+	eps = linkHyper(eps, "eps", DefaultTorchMuon().Eps, Positive)
 	return &Transform{Name: "muon", Hypers: []*Hyper{lr, wd, momentum, eps}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		for i, g := range u {

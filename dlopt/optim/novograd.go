@@ -20,7 +20,13 @@ func DefaultNovograd() NovogradConfig {
 }
 
 // ScaleByNovograd is optax.scale_by_novograd.
+// nil hyperparameters take DefaultNovograd's values.
 func ScaleByNovograd(b1, b2, eps, epsRoot, wd *Hyper) *Transform {
+	b1 = linkHyper(b1, "b1", DefaultNovograd().B1, UnitInterval)
+	b2 = linkHyper(b2, "b2", DefaultNovograd().B2, UnitInterval)
+	eps = linkHyper(eps, "eps", DefaultNovograd().Eps, Positive)
+	epsRoot = linkHyper(epsRoot, "eps_root", DefaultNovograd().EpsRoot, NonNegative)
+	wd = linkHyper(wd, "weight_decay", DefaultNovograd().WeightDecay, NonNegative)
 	return &Transform{Name: "scale_by_novograd", Hypers: []*Hyper{b1, b2, eps, epsRoot, wd}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		first := firstStep(s)

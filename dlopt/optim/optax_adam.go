@@ -38,7 +38,12 @@ func adamMuHat(s *Step, mu, g, b1 *Node, nesterov bool) *Node {
 
 // ScaleByAdam is optax.scale_by_adam: d = μ̂ / (√(ν̂ + ε_root) + ε), ν̂ = ν/(1-β2^t); nesterov
 // gives NAdam's μ̂ (see adamMuHat).
+// nil hyperparameters take optax's defaults: b1 0.9, b2 0.999, eps 1e-8, eps_root 0.
 func ScaleByAdam(b1, b2, eps, epsRoot *Hyper, nesterov bool) *Transform {
+	b1 = linkHyper(b1, "b1", 0.9, UnitInterval)
+	b2 = linkHyper(b2, "b2", 0.999, UnitInterval)
+	eps = linkHyper(eps, "eps", 1e-8, Positive)
+	epsRoot = linkHyper(epsRoot, "eps_root", 0, NonNegative)
 	return &Transform{Name: "scale_by_adam", Hypers: []*Hyper{b1, b2, eps, epsRoot}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		beta1, beta2 := s.Hyper(b1), s.Hyper(b2)
@@ -52,7 +57,12 @@ func ScaleByAdam(b1, b2, eps, epsRoot *Hyper, nesterov bool) *Transform {
 }
 
 // ScaleByAmsgrad is optax.scale_by_amsgrad: ν̂max ← max(ν̂max, ν̂); d = μ̂ / (√(ν̂max + ε_root) + ε).
+// nil hyperparameters take optax's defaults: b1 0.9, b2 0.999, eps 1e-8, eps_root 0.
 func ScaleByAmsgrad(b1, b2, eps, epsRoot *Hyper, biasCorrectMu, biasCorrectNu bool) *Transform {
+	b1 = linkHyper(b1, "b1", 0.9, UnitInterval)
+	b2 = linkHyper(b2, "b2", 0.999, UnitInterval)
+	eps = linkHyper(eps, "eps", 1e-8, Positive)
+	epsRoot = linkHyper(epsRoot, "eps_root", 0, NonNegative)
 	return &Transform{Name: "scale_by_amsgrad", Hypers: []*Hyper{b1, b2, eps, epsRoot}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		beta1, beta2 := s.Hyper(b1), s.Hyper(b2)
@@ -74,7 +84,11 @@ func ScaleByAmsgrad(b1, b2, eps, epsRoot *Hyper, biasCorrectMu, biasCorrectNu bo
 }
 
 // ScaleByAdamax is optax.scale_by_adamax: μ ← ema(g, μ, β1); ν ← max(|g| + ε, β2·ν); d = μ̂/ν.
+// nil hyperparameters take optax's defaults: b1 0.9, b2 0.999, eps 1e-8.
 func ScaleByAdamax(b1, b2, eps *Hyper) *Transform {
+	b1 = linkHyper(b1, "b1", 0.9, UnitInterval)
+	b2 = linkHyper(b2, "b2", 0.999, UnitInterval)
+	eps = linkHyper(eps, "eps", 1e-8, Positive)
 	return &Transform{Name: "scale_by_adamax", Hypers: []*Hyper{b1, b2, eps}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		beta1 := s.Hyper(b1)
@@ -92,7 +106,13 @@ func ScaleByAdamax(b1, b2, eps *Hyper) *Transform {
 
 // ScaleByRAdam is optax.scale_by_radam: with ρ∞ = 2/(1-β2) - 1 and ρ_t = ρ∞ - 2t·β2^t/(1-β2^t),
 // d = r_t·μ̂/(√(ν̂ + ε_root) + ε) if ρ_t ≥ threshold, else μ̂.
+// nil hyperparameters take optax's defaults: b1 0.9, b2 0.999, eps 1e-8, eps_root 0, threshold 5.
 func ScaleByRAdam(b1, b2, eps, epsRoot, threshold *Hyper, nesterov bool) *Transform {
+	b1 = linkHyper(b1, "b1", 0.9, UnitInterval)
+	b2 = linkHyper(b2, "b2", 0.999, UnitInterval)
+	eps = linkHyper(eps, "eps", 1e-8, Positive)
+	epsRoot = linkHyper(epsRoot, "eps_root", 0, NonNegative)
+	threshold = linkHyper(threshold, "threshold", 5, AnyReal)
 	hypers := []*Hyper{b1, b2, eps, epsRoot, threshold}
 	return &Transform{Name: "scale_by_radam", Hypers: hypers, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))

@@ -8,7 +8,9 @@ import (
 
 // ScaleByRSS is optax.scale_by_rss (Adagrad): s ← s + g² (s starts at initial_accumulator_value);
 // d = g/√(s + ε) where s > 0, else 0.
+// nil eps is optax's default 1e-7.
 func ScaleByRSS(initialAccumulator float64, eps *Hyper) *Transform {
+	eps = linkHyper(eps, "eps", 1e-7, Positive)
 	return &Transform{Name: "scale_by_rss", Hypers: []*Hyper{eps}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		for i, g := range u {
@@ -24,7 +26,10 @@ func ScaleByRSS(initialAccumulator float64, eps *Hyper) *Transform {
 // ScaleByRMS is optax.scale_by_rms and, with centered, optax.scale_by_stddev:
 // ν ← ema(g², ν, decay) (ν starts at initial_scale); centered: μ ← ema(g, μ, decay), ν̃ = ν - μ²;
 // optional bias correction ν̂ = ν/(1-decay^t); d = g/√(ν̂ + ε) (eps_in_sqrt) or g/(√ν̂ + ε).
+// nil hyperparameters take optax's defaults: decay 0.9, eps 1e-8.
 func ScaleByRMS(decay, eps *Hyper, initialScale float64, epsInSqrt, centered, biasCorrection bool) *Transform {
+	decay = linkHyper(decay, "decay", 0.9, UnitInterval)
+	eps = linkHyper(eps, "eps", 1e-8, Positive)
 	name := "scale_by_rms"
 	if centered {
 		name = "scale_by_stddev"
@@ -60,7 +65,10 @@ func ScaleByRMS(decay, eps *Hyper, initialScale float64, epsInSqrt, centered, bi
 
 // ScaleByAdadelta is optax.scale_by_adadelta: e_g ← ema(g², e_g, ρ);
 // d = √(e_x + ε)/√(e_g + ε)·g; e_x ← ema(d², e_x, ρ).
+// nil hyperparameters take optax's defaults: rho 0.9, eps 1e-6.
 func ScaleByAdadelta(rho, eps *Hyper) *Transform {
+	rho = linkHyper(rho, "rho", 0.9, UnitInterval)
+	eps = linkHyper(eps, "eps", 1e-6, Positive)
 	return &Transform{Name: "scale_by_adadelta", Hypers: []*Hyper{rho, eps}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		r := s.Hyper(rho)

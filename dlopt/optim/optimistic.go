@@ -16,7 +16,10 @@ func OptimisticGD(learningRate, alpha, beta float64) (*Optimizer, error) {
 }
 
 // ScaleByOptimisticGradient is optax.scale_by_optimistic_gradient: (α + β)·g_t - β·g_{t-1}.
+// nil hyperparameters take optax's defaults: alpha 1, beta 1.
 func ScaleByOptimisticGradient(alpha, beta *Hyper) *Transform {
+	alpha = linkHyper(alpha, "alpha", 1, NonNegative)
+	beta = linkHyper(beta, "beta", 1, NonNegative)
 	return &Transform{Name: "scale_by_optimistic_gradient", Hypers: []*Hyper{alpha, beta}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		for i, g := range u {

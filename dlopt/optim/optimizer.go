@@ -30,48 +30,87 @@ var (
 	_ train.OptimizeWithGradients = (*Optimizer)(nil)
 )
 
-// NewOptimizer builds an optimizer named name from links run in order. It gives every link and
-// hyperparameter its scope ("/optim/<name>/<index>_<link>/...") and validates every
-// hyperparameter, returning an error naming the bad value and its allowed range.
+// NewOptimizer builds an optimizer named name from links run in order: it is the chain that
+// trains (optax's chain of an optimizer's transforms, with a name, hence a scope). [Chain] is
+// the same composition as a single link, to nest inside a wrapper or another link.
+//
+// It gives every link and hyperparameter its scope ("/optim/<name>/<index>_<link>/...") and
+// validates every hyperparameter, returning an error naming the bad value and its allowed
+// range. The links and their *Hyper values then belong to this optimizer: using one of them in
+// another optimizer is an error (build fresh ones), while one *Hyper listed by two links of the
+// same optimizer is one shared value (e.g. the learning rate of a decoupled decay). At least
+// one link is required.
 func NewOptimizer(name string, links ...*Transform) (*Optimizer, error) {
 	if name == "" || strings.ContainsAny(name, "/") {
 		return nil, errorf("optimizer name %q must be non-empty and contain no '/'", name)
 	}
-	o := &Optimizer{name: name, root: Chain(links...)}
-	seen := map[*Transform]bool{}
-	var assign func(t *Transform, scope string) error
-	assign = func(t *Transform, scope string) error {
-		if t == nil {
-			return fmt.Errorf("optim: %s: nil transform", name)
-		}
-		if seen[t] || t.scope != "" {
-			return fmt.Errorf("optim: %s: transform %q is used twice (build a fresh one for each use)", name, t.Name)
-		}
-		seen[t] = true
-		t.scope = scope
-		for _, h := range t.Hypers {
-			if err := h.check(h.Value); err != nil {
-				return fmt.Errorf("optim: %s: %w", name, err)
-			}
-			if h.scope == "" {
-				h.scope = scope
-				o.hypers = append(o.hypers, h)
-			}
-		}
-		for i, c := range t.Children {
-			if c == nil {
-				return fmt.Errorf("optim: %s: nil transform in %q", name, t.Name)
-			}
-			if err := assign(c, fmt.Sprintf("%s/%d_%s", scope, i, c.Name)); err != nil {
-				return err
-			}
-		}
-		return nil
+	if len(links) == 0 {
+		return nil, errorf("optimizer %q has no links: pass at least one, e.g. ScaleByLearningRate(Value(0.1))", name)
 	}
-	if err := assign(o.root, RootScope+"/"+name); err != nil {
+	o := &Optimizer{name: name, root: Chain(links...)}
+	b := &builder{name: name, seen: map[*Transform]bool{}, mine: map[*Hyper]bool{}}
+	if err := b.assign(o.root, RootScope+"/"+name); err != nil {
+		b.rollback()
 		return nil, err
 	}
+	o.hypers = b.hypers
 	return o, nil
+}
+
+// builder gives scopes to the links and hyperparameters of one optimizer; on error it takes
+// them back (rollback), so that the caller may fix the mistake and build again.
+type builder struct {
+	name   string
+	seen   map[*Transform]bool
+	mine   map[*Hyper]bool
+	hypers []*Hyper
+}
+
+func (b *builder) assign(t *Transform, scope string) error {
+	if t == nil {
+		return errorf("%s: nil transform", b.name)
+	}
+	if b.seen[t] || t.scope != "" {
+		return errorf("%s: transform %q is used twice (build a fresh one for each use)", b.name, t.Name)
+	}
+	b.seen[t] = true
+	t.scope = scope
+	for k, h := range t.Hypers {
+		switch {
+		case h == nil:
+			return errorf("%s: link %q: hyperparameter %d is nil and has no default: pass Value(x) or NewHyper(name, x, range)", b.name, t.Name, k)
+		case h.missing:
+			return errorf("%s: link %q: %s is required (nil given) and has no default: pass Value(x) or NewHyper(%q, x, %s)", b.name, t.Name, h.Name, h.Name, h.Range)
+		case b.mine[h]:
+			continue // listed by an earlier link of this optimizer: one shared value
+		case h.scope != "":
+			return errorf("%s: hyperparameter %s = %v of link %q already belongs to the optimizer at %s: a *Hyper serves one optimizer, build a fresh one (NewHyper or Value) for each", b.name, h.Name, h.Value, t.Name, h.scope)
+		}
+		if err := h.check(h.Value); err != nil {
+			return fmt.Errorf("optim: %s: %w", b.name, err)
+		}
+		h.scope = scope
+		b.mine[h] = true
+		b.hypers = append(b.hypers, h)
+	}
+	for i, c := range t.Children {
+		if c == nil {
+			return errorf("%s: nil transform in %q", b.name, t.Name)
+		}
+		if err := b.assign(c, fmt.Sprintf("%s/%d_%s", scope, i, c.Name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *builder) rollback() {
+	for t := range b.seen {
+		t.scope = ""
+	}
+	for h := range b.mine {
+		h.scope = ""
+	}
 }
 
 // Name of the optimizer (also its scope under [RootScope]).

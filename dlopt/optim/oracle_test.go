@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dlopt/course/internal/backendtest"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 )
 
@@ -114,6 +115,12 @@ func TestOracle(t *testing.T) {
 		}
 		t.Run(e.Library+"/"+e.Name, func(t *testing.T) {
 			for _, dtype := range []dtypes.DType{dtypes.Float64, dtypes.Float32} {
+				if dtype == dtypes.Float32 && strings.Contains(name, "muon") && len(e.ParamShape) >= 2 && backendtest.TF32(backendtest.Selected(t)) {
+					// Muon's Newton–Schulz steps are matrix products: in TF32 (1e-3) they cannot
+					// hold float32's 1e-5. The float64 trajectory is still compared.
+					t.Logf("float32 skipped: the backend computes Muon's matrix products in TF32")
+					continue
+				}
 				opt, err := New(e.Library, name, e.Kwargs)
 				if err != nil {
 					t.Fatalf("New(%q, %q, %v): %v", e.Library, name, e.Kwargs, err)

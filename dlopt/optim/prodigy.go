@@ -57,7 +57,16 @@ func treeSumAbs(xs []*Node) *Node {
 
 // ScaleByProdigy is optax.contrib.prodigy's update (the whole method is one transform); its
 // output is the step to add to the parameters.
+// nil hyperparameters take DefaultProdigy's values (beta3: √b2).
 func ScaleByProdigy(lr, b1, b2, b3, eps, d0, coef, wd *Hyper) *Transform {
+	lr = linkHyper(lr, "learning_rate", DefaultProdigy().LearningRate, NonNegative)
+	b1 = linkHyper(b1, "b1", DefaultProdigy().B1, UnitInterval)
+	b2 = linkHyper(b2, "b2", DefaultProdigy().B2, UnitInterval)
+	b3 = linkHyper(b3, "beta3", math.Sqrt(b2.Value), UnitInterval)
+	eps = linkHyper(eps, "eps", DefaultProdigy().Eps, Positive)
+	d0 = linkHyper(d0, "estim_lr0", DefaultProdigy().EstimLR0, Positive)
+	coef = linkHyper(coef, "estim_lr_coef", DefaultProdigy().EstimLRCoef, Positive)
+	wd = linkHyper(wd, "weight_decay", DefaultProdigy().WeightDecay, NonNegative)
 	return &Transform{Name: "prodigy", Hypers: []*Hyper{lr, b1, b2, b3, eps, d0, coef, wd}, Update: func(s *Step, u []*Node) []*Node {
 		beta1, beta2, beta3 := s.Hyper(b1), s.Hyper(b2), s.Hyper(b3)
 		d, setD := float64Scalar(s, "estim_lr", 0)

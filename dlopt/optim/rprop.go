@@ -26,7 +26,13 @@ func DefaultOptaxRprop() OptaxRpropConfig {
 
 // ScaleByOptaxRprop is optax.scale_by_rprop; its output is an ascent direction (optax.rprop
 // negates it).
+// nil hyperparameters take DefaultOptaxRprop's values.
 func ScaleByOptaxRprop(lr, etaMinus, etaPlus, minStep, maxStep *Hyper) *Transform {
+	lr = linkHyper(lr, "learning_rate", DefaultOptaxRprop().LearningRate, NonNegative)
+	etaMinus = linkHyper(etaMinus, "eta_minus", DefaultOptaxRprop().EtaMinus, Range{Min: 0, Max: 1, MinOpen: true, MaxOpen: true})
+	etaPlus = linkHyper(etaPlus, "eta_plus", DefaultOptaxRprop().EtaPlus, Range{Min: 1, Max: posInf, MinOpen: true, MaxOpen: true})
+	minStep = linkHyper(minStep, "min_step_size", DefaultOptaxRprop().MinStepSize, NonNegative)
+	maxStep = linkHyper(maxStep, "max_step_size", DefaultOptaxRprop().MaxStepSize, NonNegative)
 	return &Transform{Name: "scale_by_rprop", Hypers: []*Hyper{lr, etaMinus, etaPlus, minStep, maxStep}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		for i, g := range u {

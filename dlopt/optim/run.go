@@ -1,6 +1,7 @@
 package optim
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,25 +15,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
-
-// Trajectory is what the "run it" functions return: the parameters after each step.
-type Trajectory struct {
-	// Shape of the parameter; rows of Params are flattened row-major.
-	Shape []int
-	// Params[t] holds the parameters after step t+1.
-	Params [][]float64
-	// Eval[t] holds the evaluation parameters after step t+1 (schedule-free methods, averaging);
-	// nil when the optimizer has none.
-	Eval [][]float64
-}
-
-// Final returns the parameters after the last step (x0 if there were no steps: nil).
-func (t *Trajectory) Final() []float64 {
-	if len(t.Params) == 0 {
-		return nil
-	}
-	return t.Params[len(t.Params)-1]
-}
 
 // stepsPerExec is how many steps one graph execution runs: the graph unrolls that many updates,
 // so host round trips are paid once per chunk, not once per step.
@@ -59,6 +41,8 @@ func runBackend() (backends.Backend, error) {
 // runner holds one parameter variable in a fresh context and the executables of the chunks.
 type runner struct {
 	opt   *Optimizer
+	x0    []float64
+	cfg   runConfig
 	ctx   *context.Context
 	x     *context.Variable
 	shape shapes.Shape
@@ -66,7 +50,7 @@ type runner struct {
 	execs map[int]*context.Exec // by number of steps per execution
 }
 
-func newRunner(opt *Optimizer, x0 []float64, shape []int, dtype dtypes.DType) (*runner, error) {
+func newRunner(opt *Optimizer, x0 []float64, shape []int, dtype dtypes.DType, opts []RunOption) (*runner, error) {
 	if opt == nil || opt.root == nil {
 		return nil, errorf("run: nil optimizer, or one consumed by a wrapper")
 	}
@@ -85,7 +69,8 @@ func newRunner(opt *Optimizer, x0 []float64, shape []int, dtype dtypes.DType) (*
 	}
 	ctx := context.New()
 	x := ctx.In("run").VariableWithValue("x", hostTensor(x0, dtype, shape...))
-	return &runner{opt: opt, ctx: ctx, x: x, shape: shapes.Make(dtype, shape...), size: size, execs: map[int]*context.Exec{}}, nil
+	return &runner{opt: opt, x0: slices.Clone(x0), cfg: newRunConfig(opts), ctx: ctx, x: x, shape: shapes.Make(dtype, shape...),
+		size: size, execs: map[int]*context.Exec{}}, nil
 }
 
 // hostTensor copies values into a new tensor of the given dimensions, in dtype (float64 or
@@ -101,18 +86,23 @@ func hostTensor(values []float64, dtype dtypes.DType, dims ...int) *tensors.Tens
 	return tensors.FromFlatDataAndDimensions(f, dims...)
 }
 
-// run executes steps updates in chunks; grad builds the gradient of step k (0-based within the
-// chunk) from the current parameters and the chunk's input.
-func (r *runner) run(steps int, input func(start, n int) *tensors.Tensor, grad func(k int, x, in *Node) *Node) (traj *Trajectory, err error) {
+// newTrajectory is the trajectory of no steps yet.
+func (r *runner) newTrajectory() *Trajectory {
+	return &Trajectory{Shape: slices.Clone(r.shape.Dimensions), X0: slices.Clone(r.x0)}
+}
+
+// run executes steps updates in chunks, appending the parameters to traj; grad builds the
+// gradient of step k (0-based within the chunk) from the current parameters and the chunk's
+// input. fed, when not nil, gives the gradient fed at a step (for error messages).
+func (r *runner) run(traj *Trajectory, steps int, input func(start, n int) *tensors.Tensor, grad func(k int, x, in *Node) *Node, fed func(step int) []float64) (err error) {
 	backend, err := runBackend()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	traj = &Trajectory{Shape: r.shape.Dimensions}
 	hasEval := r.opt.HasEval()
 	defer func() {
 		if p := recover(); p != nil {
-			traj, err = nil, fmt.Errorf("optim: run %s: %v", r.opt.Name(), p)
+			err = fmt.Errorf("optim: run %s: %v", r.opt.Name(), p)
 		}
 	}()
 	for start := 0; start < steps; start += stepsPerExec {
@@ -137,20 +127,24 @@ func (r *runner) run(steps int, input func(start, n int) *tensors.Tensor, grad f
 				return out
 			})
 			if err != nil {
-				return nil, err
+				return err
 			}
 			r.execs[n] = e
 		}
 		outs, err := e.Exec(input(start, n))
 		if err != nil {
-			return nil, fmt.Errorf("optim: run %s: %w", r.opt.Name(), err)
+			return fmt.Errorf("optim: run %s: %w", r.opt.Name(), err)
 		}
+		from := len(traj.Params)
 		traj.Params = append(traj.Params, rows(outs[0], n, r.size)...)
 		if hasEval {
 			traj.Eval = append(traj.Eval, rows(outs[1], n, r.size)...)
 		}
+		if err := traj.checkFinite(from, r.cfg, r.opt.Name(), fed); err != nil {
+			return err
+		}
 	}
-	return traj, nil
+	return nil
 }
 
 func rows(t *tensors.Tensor, n, size int) [][]float64 {
@@ -172,9 +166,10 @@ func rows(t *tensors.Tensor, n, size int) [][]float64 {
 
 // RunGradients applies opt to a parameter of the given shape starting at x0 (flattened
 // row-major), feeding grads[t] (flattened) at step t+1, in dtype (float64 or float32), on
-// dlopt's backend. It returns the parameters after each step.
-func RunGradients(opt *Optimizer, x0 []float64, shape []int, grads [][]float64, dtype dtypes.DType) (*Trajectory, error) {
-	r, err := newRunner(opt, x0, shape, dtype)
+// dlopt's backend. It returns x0 and the parameters after each step; no gradients give a
+// trajectory of x0 alone. opts: [StopOnNonFinite].
+func RunGradients(opt *Optimizer, x0 []float64, shape []int, grads [][]float64, dtype dtypes.DType, opts ...RunOption) (*Trajectory, error) {
+	r, err := newRunner(opt, x0, shape, dtype, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -186,71 +181,109 @@ func RunGradients(opt *Optimizer, x0 []float64, shape []int, grads [][]float64, 
 	input := func(start, n int) *tensors.Tensor {
 		return hostTensor(slices.Concat(grads[start:start+n]...), dtype, n, r.size)
 	}
-	return r.run(len(grads), input, func(k int, x, in *Node) *Node {
-		row := Reshape(Slice(in, AxisElem(k)), r.shape.Dimensions...)
-		return row
-	})
+	traj := r.newTrajectory()
+	err = r.run(traj, len(grads), input, func(k int, x, in *Node) *Node {
+		return Reshape(Slice(in, AxisElem(k)), r.shape.Dimensions...)
+	}, func(step int) []float64 { return grads[step-1] })
+	return result(traj, err)
 }
 
-// RunHostFunc is like RunFunc with the gradient computed on the host by grad from the current
-// parameters (flattened) and the step number (1 for the first): for gradients a graph cannot
-// express, such as noise from a Go random generator. Each step is one graph execution, so it is
-// slower than RunFunc.
-func RunHostFunc(opt *Optimizer, x0 []float64, shape []int, grad func(x []float64, step int) []float64, steps int, dtype dtypes.DType) (*Trajectory, error) {
+// result returns the trajectory with a non-finite error (it is the trajectory up to that step)
+// and nil with any other error.
+func result(traj *Trajectory, err error) (*Trajectory, error) {
+	if err != nil && !errors.Is(err, ErrNonFinite) {
+		return nil, err
+	}
+	return traj, err
+}
+
+// HostGradFunc computes the gradient on the host from the current parameters x (flattened, a
+// copy the function may keep) and the step number (1 for the first), e.g.
+// models.Rosenbrock.GradStep or a stochastic oracle's GradStep.
+type HostGradFunc func(x []float64, step int) []float64
+
+// RunHostFunc is like RunFunc with the gradient computed on the host by grad: for gradients a
+// graph cannot express, such as noise from a Go random generator. Each step is one graph
+// execution, so it is slower than RunFunc. steps = 0 returns the trajectory of x0 alone. A
+// panic in grad (e.g. a wrong-length x) is returned as an error naming the step. opts:
+// [StopOnNonFinite].
+func RunHostFunc(opt *Optimizer, x0 []float64, shape []int, grad HostGradFunc, steps int, dtype dtypes.DType, opts ...RunOption) (*Trajectory, error) {
 	if steps < 0 {
 		return nil, errorf("run: steps = %d is invalid: must be >= 0", steps)
 	}
 	if grad == nil {
 		return nil, errorf("run: nil gradient function")
 	}
-	r, err := newRunner(opt, x0, shape, dtype)
+	r, err := newRunner(opt, x0, shape, dtype, opts)
 	if err != nil {
 		return nil, err
 	}
-	traj := &Trajectory{Shape: r.shape.Dimensions}
-	x := x0
+	traj := r.newTrajectory()
+	x := r.x0
 	for k := 1; k <= steps; k++ {
-		g := grad(slices.Clone(x), k)
+		g, err := callHostGrad(grad, x, k)
+		if err != nil {
+			return nil, fmt.Errorf("optim: run %s: %w", opt.Name(), err)
+		}
 		if len(g) != r.size {
 			return nil, errorf("run: the gradient function returned %d values at step %d, the parameter has %d", len(g), k, r.size)
 		}
 		input := func(_, _ int) *tensors.Tensor { return hostTensor(g, dtype, 1, r.size) }
-		one, err := r.run(1, input, func(_ int, _, in *Node) *Node {
+		err = r.run(traj, 1, input, func(_ int, _, in *Node) *Node {
 			return Reshape(in, r.shape.Dimensions...)
-		})
+		}, func(int) []float64 { return g })
 		if err != nil {
-			return nil, err
+			return result(traj, err)
 		}
-		traj.Params = append(traj.Params, one.Params...)
-		traj.Eval = append(traj.Eval, one.Eval...)
-		x = one.Params[0]
+		x = traj.Final()
 	}
 	return traj, nil
 }
 
-// GradFunc computes the gradient at x in the graph (e.g. A·x - b for a quadratic).
+// callHostGrad calls grad on a copy of x and turns a panic into an error naming the step.
+func callHostGrad(grad HostGradFunc, x []float64, step int) (g []float64, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("the gradient function panicked at step %d: %v", step, p)
+		}
+	}()
+	return grad(slices.Clone(x), step), nil
+}
+
+// GradFunc computes the gradient at x in the graph (e.g. A·x - b for a quadratic;
+// models.Rosenbrock.GradGraph).
 type GradFunc func(x *Node) *Node
 
 // RunFunc applies opt for steps updates to a parameter of the given shape starting at x0,
 // with the gradient computed in the graph by grad at the current parameters. It runs
-// stepsPerExec steps per graph execution, so 10,000 steps cost about 80 executions.
-func RunFunc(opt *Optimizer, x0 []float64, shape []int, grad GradFunc, steps int, dtype dtypes.DType) (*Trajectory, error) {
+// stepsPerExec steps per graph execution, so 10,000 steps cost about 80 executions. steps = 0
+// returns the trajectory of x0 alone. opts: [StopOnNonFinite].
+func RunFunc(opt *Optimizer, x0 []float64, shape []int, grad GradFunc, steps int, dtype dtypes.DType, opts ...RunOption) (*Trajectory, error) {
 	if steps < 0 {
 		return nil, errorf("run: steps = %d is invalid: must be >= 0", steps)
 	}
 	if grad == nil {
 		return nil, errorf("run: nil gradient function")
 	}
-	r, err := newRunner(opt, x0, shape, dtype)
+	r, err := newRunner(opt, x0, shape, dtype, opts)
 	if err != nil {
 		return nil, err
 	}
 	dummy := func(_, _ int) *tensors.Tensor { return tensors.FromScalar(int32(0)) }
-	return r.run(steps, dummy, func(_ int, x, _ *Node) *Node {
+	traj := r.newTrajectory()
+	err = r.run(traj, steps, dummy, func(_ int, x, _ *Node) *Node {
 		g := grad(x)
-		if !g.Shape().Equal(x.Shape()) {
-			panic(fmt.Sprintf("gradient function returned shape %s for a parameter of shape %s", g.Shape(), x.Shape()))
+		if g == nil || !g.Shape().Equal(x.Shape()) {
+			panic(fmt.Sprintf("gradient function returned shape %v for a parameter of shape %s", shapeOf(g), x.Shape()))
 		}
 		return g
-	})
+	}, nil)
+	return result(traj, err)
+}
+
+func shapeOf(n *Node) any {
+	if n == nil {
+		return "nil"
+	}
+	return n.Shape()
 }

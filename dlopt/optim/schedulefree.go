@@ -57,7 +57,11 @@ func scaleByWarmupLR(lr *Hyper, warmup int) *Transform {
 
 // ScheduleFree is optax.contrib.schedule_free: it wraps base, the momentum-free base optimizer,
 // whose rate follows lr (with warmup steps); see [ScheduleFreeConfig].
+// lr is required; nil b1 and weightLRPower take optax's defaults 0.9 and 2.
 func ScheduleFree(base *Transform, lr, b1, weightLRPower *Hyper, warmup int) *Transform {
+	lr = requiredHyper(lr, "learning_rate", NonNegative)
+	b1 = linkHyper(b1, "b1", 0.9, UnitInterval)
+	weightLRPower = linkHyper(weightLRPower, "weight_lr_power", 2, AnyReal)
 	return &Transform{Name: "schedule_free", Hypers: []*Hyper{lr, b1, weightLRPower}, Children: []*Transform{base},
 		Update: func(s *Step, grads []*Node) []*Node {
 			maxLR, setMax := float64Scalar(s, "max_lr", 0)

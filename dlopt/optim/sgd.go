@@ -6,7 +6,10 @@ import (
 
 // TorchMomentum is torch.optim.SGD's momentum buffer: b ← g at the first step, then
 // b ← μ·b + (1 - dampening)·g; it returns b, or g + μ·b with nesterov.
+// momentum is required; nil dampening is 0.
 func TorchMomentum(momentum, dampening *Hyper, nesterov bool) *Transform {
+	momentum = requiredHyper(momentum, "momentum", UnitInterval)
+	dampening = linkHyper(dampening, "dampening", 0, ClosedUnitInterval)
 	return &Transform{Name: "momentum", Hypers: []*Hyper{momentum, dampening}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		first := firstStep(s)

@@ -21,7 +21,9 @@ type SM3Config struct {
 func DefaultSM3() SM3Config { return SM3Config{LearningRate: 0.01, Momentum: 0.9} }
 
 // ScaleBySM3 is optax.scale_by_sm3 with b2 = 1 and eps = 1e-8 (as optax.sm3 builds it).
+// nil momentum takes DefaultSM3's value.
 func ScaleBySM3(momentum *Hyper) *Transform {
+	momentum = linkHyper(momentum, "momentum", DefaultSM3().Momentum, UnitInterval)
 	const eps = 1e-8
 	return &Transform{Name: "scale_by_sm3", Hypers: []*Hyper{momentum}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))

@@ -46,7 +46,12 @@ func lerpMoment(m, g, beta *Node) *Node {
 //
 //	m ← β1·m + (1-β1)·g;  v ← β2·v + (1-β2)·g²;  v̂max ← max(v̂max, v) with amsgrad
 //	d = (m / (1-β1^t)) / (√v / √(1-β2^t) + ε)
+//
+// nil hyperparameters take PyTorch's defaults: betas (0.9, 0.999), eps 1e-8.
 func TorchScaleByAdam(beta1, beta2, eps *Hyper, amsgrad bool) *Transform {
+	beta1 = linkHyper(beta1, "beta1", 0.9, UnitInterval)
+	beta2 = linkHyper(beta2, "beta2", 0.999, UnitInterval)
+	eps = linkHyper(eps, "eps", 1e-8, Positive)
 	return &Transform{Name: "scale_by_adam", Hypers: []*Hyper{beta1, beta2, eps}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		b1, b2 := s.Hyper(beta1), s.Hyper(beta2)
@@ -103,7 +108,11 @@ func Adam(c AdamConfig) (*Optimizer, error) {
 
 // TorchScaleByAdamax is PyTorch's Adamax direction: m ← β1·m + (1-β1)·g;
 // u ← max(β2·u, |g| + ε); d = (m/u) / (1-β1^t).
+// nil hyperparameters take PyTorch's defaults: betas (0.9, 0.999), eps 1e-8.
 func TorchScaleByAdamax(beta1, beta2, eps *Hyper) *Transform {
+	beta1 = linkHyper(beta1, "beta1", 0.9, UnitInterval)
+	beta2 = linkHyper(beta2, "beta2", 0.999, UnitInterval)
+	eps = linkHyper(eps, "eps", 1e-8, Positive)
 	return &Transform{Name: "scale_by_adamax", Hypers: []*Hyper{beta1, beta2, eps}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		b1 := s.Hyper(beta1)
@@ -124,7 +133,13 @@ func TorchScaleByAdamax(beta1, beta2, eps *Hyper) *Transform {
 // μ_t = β1·(1 - ½·0.96^(t·ψ)) (ψ = momentum_decay) and Π_t = μ_1⋯μ_t:
 //
 //	d = (1-μ_t)/(1-Π_t) · g/den + μ_{t+1}/(1-Π_t·μ_{t+1}) · m/den,   den = √(v/(1-β2^t)) + ε
+//
+// nil hyperparameters take PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, momentum_decay 4e-3.
 func TorchScaleByNAdam(beta1, beta2, eps, momentumDecay *Hyper) *Transform {
+	beta1 = linkHyper(beta1, "beta1", 0.9, UnitInterval)
+	beta2 = linkHyper(beta2, "beta2", 0.999, UnitInterval)
+	eps = linkHyper(eps, "eps", 1e-8, Positive)
+	momentumDecay = linkHyper(momentumDecay, "momentum_decay", 4e-3, NonNegative)
 	hypers := []*Hyper{beta1, beta2, eps, momentumDecay}
 	return &Transform{Name: "scale_by_nadam", Hypers: hypers, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
@@ -154,7 +169,11 @@ func TorchScaleByNAdam(beta1, beta2, eps, momentumDecay *Hyper) *Transform {
 // TorchScaleByRAdam is PyTorch's RAdam direction: with ρ∞ = 2/(1-β2) - 1 and
 // ρ_t = ρ∞ - 2t·β2^t/(1-β2^t), d = m̂·r_t·√(1-β2^t)/(√v + ε) if ρ_t > 5, else m̂,
 // where m̂ = m/(1-β1^t) and r_t = √((ρ_t-4)(ρ_t-2)ρ∞ / ((ρ∞-4)(ρ∞-2)ρ_t)).
+// nil hyperparameters take PyTorch's defaults: betas (0.9, 0.999), eps 1e-8.
 func TorchScaleByRAdam(beta1, beta2, eps *Hyper) *Transform {
+	beta1 = linkHyper(beta1, "beta1", 0.9, UnitInterval)
+	beta2 = linkHyper(beta2, "beta2", 0.999, UnitInterval)
+	eps = linkHyper(eps, "eps", 1e-8, Positive)
 	return &Transform{Name: "scale_by_radam", Hypers: []*Hyper{beta1, beta2, eps}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		b1, b2 := s.Hyper(beta1), s.Hyper(beta2)

@@ -8,7 +8,10 @@ import (
 
 // TorchScaleByAdagrad is PyTorch's Adagrad direction with learning-rate decay:
 // s ← s + g² (s starts at initial_accumulator_value); d = g/(√s + ε) / (1 + (t-1)·lr_decay).
+// nil hyperparameters take PyTorch's defaults: lr_decay 0, eps 1e-10.
 func TorchScaleByAdagrad(lrDecay, eps *Hyper, initialAccumulator float64) *Transform {
+	lrDecay = linkHyper(lrDecay, "lr_decay", 0, NonNegative)
+	eps = linkHyper(eps, "eps", 1e-10, Positive)
 	return &Transform{Name: "scale_by_adagrad", Hypers: []*Hyper{lrDecay, eps}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		decay := OnePlus(Mul(AddScalar(s.Count, -1), s.Hyper(lrDecay)))
@@ -25,7 +28,10 @@ func TorchScaleByAdagrad(lrDecay, eps *Hyper, initialAccumulator float64) *Trans
 // TorchScaleByRMS is PyTorch's RMSprop direction: v ← α·v + (1-α)·g²; with centered,
 // ḡ ← ḡ + (1-α)·(g - ḡ) and v is replaced by v - ḡ²; d = g/(√v + ε) (eps outside the root,
 // unlike optax).
+// nil hyperparameters take PyTorch's defaults: alpha 0.99, eps 1e-8.
 func TorchScaleByRMS(alpha, eps *Hyper, centered bool) *Transform {
+	alpha = linkHyper(alpha, "alpha", 0.99, UnitInterval)
+	eps = linkHyper(eps, "eps", 1e-8, Positive)
 	return &Transform{Name: "scale_by_rms", Hypers: []*Hyper{alpha, eps}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		for i, g := range u {
@@ -47,7 +53,10 @@ func TorchScaleByRMS(alpha, eps *Hyper, centered bool) *Transform {
 
 // TorchScaleByAdadelta is PyTorch's Adadelta direction: v ← ρ·v + (1-ρ)·g²;
 // d = √(a + ε)/√(v + ε)·g; a ← ρ·a + (1-ρ)·d².
+// nil hyperparameters take PyTorch's defaults: rho 0.9, eps 1e-6.
 func TorchScaleByAdadelta(rho, eps *Hyper) *Transform {
+	rho = linkHyper(rho, "rho", 0.9, UnitInterval)
+	eps = linkHyper(eps, "eps", 1e-6, Positive)
 	return &Transform{Name: "scale_by_adadelta", Hypers: []*Hyper{rho, eps}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		for i, g := range u {
@@ -66,7 +75,12 @@ func TorchScaleByAdadelta(rho, eps *Hyper) *Transform {
 // TorchASGD is PyTorch's averaged SGD (a whole optimizer in one link, as the averaging needs
 // the new parameters): p ← p·(1 - λ·η) - η·g; ā ← ā + μ·(p - ā) (ā = p while μ = 1);
 // then η ← lr/(1 + λ·lr·t)^α and μ ← 1/max(1, t - t0). The average is the evaluation parameter.
+// nil hyperparameters take PyTorch's defaults: lr 1e-2, lambd 1e-4, alpha 0.75, t0 1e6.
 func TorchASGD(lr, lambd, alpha, t0 *Hyper) *Transform {
+	lr = linkHyper(lr, "lr", 1e-2, NonNegative)
+	lambd = linkHyper(lambd, "lambd", 1e-4, NonNegative)
+	alpha = linkHyper(alpha, "alpha", 0.75, NonNegative)
+	t0 = linkHyper(t0, "t0", 1e6, NonNegative)
 	return &Transform{Name: "asgd", Hypers: []*Hyper{lr, lambd, alpha, t0}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))
 		etaVar := s.Scalar("eta", s.Count.DType(), lr.Value)
@@ -98,7 +112,13 @@ func TorchASGD(lr, lambd, alpha, t0 *Hyper) *Transform {
 // TorchRprop is PyTorch's Rprop (one link: it returns the step itself): with q = sign(g·g_prev),
 // step ← clip(step·η₊ if q > 0, step·η₋ if q < 0, step if q = 0; [min, max]); g is zeroed where
 // q < 0; p ← p - step·sign(g); g_prev ← g. The step sizes start at lr.
+// nil hyperparameters take PyTorch's defaults: lr 1e-2, etas (0.5, 1.2), step_sizes (1e-6, 50).
 func TorchRprop(lr, etaMinus, etaPlus, minStep, maxStep *Hyper) *Transform {
+	lr = linkHyper(lr, "lr", 1e-2, Positive)
+	etaMinus = linkHyper(etaMinus, "etaminus", 0.5, Positive)
+	etaPlus = linkHyper(etaPlus, "etaplus", 1.2, Positive)
+	minStep = linkHyper(minStep, "step_size_min", 1e-6, NonNegative)
+	maxStep = linkHyper(maxStep, "step_size_max", 50, Positive)
 	hypers := []*Hyper{lr, etaMinus, etaPlus, minStep, maxStep}
 	return &Transform{Name: "rprop", Hypers: hypers, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))

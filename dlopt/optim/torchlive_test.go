@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dlopt/course/internal/torchblas"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
@@ -127,6 +128,11 @@ func TestTorchLive(t *testing.T) {
 		t.Fatalf("torch output: %v\n%s", err, out)
 	}
 	t.Logf("torch %s, %d configurations", res.Version, len(cases))
+	// Element-wise updates only: no BLAS call, so no BLAS configuration changes a digit; which
+	// one ran is logged all the same (TestLBFGSMatchesTorch runs against each).
+	if info, err := torchblas.Probe(debianPython, "OPENBLAS_NUM_THREADS=1"); err == nil {
+		t.Logf("torch's BLAS: %s", info)
+	}
 	for n, c := range cases {
 		kw, _ := json.Marshal(c.Kwargs)
 		name := c.Class + string(kw)

@@ -43,7 +43,10 @@ type Transform struct {
 // Scope is the absolute context scope of the link (empty before the optimizer is built).
 func (t *Transform) Scope() string { return t.scope }
 
-// Chain runs links one after the other, each on the updates of the previous one.
+// Chain runs links one after the other, each on the updates of the previous one, as ONE link
+// (optax.chain returns a GradientTransformation too). It cannot train by itself: pass it, or
+// the links directly, to [NewOptimizer], which is the named chain that trains. Use Chain to
+// group links inside another link or a wrapper, e.g. Masked(Chain(a, b), include).
 func Chain(links ...*Transform) *Transform {
 	return &Transform{
 		Name:     "chain",

@@ -69,7 +69,8 @@ func (s *Step) subset(idx []int, u []*Node) (*Step, []*Node) {
 }
 
 // Prepend returns opt with links run before its own (on the gradients): clipping, noise,
-// coupled weight decay, ...
+// coupled weight decay, ... opt is consumed: use the returned optimizer (same name, same
+// scope); opt itself can no longer run (its methods panic, Run* and wrappers return errors).
 func Prepend(opt *Optimizer, links ...*Transform) (*Optimizer, error) {
 	if opt == nil || opt.root == nil {
 		return nil, errorf("Prepend: nil or already wrapped optimizer")
@@ -78,7 +79,8 @@ func Prepend(opt *Optimizer, links ...*Transform) (*Optimizer, error) {
 	return rewrap(opt, append(links, root)...)
 }
 
-// Append returns opt with links run after its own (on the final steps).
+// Append returns opt with links run after its own (on the final steps). opt is consumed, as
+// by [Prepend].
 func Append(opt *Optimizer, links ...*Transform) (*Optimizer, error) {
 	if opt == nil || opt.root == nil {
 		return nil, errorf("Append: nil or already wrapped optimizer")
@@ -86,12 +88,13 @@ func Append(opt *Optimizer, links ...*Transform) (*Optimizer, error) {
 	return rewrap(opt, append([]*Transform{opt.root}, links...)...)
 }
 
-// WithMaximize returns opt ascending instead of descending (torch's maximize=True).
+// WithMaximize returns opt ascending instead of descending (torch's maximize=True). opt is
+// consumed, as by [Prepend].
 func WithMaximize(opt *Optimizer) (*Optimizer, error) { return Prepend(opt, Negate()) }
 
 // WithWeightDecay adds weight decay wd to opt: coupled (L2, the gradient becomes g + wd·p, so
 // the preconditioner sees it) or decoupled (p ← p - lr·wd·p after the step, AdamW's form, with
-// opt's learning rate "lr" or "learning_rate" in force).
+// opt's learning rate "lr" or "learning_rate" in force). opt is consumed, as by [Prepend].
 func WithWeightDecay(opt *Optimizer, wd float64, decoupled bool) (*Optimizer, error) {
 	h := NewHyper("weight_decay", wd, NonNegative)
 	if !decoupled {
@@ -114,9 +117,10 @@ func WithWeightDecay(opt *Optimizer, wd float64, decoupled bool) (*Optimizer, er
 }
 
 // ClipByGlobalNorm scales all updates by maxNorm/‖u‖ when their global norm ‖u‖ (over all
-// variables) exceeds maxNorm (optax.clip_by_global_norm).
-func ClipByGlobalNorm(maxNorm float64) *Transform {
-	h := NewHyper("max_norm", maxNorm, Positive)
+// variables) exceeds maxNorm (optax.clip_by_global_norm). maxNorm ("max_norm", > 0) is
+// required, e.g. Value(1).
+func ClipByGlobalNorm(maxNorm *Hyper) *Transform {
+	h := requiredHyper(maxNorm, "max_norm", Positive)
 	return &Transform{Name: "clip_by_global_norm", Hypers: []*Hyper{h}, Update: func(s *Step, u []*Node) []*Node {
 		var sq *Node
 		for _, x := range u {
@@ -138,9 +142,10 @@ func ClipByGlobalNorm(maxNorm float64) *Transform {
 	}}
 }
 
-// ClipByValue clips every update element to [-limit, limit] (optax.clip).
-func ClipByValue(limit float64) *Transform {
-	h := NewHyper("max_delta", limit, Positive)
+// ClipByValue clips every update element to [-limit, limit] (optax.clip). limit ("max_delta",
+// > 0) is required, e.g. Value(0.5).
+func ClipByValue(limit *Hyper) *Transform {
+	h := requiredHyper(limit, "max_delta", Positive)
 	return Map("clip", []*Hyper{h}, func(s *Step, _ int, u *Node) *Node {
 		l := s.HyperAs(h, u)
 		return Min(Max(u, Neg(l)), l)
@@ -148,9 +153,10 @@ func ClipByValue(limit float64) *Transform {
 }
 
 // ClipByNorm scales each variable's update by maxNorm/‖u_i‖ when its own norm exceeds maxNorm
-// (per-variable clipping, optax.clip_by_block_rms's norm counterpart).
-func ClipByNorm(maxNorm float64) *Transform {
-	h := NewHyper("max_norm", maxNorm, Positive)
+// (per-variable clipping, optax.clip_by_block_rms's norm counterpart). maxNorm ("max_norm",
+// > 0) is required, e.g. Value(1).
+func ClipByNorm(maxNorm *Hyper) *Transform {
+	h := requiredHyper(maxNorm, "max_norm", Positive)
 	return Map("clip_by_norm", []*Hyper{h}, func(s *Step, _ int, u *Node) *Node {
 		norm := Sqrt(ReduceAllSum(Square(u)))
 		m := s.HyperAs(h, u)

@@ -50,7 +50,8 @@ func averaging(opt *Optimizer, name string, hypers []*Hyper, update func(s *Step
 
 // WithParamEMA keeps an exponential moving average of the parameters, a ← d·a + (1-d)·p after
 // each update (a = p after the first, as torch.optim.swa_utils.AveragedModel with an EMA), and
-// evaluates the model at it (Optimizer.EvalParamsGraph, Trajectory.Eval).
+// evaluates the model at it (Optimizer.EvalParamsGraph, Trajectory.Eval). opt is consumed, as
+// by [Prepend].
 func WithParamEMA(opt *Optimizer, decay float64) (*Optimizer, error) {
 	d := NewHyper("ema_decay", decay, UnitInterval)
 	return averaging(opt, "param_ema", []*Hyper{d}, func(s *Step, avg, p, n *Node) (*Node, *Node) {
@@ -63,7 +64,7 @@ func WithParamEMA(opt *Optimizer, decay float64) (*Optimizer, error) {
 
 // WithSWA keeps the stochastic weight average of the parameters after updates start, start+every,
 // start+2·every, ...: a ← a + (p - a)/(n + 1) (torch.optim.swa_utils.AveragedModel's default),
-// and evaluates the model at it once it has started.
+// and evaluates the model at it once it has started. opt is consumed, as by [Prepend].
 func WithSWA(opt *Optimizer, start, every int) (*Optimizer, error) {
 	if start < 1 || every < 1 {
 		return nil, errorf("WithSWA: start = %d and every = %d must both be >= 1", start, every)
@@ -80,7 +81,8 @@ func WithSWA(opt *Optimizer, start, every int) (*Optimizer, error) {
 
 // WithLookahead wraps opt as the fast optimizer of Lookahead (Zhang et al. 2019; optax.lookahead):
 // every syncPeriod updates the slow weights move towards the fast ones, s ← s + α(f - s), and
-// the fast weights restart from them. The model is evaluated at the slow weights.
+// the fast weights restart from them. The model is evaluated at the slow weights. opt is
+// consumed, as by [Prepend].
 func WithLookahead(opt *Optimizer, syncPeriod int, alpha float64) (*Optimizer, error) {
 	if syncPeriod < 1 {
 		return nil, errorf("WithLookahead: syncPeriod = %d is invalid: must be >= 1", syncPeriod)

@@ -56,6 +56,7 @@ func bySubset(s *Step, values []*Node, parts [][]int, fn func(part int, sub *Ste
 // multi_transform, PyTorch's parameter groups): e.g. no weight decay on biases, or another
 // learning rate for the classifier. Each group keeps its own state and hyperparameters (set
 // them with SetHyper on the returned optimizer: the name reaches every group that has it).
+// The group optimizers are consumed, as by [Prepend].
 func PerGroup(name string, label func(v *context.Variable) string, groups map[string]*Optimizer) (*Optimizer, error) {
 	if len(groups) == 0 {
 		return nil, errorf("PerGroup: no groups")

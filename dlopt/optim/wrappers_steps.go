@@ -10,7 +10,8 @@ import (
 // skipping non-finite updates. Both run the wrapped optimizer under Step.Gate.
 
 // AccumulateGradients applies opt once every k calls, to the mean of the k gradients received
-// (optax.MultiSteps): in between, the parameters and opt's state do not change.
+// (optax.MultiSteps): in between, the parameters and opt's state do not change. opt is
+// consumed, as by [Prepend].
 func AccumulateGradients(opt *Optimizer, k int) (*Optimizer, error) {
 	if k < 1 {
 		return nil, errorf("AccumulateGradients: k = %d is invalid: must be >= 1", k)
@@ -41,7 +42,8 @@ func AccumulateGradients(opt *Optimizer, k int) (*Optimizer, error) {
 // SkipNonFinite skips every update whose gradients hold a NaN or an infinity
 // (optax.apply_if_finite): the parameters and opt's state stay as they were. The skipped
 // updates are counted (see NonFiniteCounts); after maxConsecutive skips in a row the update is
-// applied anyway, so that a diverged run does not silently stall.
+// applied anyway, so that a diverged run does not silently stall. opt is consumed, as by
+// [Prepend].
 func SkipNonFinite(opt *Optimizer, maxConsecutive int) (*Optimizer, error) {
 	if maxConsecutive < 0 {
 		return nil, errorf("SkipNonFinite: maxConsecutive = %d is invalid: must be >= 0", maxConsecutive)

@@ -87,9 +87,9 @@ func TestClipping(t *testing.T) {
 		link *Transform
 		want [][]float64 // steps
 	}{
-		{"global norm", ClipByGlobalNorm(1), [][]float64{{-0.6, -0.8, 0}, {-0.3, -0.4, 0}}},
-		{"value", ClipByValue(0.35), [][]float64{{-0.35, -0.35, 0}, {-0.3, -0.35, 0}}},
-		{"variable norm", ClipByNorm(2.5), [][]float64{{-1.5, -2, 0}, {-0.3, -0.4, 0}}},
+		{"global norm", ClipByGlobalNorm(Value(1)), [][]float64{{-0.6, -0.8, 0}, {-0.3, -0.4, 0}}},
+		{"value", ClipByValue(Value(0.35)), [][]float64{{-0.35, -0.35, 0}, {-0.3, -0.35, 0}}},
+		{"variable norm", ClipByNorm(Value(2.5)), [][]float64{{-1.5, -2, 0}, {-0.3, -0.4, 0}}},
 	}
 	for _, tt := range tests {
 		opt := must(Prepend(sgd(t, 1), tt.link))
@@ -105,7 +105,7 @@ func TestClipping(t *testing.T) {
 		}
 	}
 	// Per-variable norm: each variable is clipped by its own norm, unlike the global norm.
-	opt := must(Prepend(sgd(t, 1), ClipByNorm(1)))
+	opt := must(Prepend(sgd(t, 1), ClipByNorm(Value(1))))
 	tv := newTwoVars(t, opt, [][]float64{{0, 0}}, []float64{0})
 	w, b := tv.step(t, [][]float64{{3, 4}}, []float64{0.5})
 	sameRows(t, "per-variable norm", [][]float64{w[0], b}, [][]float64{{-0.6, -0.8}, {-0.5}}, 1e-12)
@@ -274,8 +274,8 @@ func TestWrapperErrors(t *testing.T) {
 	if _, err := WithLookahead(sgd(t, 0.1), 5, 1.5); err == nil {
 		t.Error("WithLookahead(alpha=1.5): no error")
 	}
-	if _, err := Prepend(sgd(t, 0.1), ClipByGlobalNorm(-1)); err == nil {
-		t.Error("ClipByGlobalNorm(-1): no error")
+	if _, err := Prepend(sgd(t, 0.1), ClipByGlobalNorm(Value(-1))); err == nil {
+		t.Error("ClipByGlobalNorm(Value(-1)): no error")
 	}
 	inner := sgd(t, 0.1)
 	must(WithMaximize(inner))
@@ -352,7 +352,7 @@ func TestWrappersKeepEvaluationParameters(t *testing.T) {
 		{"Adam", adam(), false},
 		{"SkipNonFinite(Adam)", must(SkipNonFinite(adam(), 1)), false},
 		{"AccumulateGradients(Adam)", must(AccumulateGradients(adam(), 2)), false},
-		{"Prepend(Adam)", must(Prepend(adam(), ClipByValue(1))), false},
+		{"Prepend(Adam)", must(Prepend(adam(), ClipByValue(Value(1)))), false},
 		{"SkipNonFinite(ASGD)", must(SkipNonFinite(asgd(), 1)), true},
 		{"WithParamEMA(Adam)", must(WithParamEMA(adam(), 0.9)), true},
 	}

@@ -17,7 +17,11 @@ type YogiConfig struct {
 func DefaultYogi() YogiConfig { return YogiConfig{LearningRate: 0.01, B1: 0.9, B2: 0.999, Eps: 1e-3} }
 
 // ScaleByYogi is optax.scale_by_yogi (eps_root 0, initial accumulators 1e-6 as in optax.yogi).
+// nil hyperparameters take optax's defaults: b1 0.9, b2 0.999, eps 1e-3.
 func ScaleByYogi(b1, b2, eps *Hyper) *Transform {
+	b1 = linkHyper(b1, "b1", 0.9, UnitInterval)
+	b2 = linkHyper(b2, "b2", 0.999, UnitInterval)
+	eps = linkHyper(eps, "eps", 1e-3, Positive)
 	const initialAccumulator = 1e-6
 	return &Transform{Name: "scale_by_yogi", Hypers: []*Hyper{b1, b2, eps}, Update: func(s *Step, u []*Node) []*Node {
 		out := make([]*Node, len(u))

@@ -29,9 +29,12 @@ type ContourOptions struct {
 
 // Path is an optimizer trajectory (x_k, y_k), k = 0, 1, ..., drawn over a contour plot: a line
 // through the iterates, a dot at each, a square at the start.
+// [PathOf] builds one from a trajectory's iterates.
 type Path struct {
 	Name string
 	X, Y []float64
+
+	err error // set by PathOf for iterates that are not 2-D
 }
 
 // Contour samples f on the region and plots its level sets with the paths overlaid in distinct
@@ -86,6 +89,9 @@ func ContourGrid(xs, ys []float64, z [][]float64, o ContourOptions, paths ...Pat
 	c.LineStyles[0].Width = vg.Points(1)
 	p.Add(c)
 	for i, path := range paths {
+		if path.err != nil {
+			return failed("ContourGrid: path %d: %v", i, path.err)
+		}
 		if len(path.X) != len(path.Y) {
 			return failed("ContourGrid: path %d (%q): len(X) = %d, len(Y) = %d: they must be equal",
 				i, path.Name, len(path.X), len(path.Y))

@@ -11,7 +11,8 @@
 //   - [Lines]: several series, legend, optional log axes (loss curves, rate checks);
 //     [FitLogLog] fits the slope a rate check reports.
 //   - [Contour] and [ContourGrid]: level sets of a 2-D function with optimizer trajectories
-//     overlaid in distinct colours.
+//     overlaid in distinct colours; [PathOf] makes a path of an optim Trajectory's Iterates()
+//     (x0 first) and [Surface] adapts a test problem's Value to the f(x, y) Contour samples.
 //   - [Bars]: grouped bar charts (class probabilities).
 //   - [ImageGrid]: a grid of grey-scale images (Fashion-MNIST samples) with captions, wrong
 //     predictions in red.
@@ -22,6 +23,16 @@
 //     flat parameter vector; for a GoMLX model, [NewContextParams] flattens the trainable
 //     variables under a scope and [ContextLandscape] evaluates a graph loss at any vector.
 //
+// Interactive figures: [NewInteractive] turns a function of a few parameters into a figure with
+// [Slider], [LogSlider] and [Choice] controls that a GoNB notebook page redraws at every change
+// (GoNB's widgets), with a readout of computed numbers and a Stop button; without a page
+// (nbconvert, a program) it draws the default setting once and returns.
+//
 // For notebooks: [Check] prints a "CHECK <claim>" line or panics when the claim is false (the
 // headless notebook runner fails on the panic), and [Table] shows a table as HTML.
+//
+// Examples (`go doc` does not print them; see example_test.go and example_optimizers_test.go,
+// or `go test -run Example -v ./dlopt/viz`): the package example (gradient descent over level
+// sets, saved as PNG and SVG), [Contour] (three optimizers on a quadratic, from
+// optim.RunFunc to PathOf), [FitLogLog] with [Lines], and [Landscape].
 package viz

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/dlopt/course/bench/internal/measure"
+	"github.com/dlopt/course/internal/torchblas"
 )
 
 func TestRunRejectsBadFlags(t *testing.T) {
@@ -138,4 +139,65 @@ func TestTorchPeerDoesTheSameWork(t *testing.T) {
 			t.Errorf("%s: mean parameter dlopt %.9g, PyTorch %.9g", name, ours.Check, peer.Check)
 		}
 	}
+}
+
+// TestTorchPeerBLAS: the peer runs OpenBLAS kernels as wide as the CPU allows (where OpenBLAS
+// detects an older core, the peer forces a newer one and says so), and refuses the reference
+// BLAS with an error instead of giving a row.
+func TestTorchPeerBLAS(t *testing.T) {
+	requireTorch(t)
+	cmd := exec.Command(torchPython, "../../torch_peer.py", "--workload", "sgdm-1m", "--reps", "1")
+	cmd.Env = append(withoutEnv("OPENBLAS_CORETYPE"), "TORCH_THREADS=1")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("torch_peer.py: %v", err)
+	}
+	var peer struct {
+		Blas, BlasCore, BlasNote string
+		BlasLevel, CPULevel      int
+	}
+	if err := json.Unmarshal(out, &struct {
+		Blas      *string `json:"blas"`
+		BlasCore  *string `json:"blas_core"`
+		BlasNote  *string `json:"blas_note"`
+		BlasLevel *int    `json:"blas_level"`
+		CPULevel  *int    `json:"cpu_level"`
+	}{&peer.Blas, &peer.BlasCore, &peer.BlasNote, &peer.BlasLevel, &peer.CPULevel}); err != nil {
+		t.Fatalf("torch_peer.py output %q: %v", out, err)
+	}
+	t.Logf("peer BLAS: %s; %s", peer.Blas, peer.BlasNote)
+	detected, err := torchblas.Probe(torchPython) // OpenBLAS's own choice: see withoutEnv
+	if os.Getenv("OPENBLAS_CORETYPE") != "" {
+		t.Skip("skipping: OPENBLAS_CORETYPE is set, so OpenBLAS's own choice cannot be probed")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if peer.CPULevel >= 3 && peer.BlasLevel < peer.CPULevel {
+		t.Errorf("peer runs OpenBLAS core %s (SIMD level %d) on a CPU of level %d", peer.BlasCore, peer.BlasLevel, peer.CPULevel)
+	}
+	if forced := !strings.EqualFold(detected.Core, peer.BlasCore); forced != strings.Contains(peer.BlasNote, "OPENBLAS_CORETYPE=") {
+		t.Errorf("OpenBLAS detects %s, the peer runs %s, and its note says %q", detected.Core, peer.BlasCore, peer.BlasNote)
+	}
+
+	if _, err := os.Stat(torchblas.ReferenceDir + "/libblas.so.3"); err != nil {
+		t.Skip("skipping the reference-BLAS half: package libblas3 is not installed")
+	}
+	cmd = exec.Command(torchPython, "../../torch_peer.py", "--workload", "sgdm-1m", "--reps", "1")
+	cmd.Env = append(os.Environ(), "TORCH_THREADS=1", "LD_LIBRARY_PATH="+torchblas.ReferenceDir)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err = cmd.Output()
+	if err == nil || len(out) != 0 || !strings.Contains(stderr.String(), "reference BLAS") {
+		t.Errorf("on the reference BLAS torch_peer.py gave err=%v, stdout %q, stderr %q; want an error naming it and no row", err, out, stderr.String())
+	}
+}
+
+// withoutEnv is os.Environ() without the named variables (an empty OPENBLAS_CORETYPE is not the
+// same as none to OpenBLAS).
+func withoutEnv(names ...string) []string {
+	return slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		name, _, _ := strings.Cut(kv, "=")
+		return slices.Contains(names, name)
+	})
 }

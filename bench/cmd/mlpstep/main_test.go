@@ -15,8 +15,11 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	// dlopt.Backend() is made once per process: pin simplego before any test asks for it.
-	os.Setenv(dlopt.BackendEnv, "go")
+	// dlopt.Backend() is made once per process: with nothing selected (`make test-backend` sets
+	// DLOPT_BACKEND), pin simplego before any test asks for it, whatever GOMLX_BACKEND says.
+	if os.Getenv(dlopt.BackendEnv) == "" {
+		os.Setenv(dlopt.BackendEnv, "go")
+	}
 	os.Exit(m.Run())
 }
 

@@ -8,7 +8,7 @@ import (
 )
 
 func TestNewTrainer(t *testing.T) {
-	backend, err := dlopt.NewBackend("go")
+	backend, err := dlopt.Backend() // the one $DLOPT_BACKEND selects
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,282 @@
+package experiment
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/dlopt/course/dlopt"
+	"github.com/dlopt/course/dlopt/data"
+	"github.com/dlopt/course/dlopt/models"
+	"github.com/dlopt/course/dlopt/optim"
+	"github.com/dlopt/course/dlopt/optim/schedule"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/pkg/ml/train"
+	"github.com/gomlx/gomlx/pkg/ml/train/metrics"
+)
+
+// ErrDiverged is wrapped by the error of a run whose batch loss became NaN or infinite; the
+// message names the step, the optimizer and its learning rate.
+var ErrDiverged = errors.New("training diverged")
+
+// ErrInterrupted is wrapped by the error of a run stopped by Callbacks.Stop.
+var ErrInterrupted = errors.New("training interrupted")
+
+// run is one training run in progress.
+type run struct {
+	cfg           Config
+	result        *Result
+	opt           *builtOptimizer
+	trainer       *train.Trainer
+	loop          *train.Loop
+	trainLoader   *data.Loader
+	trainData     *countingDataset
+	testLoader    *data.Loader
+	stepsPerEpoch int
+	lrAt          func(step int) float64 // learning rate of step (from 0)
+	epochLoss     epochAccumulator       // of the epoch being trained
+	epochStart    time.Time              // when this process started training the current epoch
+	epochSeconds  float64                // training time of the current epoch before a resume
+	cb            Callbacks
+	ckpt          *checkpointer // nil without Config.Checkpoint.Dir
+	savedAt       [2]int        // (step, epochs) of the last checkpoint, to write each state once
+	stopErr       error         // why afterStep stopped the loop
+}
+
+// newRun builds everything a run needs: splits, model, optimizer, loaders, backend, context,
+// trainer, loop and its hooks; from resume (nil for a new run) it restores the state of a
+// checkpoint. cfg has been validated.
+func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, error) {
+	trainSet, testSet, err := prepareSplits(cfg, ds)
+	if err != nil {
+		return nil, err
+	}
+	model, err := buildModel(cfg, trainSet.NumClasses())
+	if err != nil {
+		return nil, err
+	}
+	opt, err := buildOptimizer(cfg)
+	if err != nil {
+		return nil, err
+	}
+	norm := data.UnitRange
+	if cfg.Normalization == NormStandardize {
+		norm = data.Standardization(trainSet)
+	}
+	trainLoader, err := data.NewLoader(trainSet, data.LoaderConfig{
+		BatchSize: cfg.BatchSize, Shuffle: true, Seed: uint64(cfg.Seed), DType: cfg.DType, Norm: norm})
+	if err != nil {
+		return nil, err
+	}
+	testLoader, err := data.NewLoader(testSet, data.LoaderConfig{
+		BatchSize: min(evalBatchSize, testSet.N), DType: cfg.DType, Norm: norm})
+	if err != nil {
+		return nil, err
+	}
+	r := &Result{Config: cfg, Classes: trainSet.ClassNames, TestSet: testSet, model: model, norm: norm,
+		height: trainSet.Height, width: trainSet.Width}
+	if r.backend, r.ownsBackend, err = backendFor(cfg); err != nil {
+		return nil, err
+	}
+	if r.ownsBackend && opt.evaluated != nil {
+		r.Close()
+		// optim.SwapInEvalParams computes the evaluation parameters on dlopt.Backend().
+		return nil, fmt.Errorf("%w: optimizer %q is evaluated at averaged parameters, which needs the default backend "+
+			"(set $%s=%s instead of Config.Backend)", ErrInvalidConfig, cfg.Optimizer, dlopt.BackendEnv, cfg.Backend)
+	}
+	r.ctx = context.New()
+	if err := r.ctx.SetRNGStateFromSeed(cfg.Seed); err != nil {
+		return nil, err
+	}
+	configureGoMLXRate(r.ctx, cfg)
+	rn := &run{cfg: cfg, result: r, opt: opt, trainLoader: trainLoader, trainData: &countingDataset{Dataset: trainLoader},
+		testLoader: testLoader, stepsPerEpoch: trainLoader.BatchesPerEpoch(), cb: cb, lrAt: func(int) float64 { return cfg.LearningRate }}
+	if cfg.Checkpoint.Dir != "" {
+		// Attached before the trainer exists, so that every variable it creates (weights,
+		// optimizer state, global step) takes its value from the checkpoint.
+		if rn.ckpt, err = openCheckpointer(r.ctx, cfg.Checkpoint.Dir, resume); err != nil {
+			r.Close()
+			return nil, err
+		}
+	}
+	modelFn, err := models.ModelFn(model)
+	if err != nil {
+		return nil, err
+	}
+	accuracy := metrics.NewSparseCategoricalAccuracy("Accuracy", "acc")
+	rn.trainer = train.NewTrainer(r.backend, r.ctx, modelFn, models.CrossEntropyLoss, opt.opt, nil, []metrics.Interface{accuracy})
+	if resume != nil {
+		// The model's variables come from the checkpoint: its graph must reuse them (GoMLX's way
+		// of continuing a run).
+		rn.trainer.SetContext(r.ctx.Reuse())
+	}
+	rn.loop = train.NewLoop(rn.trainer) // its LoopStep starts at the (restored) global step
+	if cfg.Schedule == ScheduleCosine {
+		if err := rn.driveCosine(); err != nil {
+			return nil, err
+		}
+	}
+	if resume != nil {
+		if err := rn.restore(resume); err != nil {
+			r.Close()
+			return nil, err
+		}
+	}
+	rn.loop.OnStep("dlopt experiment", 0, rn.afterStep)
+	return rn, nil
+}
+
+// driveCosine makes the loop set the learning rate before every step to
+// lr (1 + cos(pi k / K)) / 2, k the step and K the steps of all epochs.
+func (rn *run) driveCosine() error {
+	setLR, err := rn.opt.setLR(rn.result.ctx)
+	if err != nil {
+		return err
+	}
+	cosine, err := schedule.CosineDecay(rn.cfg.LearningRate, rn.cfg.Epochs*rn.stepsPerEpoch, 0, 1)
+	if err != nil {
+		return err
+	}
+	rn.lrAt = cosine.Value
+	return schedule.DriveSchedule(rn.loop, "cosine learning rate", cosine, setLR)
+}
+
+// afterStep is the loop's OnStep hook: it records the step, accumulates the epoch's loss,
+// reports progress, stops a diverged run and writes the checkpoints due.
+func (rn *run) afterStep(loop *train.Loop, stepMetrics []*tensors.Tensor) error {
+	loss := shapes.ConvertTo[float64](stepMetrics[0].Value())
+	step, epoch := loop.LoopStep+1, len(rn.result.History)+1 // LoopStep counts from 0 and moves on after the hooks
+	lr := rn.lrAt(loop.LoopStep)
+	rn.epochLoss.add(loss, rn.trainData.lastBatch)
+	rn.result.Steps = append(rn.result.Steps, StepMetrics{Step: step, Epoch: epoch, Loss: loss, LearningRate: lr})
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		what := "NaN"
+		if math.IsInf(loss, 0) {
+			what = "infinity"
+		}
+		rn.stopErr = fmt.Errorf("%w: %s with optimizer %q at learning rate %g: the batch loss of step %d (epoch %d, batch %d of %d) is %s; "+
+			"try a smaller learning rate", ErrDiverged, rn.cfg.Model, rn.cfg.Optimizer, lr, step, epoch, rn.epochLoss.steps, rn.stepsPerEpoch, what)
+		return rn.stopErr
+	}
+	if rn.cb.OnStep != nil {
+		rn.cb.OnStep(Progress{Epoch: epoch, Epochs: rn.cfg.Epochs, Step: rn.epochLoss.steps, Steps: rn.stepsPerEpoch,
+			GlobalStep: step, BatchLoss: loss, LearningRate: lr})
+	}
+	if every := rn.cfg.Checkpoint.Every; rn.ckpt != nil && every > 0 && step%every == 0 {
+		if err := rn.saveCheckpoint(); err != nil {
+			rn.stopErr = err
+			return err
+		}
+	}
+	if rn.cb.Stop != nil && rn.cb.Stop() {
+		rn.stopErr = rn.interrupt()
+		return rn.stopErr
+	}
+	return nil
+}
+
+// interrupt writes a checkpoint (if checkpointing) of the state after the last step and
+// returns the error that ends the run, wrapping ErrInterrupted.
+func (rn *run) interrupt() error {
+	step, epoch := len(rn.result.Steps), len(rn.result.History)+1
+	at := fmt.Sprintf("after step %d (epoch %d, batch %d of %d)", step, epoch, rn.epochLoss.steps, rn.stepsPerEpoch)
+	if rn.epochLoss.steps == 0 {
+		at = fmt.Sprintf("after step %d (the end of epoch %d)", step, epoch-1)
+	}
+	if rn.ckpt == nil {
+		return fmt.Errorf("%w %s", ErrInterrupted, at)
+	}
+	if err := rn.saveCheckpoint(); err != nil {
+		return errors.Join(fmt.Errorf("%w %s", ErrInterrupted, at), err)
+	}
+	return fmt.Errorf("%w %s; checkpoint %s", ErrInterrupted, at, rn.result.Checkpoint)
+}
+
+// epoch trains epoch e (from 1), or what is left of it after a resume, and evaluates the
+// model on the test split.
+func (rn *run) epoch(e int) (EpochMetrics, error) {
+	if rn.epochLoss.steps == 0 {
+		rn.epochSeconds = 0
+	}
+	rn.epochStart = time.Now()
+	if rn.epochLoss.steps < rn.stepsPerEpoch {
+		if _, err := rn.loop.RunEpochs(rn.trainData, 1); err != nil {
+			if rn.stopErr != nil {
+				return EpochMetrics{}, rn.stopErr // ours, without GoMLX's "failed reading from Dataset"
+			}
+			return EpochMetrics{}, fmt.Errorf("training %s with %s, epoch %d: %w", rn.cfg.Model, rn.cfg.Optimizer, e, err)
+		}
+	} else {
+		rn.trainLoader.Reset() // resumed at the end of the epoch's steps, before its evaluation
+	}
+	m := EpochMetrics{Epoch: e, TrainLoss: rn.epochLoss.mean(), Seconds: rn.epochSeconds + time.Since(rn.epochStart).Seconds()}
+	rn.epochLoss = epochAccumulator{}
+	start := time.Now()
+	var err error
+	if m.TestLoss, m.TestAccuracy, err = rn.evaluate(e == rn.cfg.Epochs); err != nil {
+		return EpochMetrics{}, fmt.Errorf("evaluating %s after epoch %d: %w", rn.cfg.Model, e, err)
+	}
+	m.EvalSeconds = time.Since(start).Seconds()
+	return m, nil
+}
+
+// evaluate returns the mean loss and the accuracy on the test split. Schedule-free methods and
+// averages are evaluated at their evaluation parameters; after the last epoch (last) these stay
+// in the context, for Predict, otherwise the trained ones are put back.
+func (rn *run) evaluate(last bool) (loss, accuracy float64, err error) {
+	restore := func() error { return nil }
+	if rn.opt.evaluated != nil {
+		if restore, err = optim.SwapInEvalParams(rn.result.ctx, rn.opt.evaluated); err != nil {
+			return 0, 0, err
+		}
+	}
+	evalMetrics, err := rn.trainer.Eval(rn.testLoader)
+	if err != nil {
+		return 0, 0, err
+	}
+	if !last {
+		if err := restore(); err != nil {
+			return 0, 0, err
+		}
+	}
+	// Eval's metrics: mean loss with regularisation, mean loss, then ours (accuracy).
+	return shapes.ConvertTo[float64](evalMetrics[1].Value()), shapes.ConvertTo[float64](evalMetrics[2].Value()), nil
+}
+
+// countingDataset passes batches through and remembers the size of the last one, so that the
+// epoch's mean loss weights each batch by its number of examples.
+type countingDataset struct {
+	train.Dataset
+	lastBatch int
+}
+
+func (c *countingDataset) Yield() (spec any, inputs, labels []*tensors.Tensor, err error) {
+	spec, inputs, labels, err = c.Dataset.Yield()
+	if err == nil && len(labels) > 0 {
+		c.lastBatch = labels[0].Shape().Dimensions[0]
+	}
+	return spec, inputs, labels, err
+}
+
+// epochAccumulator sums batch losses weighted by batch size.
+type epochAccumulator struct {
+	sum      float64
+	examples int
+	steps    int
+}
+
+func (a *epochAccumulator) add(batchLoss float64, batchSize int) {
+	a.sum += batchLoss * float64(batchSize)
+	a.examples += batchSize
+	a.steps++
+}
+
+func (a *epochAccumulator) mean() float64 {
+	if a.examples == 0 {
+		return math.NaN()
+	}
+	return a.sum / float64(a.examples)
+}

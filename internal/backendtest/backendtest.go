@@ -1,0 +1,50 @@
+package backendtest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dlopt/course/dlopt"
+	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+)
+
+// Selected returns dlopt.Backend(), the process-wide backend $DLOPT_BACKEND (else $GOMLX_BACKEND,
+// else simplego) selects, or fails the test with the reason it cannot be created.
+func Selected(t testing.TB) backends.Backend {
+	t.Helper()
+	b, err := dlopt.Backend()
+	if err != nil {
+		t.Fatalf("backend %q: %v", dlopt.BackendConfig(), err)
+	}
+	return b
+}
+
+// RequireDType skips the test when b cannot compute in dt (float64 on some accelerators).
+func RequireDType(t testing.TB, b backends.Backend, dt dtypes.DType) {
+	t.Helper()
+	if !b.Capabilities().DTypes[dt] {
+		t.Skipf("skipping: backend %s has no %s", b.Description(), dt)
+	}
+}
+
+// TF32 reports whether b may compute float32 matrix products in TF32: XLA does on NVIDIA GPUs
+// by default (inputs rounded to 10-bit mantissas: a relative error up to about 1e-3 per
+// product, where float32 gives 6e-8), and GoMLX's "tf32" plugin option asks for it anywhere.
+func TF32(b backends.Backend) bool {
+	if b.Name() != "xla" {
+		return false
+	}
+	d := strings.ToLower(b.Description() + " " + dlopt.BackendConfig())
+	return strings.Contains(d, "cuda") || strings.Contains(d, "tf32")
+}
+
+// SkipOnTF32 skips a comparison that needs float32 matrix products at float32 precision when b
+// computes them in TF32; what names the comparison.
+func SkipOnTF32(t testing.TB, b backends.Backend, what string) {
+	t.Helper()
+	if TF32(b) {
+		t.Skipf("skipping %s: backend %s computes float32 matrix products in TF32 (relative error ~1e-3, "+
+			"beyond this float32 tolerance); the float64 checks still run", what, b.Description())
+	}
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# `make test-backend BACKEND=<config>`: the suite on one backend (README: Backends). With
+# DLOPT_BACKEND=<config> for everything: `dlopt backends` (the selected backend must be usable and
+# run its one-step smoke graph), every package's tests (tests that cannot hold there skip with
+# the reason, internal/backendtest), the notebook tests, and scripts/train-check.sh (linear, MLP,
+# CNN, one epoch on subsets). Examples: BACKEND=go, BACKEND=xla:cpu,
+# BACKEND=xla:/abs/path/xla_cuda_plugin.so. PACKAGES narrows the package tests (default: all but
+# ./tests, whose end-to-end tests other than the notebooks do not depend on the backend).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [[ $# -ne 1 || -z $1 ]]; then
+  echo "usage: $0 BACKEND (e.g. go, xla:cpu, xla:/abs/path/plugin.so)" >&2
+  exit 2
+fi
+export DLOPT_BACKEND=$1
+unset GOMLX_BACKEND
+out=build/test-backend
+mkdir -p "$out"
+go build -o "$out/dlopt" ./cmd/dlopt
+
+step() { echo; echo "== test-backend $DLOPT_BACKEND: $*"; }
+step "dlopt backends"
+"$out/dlopt" backends
+step "package tests"
+# shellcheck disable=SC2046 # one word per package
+go test -count=1 -timeout 60m ${PACKAGES:-$(go list ./... | grep -v '/tests$')}
+step "notebook tests"
+go test -count=1 -timeout 60m -run 'TestNotebooks' ./tests/
+step "dlopt train: linear, MLP, CNN"
+bash scripts/train-check.sh "$out/dlopt" "$out/train" quick
+echo
+echo "test-backend $DLOPT_BACKEND: passed"
