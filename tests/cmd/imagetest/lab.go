@@ -317,7 +317,7 @@ func checkPage(ctx context.Context, page *browser.Page, offline nbrun.Report) er
 	if out.Images < offline.Images || out.Images == 0 {
 		return fmt.Errorf("%s in the browser shows %d plots, the offline run %d", labNotebook, out.Images, offline.Images)
 	}
-	fmt.Printf("imagetest: %s in the browser: %d CHECK lines and %d plots, as offline\n", labNotebook, len(checks), out.Images)
+	fmt.Printf("imagetest: %s in the browser: %d CHECK lines as offline, %d plots (offline: %d)\n", labNotebook, len(checks), out.Images, offline.Images)
 	return nil
 }
 
