@@ -71,3 +71,16 @@ PKG ?= ./dlopt/optim
 .PHONY: mutation
 mutation:
 	bash scripts/mutation.sh $(PKG)
+
+# The course image (docker/Dockerfile) as dlopt-course:latest, with docker if its daemon answers,
+# else podman. XLA=cpu (default) | cuda | none (no PJRT plugin: builds without GitHub/PyPI).
+XLA ?= cpu
+.PHONY: image image-test
+image:
+	XLA=$(XLA) bash scripts/image.sh
+
+# Builds the image (XLA=none, on a local stand-in base where no registry answers) and checks it:
+# every notebook offline inside it, the lab in Chromium on a mounted folder, save, stop, restart.
+# Needs root (CI); figures in build/image/report.md.
+image-test: setup
+	bash scripts/image_test.sh

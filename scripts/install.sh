@@ -10,6 +10,7 @@
 #                                   the test-only Chromium and PyTorch
 #   scripts/install.sh --xla=cpu    also download GoMLX's XLA CPU PJRT plugin (network: GitHub),
 #                   --xla=cuda      or jax's CUDA plugin and NVIDIA libraries (network: PyPI)
+#                   --xla=none      or no plugin (the image's offline variant: pure-Go backend only)
 #   scripts/install.sh --warm       also download the module's dependencies, pre-build every
 #                                   package and run one GoNB cell, so a notebook's first cell
 #                                   compiles in seconds
@@ -19,7 +20,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-usage="usage: install.sh [--no-apt | --apt-only] [--image] [--xla=cpu|--xla=cuda] [--warm] [--dry-run]"
+usage="usage: install.sh [--no-apt | --apt-only] [--image] [--xla=cpu|--xla=cuda|--xla=none] [--warm] [--dry-run]"
 apt=1 tools=1 image=0 xla="" warm=0 dry=0
 for a in "$@"; do
   case "$a" in
@@ -27,7 +28,8 @@ for a in "$@"; do
     --apt-only) tools=0 ;;
     --image) image=1 ;;
     --xla=cpu | --xla=cuda) xla=${a#--xla=} ;;
-    --xla=*) echo "install.sh: unknown XLA plugin '${a#--xla=}' in $a (allowed: --xla=cpu, --xla=cuda)" >&2; exit 2 ;;
+    --xla=none) xla="" ;;
+    --xla=*) echo "install.sh: unknown XLA plugin '${a#--xla=}' in $a (allowed: --xla=cpu, --xla=cuda, --xla=none)" >&2; exit 2 ;;
     --warm) warm=1 ;;
     --dry-run) dry=1 ;;
     -h | --help) echo "$usage"; exit 0 ;;
@@ -100,7 +102,13 @@ fi
 # (docker/xlainstall): `dlopt backends --install` would skip CUDA where no GPU is visible, as
 # during `docker build`, and this needs only go.mod, so the image can cache the download.
 if [ -n "$xla" ]; then
-  (cd "$here" && go run ./docker/xlainstall -plugin="$xla")
+  if ! (cd "$here" && go run ./docker/xlainstall -plugin="$xla"); then
+    from="GitHub, https://github.com/gomlx/pjrt-cpu-binaries/releases"
+    [ "$xla" = cuda ] && from="PyPI, https://pypi.org/pypi/jax-cuda13-pjrt/json, jax-cuda13-plugin and NVIDIA's packages"
+    echo "install.sh: downloading the XLA $xla plugin failed (it comes from $from): check the network," \
+      "or do without it: --xla=none (the course image: make image XLA=none, or docker build --build-arg XLA=none)" >&2
+    exit 1
+  fi
 fi
 
 # Warm the caches: the module's dependencies, every package and test binary, then one GoNB
@@ -117,7 +125,7 @@ if [ "$warm" = 1 ]; then
  "metadata": {"kernelspec": {"name": "gonb", "display_name": "Go (gonb)", "language": "go"}},
  "cells": [
   {"cell_type": "code", "metadata": {}, "execution_count": null, "outputs": [],
-   "source": "!*go mod edit -require=github.com/dlopt/course@v0.0.0 -replace=github.com/dlopt/course=$here"},
+   "source": "!*go mod edit -require=github.com/dlopt/course@v0.0.0 -replace=github.com/dlopt/course=$here && cat $here/go.sum >> go.sum"},
   {"cell_type": "code", "metadata": {}, "execution_count": null, "outputs": [],
    "source": "import \"github.com/dlopt/course/dlopt\"\n%%\nfmt.Println(\"smoke:\", dlopt.MustBackend().Name())"}
  ]}

@@ -21,7 +21,7 @@ import (
 // dockerfileBuildArgs lists every value each build argument may take; the default must be
 // one of them, and every install.sh call is checked with each.
 var dockerfileBuildArgs = map[string][]string{
-	"XLA": {"cpu", "cuda"},
+	"XLA": {"cpu", "cuda", "none"},
 }
 
 // dockerfileAllowedCommands are the commands a RUN line may use besides scripts/install.sh:
@@ -260,6 +260,7 @@ func TestDockerfile(t *testing.T) {
 	var calls []dockerInstallCall
 	var rootCalls, userCalls int
 	var cmd, entrypoint []string
+	copied := map[string]string{} // destination -> source of each COPY with one source
 	exposed := false
 	for _, ins := range instructions {
 		switch ins.Cmd {
@@ -294,6 +295,9 @@ func TestDockerfile(t *testing.T) {
 				t.Errorf("line %d: ADD can download: use COPY", ins.Line)
 			}
 			words := strings.Fields(ins.Args)
+			if srcs := slices.DeleteFunc(slices.Clone(words[:len(words)-1]), func(w string) bool { return strings.HasPrefix(w, "--") }); len(srcs) == 1 {
+				copied[words[len(words)-1]] = srcs[0]
+			}
 			for _, src := range words[:len(words)-1] {
 				if strings.HasPrefix(src, "--") {
 					continue
@@ -322,8 +326,19 @@ func TestDockerfile(t *testing.T) {
 	if !regexp.MustCompile(`^golang:` + regexp.QuoteMeta(goVersion) + `\.\d+-bookworm$`).MatchString(from) {
 		t.Errorf("FROM %s: want the official golang:%s.N-bookworm image (go.mod says go %s; Debian bookworm as CI)", from, goVersion, goVersion)
 	}
+	// The image may end as root only to start docker/entrypoint.sh, which runs the command as
+	// the notebooks folder's owner and never as root.
 	if user == "" || user == "root" || user == "0" {
-		t.Errorf("the image runs as %q: want a non-root USER", user)
+		if len(entrypoint) < 3 || copied[entrypoint[2]] != "docker/entrypoint.sh" {
+			t.Errorf("the image runs as %q with ENTRYPOINT %q: want a non-root USER, or tini starting docker/entrypoint.sh", user, entrypoint)
+		}
+		script, err := os.ReadFile(filepath.Join(root, "docker", "entrypoint.sh"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !regexp.MustCompile(`(?m)^exec setpriv --reuid=`).Match(script) || !strings.Contains(string(script), `if [ "$uid" = 0 ]; then`) {
+			t.Errorf("docker/entrypoint.sh does not drop root with setpriv, refusing UID 0")
+		}
 	}
 	if rootCalls == 0 || userCalls == 0 {
 		t.Errorf("install.sh runs %d times as root and %d as the user: want the packages as root, the rest as the user", rootCalls, userCalls)
@@ -341,6 +356,7 @@ func TestDockerfile(t *testing.T) {
 	// Every call is one the script accepts, for every value of the build arguments, and
 	// together they install the lab's packages, the plugin and the warm caches.
 	var all []string
+	plugins := map[string]bool{} // XLA value -> some call plans its plugin
 	for _, c := range calls {
 		for _, vars := range dockerfileArgVariants(args) {
 			expanded := make([]string, len(c.Args))
@@ -348,15 +364,25 @@ func TestDockerfile(t *testing.T) {
 				expanded[i] = dockerfileExpand(a, vars)
 			}
 			out := dockerfileDryRun(t, root, expanded...)
+			if strings.Contains(out, "XLA PJRT plugin: "+vars["XLA"]) {
+				plugins[vars["XLA"]] = true
+			}
 			if strings.Contains(strings.Join(expanded, " "), "--image") && strings.Contains(out, "apt:") && !strings.Contains(out, " tini") {
 				t.Errorf("line %d: install.sh %s installs no tini, which ENTRYPOINT needs:\n%s", c.Line, expanded, out)
 			}
 			all = append(all, expanded...)
 		}
 	}
-	for _, want := range []string{"--apt-only", "--image", "--warm", "--xla=cpu", "--xla=cuda"} {
+	for _, want := range []string{"--apt-only", "--image", "--warm", "--xla=cpu", "--xla=cuda", "--xla=none"} {
 		if !slices.Contains(all, want) {
 			t.Errorf("no install.sh call in the Dockerfile uses %s (calls: %q)", want, all)
+		}
+	}
+
+	// XLA=none is the offline build: no plugin download may be planned.
+	for _, xla := range dockerfileBuildArgs["XLA"] {
+		if want := xla != "none"; plugins[xla] != want {
+			t.Errorf("XLA=%s: install.sh plans the plugin download: %v, want %v", xla, plugins[xla], want)
 		}
 	}
 
