@@ -188,20 +188,32 @@ func TestTrainInterruptAndResume(t *testing.T) {
 
 	t.Run("second signal quits at once", func(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "twice")
-		cmd, _, stderr := startTrain(t, bin, append(checkpointRuns[1].args, "--out", out, "--checkpoint-every", "1")...)
-		// Once the first checkpoint is there (one per step), the second signal very likely comes
-		// while another one is being written.
-		for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
-			if latest, _ := experiment.LatestCheckpoint(filepath.Join(out, "checkpoints")); latest != "" {
-				break
-			}
-			if time.Now().After(deadline) {
-				_ = cmd.Process.Kill()
-				t.Fatalf("no checkpoint after a minute with one per step\n%s", stderr)
+		// Steps of a second or more on 2 cores (an MLP on batches of 8000), so that the second
+		// signal surely comes while the run is still finishing the step the first one
+		// interrupted: between steps the first signal stops the run at once. The step time is
+		// measured from the checkpoints (one per step), and the first signal sent a quarter into
+		// a step.
+		slow := []string{"--model", "mlp", "--hidden", "512", "--optimizer", "Adam", "--lr", "0.001",
+			"--epochs", "1", "--batch", "8000", "--seed", "5", "--train-limit", "40000", "--test-limit", "500"}
+		cmd, _, stderr := startTrain(t, bin, append(slow, "--out", out, "--checkpoint-every", "1")...)
+		waitForStep := func(step int) time.Time {
+			t.Helper()
+			for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(5 * time.Millisecond) {
+				latest, _ := experiment.LatestCheckpoint(filepath.Join(out, "checkpoints"))
+				if strings.HasSuffix(latest, fmt.Sprintf("-step-%08d", step)) {
+					return time.Now()
+				}
+				if time.Now().After(deadline) {
+					_ = cmd.Process.Kill()
+					t.Fatalf("no checkpoint of step %d after two minutes with one per step\n%s", step, stderr)
+				}
 			}
 		}
+		first := waitForStep(1)
+		step := waitForStep(2).Sub(first)
+		time.Sleep(step / 4)
 		_ = cmd.Process.Signal(syscall.SIGINT)
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(min(step/4, 100*time.Millisecond)) // two signals at once may merge into one
 		_ = cmd.Process.Signal(syscall.SIGINT)
 		if code := exitCode(cmd.Wait()); code != 130 || !strings.Contains(stderr.String(), "quitting now") {
 			t.Fatalf("two SIGINTs: exit %d, want 130 and the message\n%s", code, stderr)
