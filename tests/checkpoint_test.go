@@ -225,6 +225,10 @@ func TestTrainInterruptAndResume(t *testing.T) {
 		if _, err := experiment.ReadCheckpoint(latest); err != nil {
 			t.Errorf("the newest checkpoint after a second signal is not usable: %v", err)
 		}
+		// At once: the interrupted step is neither finished nor checkpointed.
+		if !strings.HasSuffix(latest, fmt.Sprintf("-step-%08d", 2)) || strings.Contains(stderr.String(), "training interrupted after") {
+			t.Errorf("after a second signal the run went on to checkpoint: newest %s\n%s", latest, stderr)
+		}
 	})
 }
 
