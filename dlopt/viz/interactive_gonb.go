@@ -33,11 +33,26 @@ const probeEchoTimeout = 3 * time.Second
 // element to report its first value: a page closed in between must not hang the cell.
 const buildTimeout = 20 * time.Second
 
+// probeAttempts: GoNB gives the page's WebSocket 3 s to open, then drops the cell's first
+// comms messages; on a busy machine (a CI run, a page still loading) the first attempt can
+// miss a live page, so the probe asks again with a new address.
+const probeAttempts = 3
+
 // frontEndListening reports whether a notebook page runs this cell's output.
 func frontEndListening() bool {
 	if os.Getenv(protocol.GONB_JUPYTER_KERNEL_ID_ENV) == "" || gonbui.Error() != nil {
 		return false
 	}
+	for range probeAttempts {
+		if probeEcho() {
+			return true
+		}
+	}
+	return false
+}
+
+// probeEcho asks the page to echo a value to a new address and waits for it.
+func probeEcho() bool {
 	address := "/dlopt/viz/probe/" + gonbui.UniqueId()
 	echo := comms.Listen[int](address)
 	defer echo.Close()
