@@ -36,34 +36,7 @@ func TestLabMomentumNotebook(t *testing.T) {
 	dir := labLectureCopy(t, root, "06_momentum.ipynb")
 	lab := labStart(t, root, dir)
 
-	b, err := browser.Launch(ctx, browser.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	page, err := b.NewPage(ctx, 1280, 900)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := page.Navigate(ctx, lab.url("/notebooks/06_momentum.ipynb")); err != nil {
-		t.Fatal(err)
-	}
-	wait := func(what, expr string, timeout time.Duration) {
-		t.Helper()
-		wctx, wcancel := context.WithTimeout(ctx, timeout)
-		defer wcancel()
-		if err := page.WaitFor(wctx, expr, 250*time.Millisecond); err != nil {
-			labSaveScreenshot(t, page, root, "lab-momentum-failed.png")
-			var texts []string
-			page.Eval(ctx, `Array.from(document.querySelectorAll(".output_area .output_subarea")).map(e => e.innerText)`, &texts)
-			t.Fatalf("waiting for %s: %v\npage outputs: %q\nlab log:\n%s", what, err, texts, lab.log.String())
-		}
-	}
-	wait("the GoNB kernel to connect", `Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected() &&
-		Jupyter.notebook.kernel.name === "gonb"`, 2*time.Minute)
-	if err := page.Eval(ctx, "Jupyter.notebook.execute_all_cells()", nil); err != nil {
-		t.Fatal(err)
-	}
+	page, wait := labRunAll(ctx, t, root, lab, "06_momentum.ipynb", "lab-momentum-failed.png")
 	// The cells before the figure compile one by one (a minute or two on two cores).
 	wait("the interactive figure", `document.querySelectorAll(".dlopt-control input[type=range]").length === 2 &&
 		document.querySelectorAll(".dlopt-figure img.dlopt-plot").length === 3 &&
@@ -123,7 +96,7 @@ func TestLabMomentumNotebook(t *testing.T) {
 		Images  int
 		Stopped string
 	}
-	err = page.Eval(ctx, `({
+	err := page.Eval(ctx, `({
 		Texts: Array.from(document.querySelectorAll(".output_area .output_subarea")).map(e => e.innerText),
 		Images: document.querySelectorAll(".output_area .output_png img").length,
 		Stopped: (document.querySelector(".dlopt-stopped") || {}).innerText || "",

@@ -53,32 +53,7 @@ func TestLabRunsNotebookInBrowser(t *testing.T) {
 		t.Errorf("GET /api/status without the token: HTTP %d, want %d", code, http.StatusForbidden)
 	}
 
-	b, err := browser.Launch(ctx, browser.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	page, err := b.NewPage(ctx, 1280, 900)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := page.Navigate(ctx, lab.url("/notebooks/lab-check.ipynb")); err != nil {
-		t.Fatal(err)
-	}
-	wait := func(what, expr string, timeout time.Duration) {
-		t.Helper()
-		wctx, wcancel := context.WithTimeout(ctx, timeout)
-		defer wcancel()
-		if err := page.WaitFor(wctx, expr, 250*time.Millisecond); err != nil {
-			labSaveScreenshot(t, page, root, "lab.png")
-			t.Fatalf("waiting for %s: %v\nlab log:\n%s", what, err, lab.log.String())
-		}
-	}
-	wait("the GoNB kernel to connect", `Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected() &&
-		Jupyter.notebook.kernel.name === "gonb"`, 2*time.Minute)
-	if err := page.Eval(ctx, "Jupyter.notebook.execute_all_cells()", nil); err != nil {
-		t.Fatal(err)
-	}
+	page, wait := labRunAll(ctx, t, root, lab, "lab-check.ipynb", "lab.png")
 	// Every code cell shows its execution count once it has run ("*" while it runs). The first
 	// compile of a cold Go build cache takes about a minute on two cores.
 	wait("all cells to run", `Jupyter.notebook.get_cells().every(c => c.cell_type !== "code" ||
@@ -89,7 +64,7 @@ func TestLabRunsNotebookInBrowser(t *testing.T) {
 		Texts  []string // stream and text outputs of every cell
 		Images []string // data: URLs of the PNG outputs
 	}
-	err = page.Eval(ctx, `({
+	err := page.Eval(ctx, `({
 		Texts: Array.from(document.querySelectorAll(".output_area .output_subarea")).
 			filter(e => !e.querySelector("img")).map(e => e.innerText),
 		Images: Array.from(document.querySelectorAll(".output_area .output_png img")).map(e => e.src),
@@ -291,6 +266,42 @@ func labCheckPlot(t *testing.T, src string, width, height int) {
 			t.Errorf("plot pixel (%d,%d) = %v, want %v", p.x, p.y, got, p.want)
 		}
 	}
+}
+
+// labRunAll opens notebook in headless Chromium through the lab's URL, waits for the GoNB
+// kernel and runs all cells through the page. wait fails the test when expr is not true within
+// timeout, with a screenshot (build/screenshots/failShot), the page's outputs and the lab log.
+func labRunAll(ctx context.Context, t *testing.T, root string, lab *labServer, notebook, failShot string) (
+	page *browser.Page, wait func(what, expr string, timeout time.Duration)) {
+	t.Helper()
+	b, err := browser.Launch(ctx, browser.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	if page, err = b.NewPage(ctx, 1280, 900); err != nil {
+		t.Fatal(err)
+	}
+	if err := page.Navigate(ctx, lab.url("/notebooks/"+notebook)); err != nil {
+		t.Fatal(err)
+	}
+	wait = func(what, expr string, timeout time.Duration) {
+		t.Helper()
+		wctx, wcancel := context.WithTimeout(ctx, timeout)
+		defer wcancel()
+		if err := page.WaitFor(wctx, expr, 250*time.Millisecond); err != nil {
+			labSaveScreenshot(t, page, root, failShot)
+			var texts []string
+			page.Eval(ctx, `Array.from(document.querySelectorAll(".output_area .output_subarea")).map(e => e.innerText)`, &texts)
+			t.Fatalf("waiting for %s: %v\npage outputs: %q\nlab log:\n%s", what, err, texts, lab.log.String())
+		}
+	}
+	wait("the GoNB kernel to connect", `Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected() &&
+		Jupyter.notebook.kernel.name === "gonb"`, 2*time.Minute)
+	if err := page.Eval(ctx, "Jupyter.notebook.execute_all_cells()", nil); err != nil {
+		t.Fatal(err)
+	}
+	return page, wait
 }
 
 // labSaveScreenshot writes the whole notebook as build/screenshots/<name>.
