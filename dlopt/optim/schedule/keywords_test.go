@@ -155,22 +155,7 @@ func TestScheduleKeywordsLive(t *testing.T) {
 	if err := exec.Command(torchPython, "-c", "import torch").Run(); err != nil {
 		t.Skipf("%s with torch is not available: %v", torchPython, err)
 	}
-	in, _ := json.Marshal(liveExtraSpecs)
-	cmd := exec.Command(torchPython, "testdata/torch_live.py")
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("torch_live.py: %v\n%s", err, stderr.String())
-	}
-	var results []struct {
-		LR, Momentum []float64
-		Error        string
-	}
-	if err := json.Unmarshal(out, &results); err != nil || len(results) != len(liveExtraSpecs) {
-		t.Fatalf("torch_live.py output: %v", err)
-	}
+	results := runTorchLive(t, liveExtraSpecs)
 	for i, spec := range liveExtraSpecs {
 		if results[i].Error != "" {
 			t.Fatalf("%s %v: torch error %s", spec.Class, spec.Kwargs, results[i].Error)

@@ -122,25 +122,7 @@ func TestLiveTorch(t *testing.T) {
 	for i := range specs {
 		specs[i] = randomSpec(r)
 	}
-	in, err := json.Marshal(specs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(torchPython, "testdata/torch_live.py")
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("torch_live.py: %v\n%s", err, stderr.String())
-	}
-	var results []struct {
-		LR, Momentum []float64
-		Error        string
-	}
-	if err := json.Unmarshal(out, &results); err != nil || len(results) != len(specs) {
-		t.Fatalf("torch_live.py output: %v (%d results for %d specs)", err, len(results), len(specs))
-	}
+	results := runTorchLive(t, specs)
 	worst, torchErrors := 0.0, 0
 	for i, spec := range specs {
 		// Go sees the kwargs as decoded JSON, as the command line does.
@@ -181,4 +163,32 @@ func TestLiveTorch(t *testing.T) {
 	if torchErrors > len(specs)/10 {
 		t.Errorf("%d of %d random configurations failed: the generator should draw valid ones", torchErrors, len(specs))
 	}
+}
+
+// liveResult is what testdata/torch_live.py computes for one liveSpec.
+type liveResult struct {
+	LR, Momentum []float64
+	Error        string
+}
+
+// runTorchLive runs specs in Debian's torch through testdata/torch_live.py: one result each.
+func runTorchLive(t *testing.T, specs []liveSpec) []liveResult {
+	t.Helper()
+	in, err := json.Marshal(specs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(torchPython, "testdata/torch_live.py")
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("torch_live.py: %v\n%s", err, stderr.String())
+	}
+	var results []liveResult
+	if err := json.Unmarshal(out, &results); err != nil || len(results) != len(specs) {
+		t.Fatalf("torch_live.py output: %v (%d results for %d specs)", err, len(results), len(specs))
+	}
+	return results
 }
