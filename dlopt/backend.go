@@ -7,20 +7,23 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/backends/simplego"
-	"github.com/gomlx/gomlx/backends/xla"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/gobackend"
+	"github.com/gomlx/go-xla/compute/xla"
+	// The installer is linked so that `dlopt backends --install` can use it; init below keeps it
+	// from running on its own.
+	_ "github.com/gomlx/go-xla/compute/xla/autoinstall"
 )
 
 // Environment variables read by [Backend], in order of precedence.
 const (
 	BackendEnv      = "DLOPT_BACKEND"
-	GoMLXBackendEnv = backends.ConfigEnvVar // "GOMLX_BACKEND"
+	GoMLXBackendEnv = compute.ConfigEnvVar // "GOMLX_BACKEND"
 )
 
 // DefaultBackendConfig is used when neither DLOPT_BACKEND nor GOMLX_BACKEND is set: the embedded
 // pure-Go backend, which needs nothing installed.
-const DefaultBackendConfig = simplego.BackendName
+const DefaultBackendConfig = gobackend.BackendName
 
 func init() {
 	// dlopt never downloads a PJRT plugin behind the user's back: see InstallXLAPlugins.
@@ -29,7 +32,7 @@ func init() {
 
 var (
 	backendOnce sync.Once
-	backendVal  backends.Backend
+	backendVal  compute.Backend
 	backendErr  error
 )
 
@@ -39,14 +42,14 @@ var (
 // Configurations have GoMLX's form "name:config": "go" (simplego), "xla:cpu", "xla:cuda",
 // or "xla:/absolute/path/to/pjrt_plugin.so". An error names the variable the configuration came
 // from, what was tried and how to fix it.
-func Backend() (backends.Backend, error) {
+func Backend() (compute.Backend, error) {
 	backendOnce.Do(func() { backendVal, backendErr = backendFromEnvironment() })
 	return backendVal, backendErr
 }
 
 // backendFromEnvironment creates the backend [BackendConfig] names; an error says which
 // environment variable the configuration came from.
-func backendFromEnvironment() (backends.Backend, error) {
+func backendFromEnvironment() (compute.Backend, error) {
 	config, source := backendConfigSource()
 	b, err := NewBackend(config)
 	if err != nil && source != "" {
@@ -56,7 +59,7 @@ func backendFromEnvironment() (backends.Backend, error) {
 }
 
 // MustBackend is [Backend] for notebooks and examples: it panics with the error's explanation.
-func MustBackend() backends.Backend {
+func MustBackend() compute.Backend {
 	b, err := Backend()
 	if err != nil {
 		panic(err)
@@ -85,7 +88,7 @@ func backendConfigSource() (config, source string) {
 // NewBackend creates a backend from a configuration string ("go", "xla:cpu", "xla:/path/plugin.so").
 // Unlike GoMLX's own constructor it never panics: an unknown name or a missing or broken plugin
 // is an error that says what was tried and how to fix it.
-func NewBackend(config string) (b backends.Backend, err error) {
+func NewBackend(config string) (b compute.Backend, err error) {
 	name, err := checkConfig(config)
 	if err != nil {
 		return nil, err
@@ -96,18 +99,11 @@ func NewBackend(config string) (b backends.Backend, err error) {
 		}
 	}()
 	_, options, _ := strings.Cut(config, ":")
-	if name == simplego.BackendName && !strings.Contains(options, "ops_") {
-		// simplego v0.26.0 deadlocks when it runs ops in parallel: each DotGeneral running in a
-		// pool worker waits for more workers, and once 2*NumCPU of them are ready at the same
-		// time (4 on a 2-core machine, e.g. in a CNN's backward pass) none can start. Sequential
-		// op execution keeps the parallelism inside each DotGeneral and cannot deadlock.
-		options = strings.TrimPrefix(options+",ops_sequential", ",")
-	}
 	cfg := name
 	if options != "" {
 		cfg += ":" + options
 	}
-	b, err = backends.NewWithConfig(cfg)
+	b, err = compute.NewWithConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("dlopt: creating backend %q failed: %w%s", config, err, fixHint(name))
 	}
@@ -120,7 +116,7 @@ func checkConfig(config string) (name string, err error) {
 	name, options, _ := strings.Cut(config, ":")
 	switch strings.ToLower(name) {
 	case "go", "simplego":
-		return simplego.BackendName, nil
+		return gobackend.BackendName, nil
 	case "xla", "stablehlo", "shlo", "hlo", "pjrt":
 		return xla.BackendName, checkPlugin(options)
 	}
@@ -196,7 +192,7 @@ func AvailableBackends() []BackendInfo {
 		info := BackendInfo{Config: current, Description: "from $" + source, Default: true}
 		if name, err := checkConfig(current); err != nil {
 			info.Err = err
-		} else if name == simplego.BackendName {
+		} else if name == gobackend.BackendName {
 			// simplego with options: creating it is cheap and checks the options.
 			b, err := NewBackend(current)
 			if err != nil {

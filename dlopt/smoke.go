@@ -5,8 +5,8 @@ import (
 	"math"
 	"time"
 
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // smokeX, smokeY and smokeW are the one-step problem of [SmokeTest]: least squares on 4 examples
@@ -41,7 +41,7 @@ func SmokeTest(config string) (elapsed time.Duration, err error) {
 		}
 	}()
 	exec, err := graph.NewExec(b, func(x, y, w *graph.Node) []*graph.Node {
-		residual := graph.Sub(graph.Dot(x, w), y)
+		residual := graph.Sub(graph.Dot(x, w).Product(), y)
 		loss := graph.ReduceAllMean(graph.Square(residual))
 		grad := graph.Gradient(loss, w)[0]
 		return []*graph.Node{loss, graph.Sub(w, graph.MulScalar(grad, smokeLR))}

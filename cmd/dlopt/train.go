@@ -16,7 +16,7 @@ import (
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/experiment"
 	"github.com/dlopt/course/dlopt/viz"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/compute/dtypes"
 )
 
 func init() {

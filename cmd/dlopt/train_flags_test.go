@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/dlopt/course/dlopt/experiment"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/compute/dtypes"
 )
 
 // flagRunArgs are the settings of the flag tests: a linear model on 300 training images.

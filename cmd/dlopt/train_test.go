@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/dlopt/course/dlopt/experiment"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/compute/dtypes"
 )
 
 // TestTrainCommandUsageErrors runs the subcommand in-process: every bad flag exits 2 with the

@@ -7,9 +7,9 @@ import (
 	"math/rand/v2"
 	"slices"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/train"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/train"
 )
 
 // LoaderConfig says how a [Loader] cuts a dataset into batches.
@@ -38,8 +38,8 @@ type LoaderConfig struct {
 // which its stock losses and accuracy metrics expect).
 //
 // It implements GoMLX's [train.Dataset], so [train.Trainer] and [train.Loop] consume it
-// directly: Yield returns io.EOF at the end of an epoch and Reset starts the next one (with a
-// new permutation when shuffling). [Loader.Batches] is the same data as a plain Go iterator.
+// directly: each Iter is one epoch, and the next starts the following epoch (with a new
+// permutation when shuffling). [Loader.Batches] is the same data as a plain Go iterator.
 //
 // Yield builds the next batch of the epoch on another goroutine while the caller runs its
 // training step on the current one, so a step never waits for data once the first batch is out.
@@ -132,8 +132,8 @@ func (l *Loader) startEpoch(e int) {
 // Name implements [train.Dataset].
 func (l *Loader) Name() string { return l.ds.Name }
 
-// Reset implements [train.Dataset]: it starts the next epoch (GoMLX's loop calls it after
-// io.EOF). Calling it in the middle of an epoch also moves on to the next epoch.
+// Reset starts the next epoch ([Loader.Iter] calls it at an epoch's end). Calling it in the
+// middle of an epoch also moves on to the next epoch.
 func (l *Loader) Reset() { l.startEpoch(l.epoch + 1) }
 
 // Epoch returns the number of the current epoch, from 0.
@@ -155,7 +155,27 @@ func (l *Loader) Seek(epoch, batch int) error {
 	return nil
 }
 
-// Yield implements [train.Dataset]: spec nil, inputs {images}, labels {labels}, or io.EOF at
+// Iter implements [train.Dataset]: it yields the batches left in the current epoch (every
+// epoch after it too, with Repeat), each {Inputs: {images}, Labels: {labels}}, the caller owning
+// the tensors. When the epoch runs to its end the loader moves on to the next one, so each call
+// of Iter by GoMLX's [train.Loop.RunEpochs] is one epoch; a consumer that stops early leaves
+// the loader where it stopped.
+func (l *Loader) Iter() iter.Seq2[train.Batch, error] {
+	return func(yield func(train.Batch, error) bool) {
+		for {
+			_, inputs, labels, err := l.Yield()
+			if err == io.EOF {
+				l.Reset()
+				return
+			}
+			if !yield(train.Batch{Inputs: inputs, Labels: labels}, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// Yield returns the next batch: spec nil, inputs {images}, labels {labels}, or io.EOF at
 // the end of the epoch (unless Repeat is set). The caller owns the tensors.
 func (l *Loader) Yield() (spec any, inputs, labels []*tensors.Tensor, err error) {
 	b, ok := l.nextBatch()

@@ -4,13 +4,13 @@ import (
 	"testing"
 
 	"github.com/dlopt/course/dlopt"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/layers"
-	"github.com/gomlx/gomlx/pkg/ml/train"
-	"github.com/gomlx/gomlx/pkg/ml/train/losses"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/gomlx/gomlx/ml/layers"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train"
+	"github.com/gomlx/gomlx/ml/train/loss"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // TestLoaderDrivesGoMLXLoop checks that train.Loop consumes a Loader as it is: the right number
@@ -23,11 +23,11 @@ func TestLoaderDrivesGoMLXLoop(t *testing.T) {
 	trainLoader := mustLoader(t, ds, LoaderConfig{BatchSize: 16, Shuffle: true, Seed: 5, Flatten: true})
 	evalLoader := mustLoader(t, ds, LoaderConfig{BatchSize: 90, Flatten: true})
 	backend := dlopt.MustBackend()
-	ctx := context.New()
-	modelFn := func(ctx *context.Context, _ any, inputs []*graph.Node) []*graph.Node {
-		return []*graph.Node{layers.Dense(ctx, inputs[0], true, ds.NumClasses())}
+	scope := model.New()
+	modelFn := func(scope *model.Scope, _ any, inputs []*graph.Node) []*graph.Node {
+		return []*graph.Node{layers.Dense(scope, inputs[0], true, ds.NumClasses())}
 	}
-	trainer := train.NewTrainer(backend, ctx, modelFn, losses.SparseCategoricalCrossEntropyLogits,
+	trainer := train.NewTrainer(backend, scope, modelFn, losses.SparseCategoricalCrossEntropyLogits,
 		optimizers.StochasticGradientDescent().WithLearningRate(0.5).WithDecay(false).Done(), nil, nil)
 	evalLoss := func() float32 {
 		m, err := trainer.Eval(evalLoader)

@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/context/checkpoints"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/checkpoint"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // Checkpointing says where and when [Train] saves checkpoints, and whether it resumes from one.
@@ -132,7 +132,7 @@ type checkpointer struct {
 
 // openCheckpointer prepares dir and attaches GoMLX's checkpoint handler to ctx, loaded with the
 // variables of resume when it is not nil.
-func openCheckpointer(ctx *context.Context, dir string, resume *Checkpoint) (*checkpointer, error) {
+func openCheckpointer(scope *model.Scope, dir string, resume *Checkpoint) (*checkpointer, error) {
 	fail := func(err error) (*checkpointer, error) {
 		return nil, fmt.Errorf("%w: preparing checkpoint directory %s: %v", ErrCheckpoint, dir, err)
 	}
@@ -163,7 +163,7 @@ func openCheckpointer(ctx *context.Context, dir string, resume *Checkpoint) (*ch
 			}
 		}
 	}
-	h, err := checkpoints.Build(ctx).Dir(staging).Keep(1).WithCompression(checkpoints.BinUncompressed).Done()
+	h, err := checkpoints.Build(scope).Dir(staging).Keep(1).WithCompression(checkpoints.BinUncompressed).Done()
 	if err != nil {
 		return fail(err)
 	}
@@ -232,7 +232,7 @@ func (rn *run) saveCheckpoint() error {
 	c := rn.ckpt
 	// GoMLX's metrics keep their running sums in variables named with a fresh UUID per run:
 	// reset before use, not needed to resume, and they would pile up with every resume.
-	for v := range rn.result.ctx.IterVariables() {
+	for v := range rn.result.scope.IterVariables() {
 		if strings.HasPrefix(v.Scope(), "/metrics/") {
 			c.handler.ExcludeVarsFromSaving(v)
 		} else if v.Trainable {
@@ -276,8 +276,8 @@ func (rn *run) restore(ck *Checkpoint) error {
 	// run resumes at the end of an epoch's steps, looks for the trainable variables of the
 	// context. The optimizer's state stays for its own code to load (and mark not trainable).
 	for _, name := range ck.Trainable {
-		scope, varName := context.VariableScopeAndNameFromParameterName(name)
-		if rn.result.ctx.GetVariableByScopeAndName(scope, varName) == nil {
+		scope, varName := model.VariableScopeAndNameFromParameterName(name)
+		if rn.result.scope.GetVariableByScopeAndName(scope, varName) == nil {
 			return fmt.Errorf("%w: checkpoint %s lacks the variable %s", ErrCheckpoint, ck.Path, name)
 		}
 	}
@@ -296,12 +296,12 @@ func (c *Checkpoint) Variables() (map[string]*tensors.Tensor, error) {
 	if _, err := verifyCheckpoint(c.Path); err != nil {
 		return nil, &DamagedCheckpointError{Path: c.Path, Err: err}
 	}
-	ctx := context.New()
-	if _, err := checkpoints.Load(ctx).Dir(c.Path).Immediate().Done(); err != nil {
+	scope := model.New()
+	if _, err := checkpoints.Load(scope).Dir(c.Path).Immediate().Done(); err != nil {
 		return nil, fmt.Errorf("%w: reading the variables of %s: %v", ErrCheckpoint, c.Path, err)
 	}
 	vars := map[string]*tensors.Tensor{}
-	for v := range ctx.IterVariables() {
+	for v := range scope.IterVariables() {
 		value, err := v.Value()
 		if err != nil {
 			return nil, err

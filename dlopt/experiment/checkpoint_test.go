@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // withoutWallTime returns the history with the wall-clock columns zeroed.

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/dlopt/course/dlopt/data"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // standardizedByHand returns (p/255 - mean)/std for every pixel of ds, with mean and std the
@@ -59,11 +59,11 @@ func crossEntropyByHand(X [][]float64, b, inputs []float64, labels []uint8) floa
 // linearVariables returns the linear model's X and b as found in ctx: with within "", the
 // model's own (the trainable ones, /linear/X and /linear/b); otherwise the optimizer state
 // kept for them under a scope segment named within (ASGD's average: /optim/ASGD/1_asgd/ax/linear).
-func linearVariables(t *testing.T, ctx *context.Context, within string) ([][]float64, []float64) {
+func linearVariables(t *testing.T, scope *model.Scope, within string) ([][]float64, []float64) {
 	t.Helper()
 	var X [][]float64
 	var b []float64
-	for v := range ctx.IterVariables() {
+	for v := range scope.IterVariables() {
 		scope := v.Scope()
 		if !strings.HasSuffix(scope, "/linear") {
 			continue
@@ -80,7 +80,7 @@ func linearVariables(t *testing.T, ctx *context.Context, within string) ([][]flo
 	}
 	if X == nil || b == nil {
 		var names []string
-		for v := range ctx.IterVariables() {
+		for v := range scope.IterVariables() {
 			names = append(names, v.ScopeAndName())
 		}
 		t.Fatalf("linear model variables (within %q) not found among %v", within, names)

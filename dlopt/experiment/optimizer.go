@@ -7,8 +7,8 @@ import (
 
 	"github.com/dlopt/course/dlopt/optim"
 	"github.com/dlopt/course/dlopt/optim/schedule"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 )
 
 // LibraryGoMLX selects GoMLX's own optimizers ("gomlx:adam"), kept as a reference next to
@@ -106,7 +106,7 @@ type builtOptimizer struct {
 	// than the ones it trains (schedule-free, ASGD's average), else nil.
 	evaluated *optim.Optimizer
 	// setLR returns the setter of the learning rate for a trainer's context.
-	setLR func(ctx *context.Context) (schedule.Setter, error)
+	setLR func(scope *model.Scope) (schedule.Setter, error)
 }
 
 // buildOptimizer creates the optimizer cfg names with cfg.LearningRate and cfg.OptimizerArgs.
@@ -121,11 +121,11 @@ func buildOptimizer(cfg Config) (*builtOptimizer, error) {
 		}
 		// GoMLX keeps the rate in the variable /optimizers/learning_rate, created from the
 		// context parameter at the first step; a schedule writes that variable.
-		target := schedule.Target{Scope: context.RootScope + optimizers.Scope, Name: optimizers.ParamLearningRate, DType: cfg.DType}
+		target := schedule.Target{Scope: model.RootScope + optimizers.Scope, Name: optimizers.ParamLearningRate, DType: cfg.DType}
 		return &builtOptimizer{
 			opt: gomlxOptimizers[name](),
-			setLR: func(ctx *context.Context) (schedule.Setter, error) {
-				return schedule.VariableSetter(ctx, target)
+			setLR: func(scope *model.Scope) (schedule.Setter, error) {
+				return schedule.VariableSetter(scope, target)
 			},
 		}, nil
 	}
@@ -143,12 +143,12 @@ func buildOptimizer(cfg Config) (*builtOptimizer, error) {
 	}
 	built := &builtOptimizer{
 		opt: opt,
-		setLR: func(ctx *context.Context) (schedule.Setter, error) {
+		setLR: func(scope *model.Scope) (schedule.Setter, error) {
 			if !slices.Contains(opt.Hypers(), lrKey) {
 				return nil, fmt.Errorf("optimizer %q has no learning rate %q to schedule; its hyperparameters are %s",
 					cfg.Optimizer, lrKey, strings.Join(opt.Hypers(), ", "))
 			}
-			return func(v float64) error { return opt.SetHyper(ctx, lrKey, v) }, nil
+			return func(v float64) error { return opt.SetHyper(scope, lrKey, v) }, nil
 		},
 	}
 	if opt.HasEval() {
@@ -158,6 +158,6 @@ func buildOptimizer(cfg Config) (*builtOptimizer, error) {
 }
 
 // configureGoMLXRate sets the context parameter GoMLX's optimizers read their rate from.
-func configureGoMLXRate(ctx *context.Context, cfg Config) {
-	ctx.SetParam(optimizers.ParamLearningRate, cfg.LearningRate)
+func configureGoMLXRate(scope *model.Scope, cfg Config) {
+	scope.SetParam(optimizers.ParamLearningRate, cfg.LearningRate)
 }

@@ -3,8 +3,8 @@ package experiment
 import (
 	"github.com/dlopt/course/dlopt/data"
 	"github.com/dlopt/course/dlopt/models"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // Result is a finished training run: its metrics and the trained model, which can classify
@@ -20,9 +20,9 @@ type Result struct {
 	// Config.Checkpoint.Dir; ResumedFrom the one the run continued from, empty for a new run.
 	Checkpoint, ResumedFrom string
 
-	backend     backends.Backend
+	backend     compute.Backend
 	ownsBackend bool
-	ctx         *context.Context
+	scope       *model.Scope
 	model       models.Model
 	norm        data.Normalization
 	height      int
@@ -32,7 +32,7 @@ type Result struct {
 // Context returns the GoMLX context holding the trained variables and the optimizer's state.
 // For an optimizer with evaluation parameters (schedule-free methods, ASGD) the variables hold
 // those, as in the last evaluation.
-func (r *Result) Context() *context.Context { return r.ctx }
+func (r *Result) Context() *model.Scope { return r.scope }
 
 // Model returns the dlopt/models classifier that was trained.
 func (r *Result) Model() models.Model { return r.model }

@@ -11,11 +11,11 @@ import (
 	"github.com/dlopt/course/dlopt/models"
 	"github.com/dlopt/course/dlopt/optim"
 	"github.com/dlopt/course/dlopt/optim/schedule"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train"
-	"github.com/gomlx/gomlx/pkg/ml/train/metrics"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train"
+	"github.com/gomlx/gomlx/ml/train/metric"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // ErrDiverged is wrapped by the error of a run whose batch loss became NaN or infinite; the
@@ -87,17 +87,17 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 		return nil, fmt.Errorf("%w: optimizer %q is evaluated at averaged parameters, which needs the default backend "+
 			"(set $%s=%s instead of Config.Backend)", ErrInvalidConfig, cfg.Optimizer, dlopt.BackendEnv, cfg.Backend)
 	}
-	r.ctx = context.New()
-	if err := r.ctx.SetRNGStateFromSeed(cfg.Seed); err != nil {
+	r.scope = model.New()
+	if err := r.scope.SetRNGStateFromSeed(cfg.Seed); err != nil {
 		return nil, err
 	}
-	configureGoMLXRate(r.ctx, cfg)
+	configureGoMLXRate(r.scope, cfg)
 	rn := &run{cfg: cfg, result: r, opt: opt, trainLoader: trainLoader, trainData: &countingDataset{Dataset: trainLoader},
 		testLoader: testLoader, stepsPerEpoch: trainLoader.BatchesPerEpoch(), cb: cb, lrAt: func(int) float64 { return cfg.LearningRate }}
 	if cfg.Checkpoint.Dir != "" {
 		// Attached before the trainer exists, so that every variable it creates (weights,
 		// optimizer state, global step) takes its value from the checkpoint.
-		if rn.ckpt, err = openCheckpointer(r.ctx, cfg.Checkpoint.Dir, resume); err != nil {
+		if rn.ckpt, err = openCheckpointer(r.scope, cfg.Checkpoint.Dir, resume); err != nil {
 			r.Close()
 			return nil, err
 		}
@@ -106,12 +106,12 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 	if err != nil {
 		return nil, err
 	}
-	accuracy := metrics.NewSparseCategoricalAccuracy("Accuracy", "acc")
-	rn.trainer = train.NewTrainer(r.backend, r.ctx, modelFn, models.CrossEntropyLoss, opt.opt, nil, []metrics.Interface{accuracy})
+	accuracy := metric.NewSparseCategoricalAccuracy("Accuracy", "acc")
+	rn.trainer = train.NewTrainer(r.backend, r.scope, modelFn, models.CrossEntropyLoss, opt.opt, nil, []metric.Interface{accuracy})
 	if resume != nil {
 		// The model's variables come from the checkpoint: its graph must reuse them (GoMLX's way
 		// of continuing a run).
-		rn.trainer.SetContext(r.ctx.Reuse())
+		rn.trainer.SetContext(r.scope.Reuse())
 	}
 	rn.loop = train.NewLoop(rn.trainer) // its LoopStep starts at the (restored) global step
 	if cfg.Schedule == ScheduleCosine {
@@ -132,7 +132,7 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 // driveCosine makes the loop set the learning rate before every step to
 // lr (1 + cos(pi k / K)) / 2, k the step and K the steps of all epochs.
 func (rn *run) driveCosine() error {
-	setLR, err := rn.opt.setLR(rn.result.ctx)
+	setLR, err := rn.opt.setLR(rn.result.scope)
 	if err != nil {
 		return err
 	}
@@ -229,7 +229,7 @@ func (rn *run) epoch(e int) (EpochMetrics, error) {
 func (rn *run) evaluate(last bool) (loss, accuracy float64, err error) {
 	restore := func() error { return nil }
 	if rn.opt.evaluated != nil {
-		if restore, err = optim.SwapInEvalParams(rn.result.ctx, rn.opt.evaluated); err != nil {
+		if restore, err = optim.SwapInEvalParams(rn.result.scope, rn.opt.evaluated); err != nil {
 			return 0, 0, err
 		}
 	}

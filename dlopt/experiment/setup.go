@@ -8,7 +8,7 @@ import (
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/data"
 	"github.com/dlopt/course/dlopt/models"
-	"github.com/gomlx/gomlx/backends"
+	"github.com/gomlx/compute"
 )
 
 // prepareSplits checks that the splits fit together and applies the limits.
@@ -78,7 +78,7 @@ func buildModel(cfg Config, classes int) (models.Model, error) {
 
 // backendFor returns dlopt's shared backend, or a new one (owned by the result) when cfg names
 // another configuration.
-func backendFor(cfg Config) (b backends.Backend, owned bool, err error) {
+func backendFor(cfg Config) (b compute.Backend, owned bool, err error) {
 	if cfg.Backend == "" || cfg.Backend == dlopt.BackendConfig() {
 		b, err = dlopt.Backend()
 		return b, false, err

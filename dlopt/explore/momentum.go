@@ -7,8 +7,8 @@ import (
 
 	"github.com/dlopt/course/dlopt/optim"
 	"github.com/dlopt/course/dlopt/viz"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // MomentumConfig sets up [Momentum]: F(x) = (Mu·x₁² + L·x₂²)/2 from X0, and its two sliders.

@@ -8,7 +8,7 @@ import (
 	"github.com/dlopt/course/dlopt/optim"
 	"github.com/dlopt/course/dlopt/optim/schedule"
 	"github.com/dlopt/course/dlopt/viz"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/compute/dtypes"
 )
 
 // Theorem1Config sets up [Theorem1]: SGD with Theorem 1's step size on a noisy least-squares

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
+	"github.com/gomlx/gomlx/ml/layers/activation"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // Activation names an elementwise nonlinearity sigma.
@@ -48,7 +48,7 @@ func (a Activation) Apply(x *graph.Node) *graph.Node {
 	case Sigmoid:
 		return graph.Sigmoid(x)
 	case GELU:
-		return activations.Gelu(x)
+		return activation.Gelu(x)
 	case Identity:
 		return x
 	}

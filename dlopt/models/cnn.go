@@ -3,9 +3,9 @@ package models
 import (
 	"fmt"
 
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/layers"
+	"github.com/gomlx/gomlx/ml/layers"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // CNN is a small convolutional network for images such as Fashion-MNIST's 28x28:
@@ -68,7 +68,7 @@ func (m CNN) Validate() error {
 }
 
 // Logits returns the class scores [N, Classes].
-func (m CNN) Logits(ctx *context.Context, x *graph.Node) *graph.Node {
+func (m CNN) Logits(scope *model.Scope, x *graph.Node) *graph.Node {
 	mustValidate(m)
 	checkFloat("CNN.Logits", "input", x, 3)
 	if x.Rank() == 3 {
@@ -78,15 +78,15 @@ func (m CNN) Logits(ctx *context.Context, x *graph.Node) *graph.Node {
 		panic(fmt.Errorf("models.CNN.Logits: input has shape %s, want [N, height, width] or [N, height, width, channels] "+
 			"with height and width positive multiples of 4 (flattened images cannot be used)", x.Shape()))
 	}
-	ctx = ctx.In("cnn")
+	scope = scope.In("cnn")
 	for i, channels := range m.Channels {
-		x = conv2DSame(ctx.In(fmt.Sprintf("conv%d", i)), x, channels, m.Kernel)
+		x = conv2DSame(scope.In(fmt.Sprintf("conv%d", i)), x, channels, m.Kernel)
 		x = m.Activation.Apply(x)
 		x = maxPool2x2(x)
 	}
 	x = flattenBatch("CNN.Logits", x)
 	if m.Hidden > 0 {
-		x = m.Activation.Apply(layers.Dense(ctx.In("hidden"), x, true, m.Hidden))
+		x = m.Activation.Apply(layers.Dense(scope.In("hidden"), x, true, m.Hidden))
 	}
-	return layers.Dense(ctx.In("classifier"), x, true, m.Classes)
+	return layers.Dense(scope.In("classifier"), x, true, m.Classes)
 }

@@ -5,10 +5,10 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // TestMaxPool2x2MatchesGoMLX compares the reshape-based pooling with graph.MaxPool.
@@ -31,9 +31,9 @@ func TestMaxPool2x2MatchesGoMLX(t *testing.T) {
 }
 
 func TestCNNShapes(t *testing.T) {
-	ctx := context.New()
-	exec := context.MustNewExec(backend(t), ctx, func(ctx *context.Context, x *graph.Node) *graph.Node {
-		return DefaultCNN.Logits(ctx, x)
+	scope := model.New()
+	exec := model.MustNewExec(backend(t), scope, func(scope *model.Scope, x *graph.Node) *graph.Node {
+		return DefaultCNN.Logits(scope, x)
 	})
 	images := make([][][]float32, 2)
 	for i := range images {
@@ -48,11 +48,11 @@ func TestCNNShapes(t *testing.T) {
 	}
 	expectPanic(t, "14x14 images", func() {
 		graph.MustExecOnce(backend(t), func(g *graph.Graph) *graph.Node {
-			return DefaultCNN.Logits(context.New(), graph.Zeros(g, shapes.Make(dtypes.Float32, 1, 14, 14)))
+			return DefaultCNN.Logits(model.New(), graph.Zeros(g, shapes.Make(dtypes.Float32, 1, 14, 14)))
 		})
 	}, "(Float32)[1 14 14 1]", "multiples of 4")
 	// 28 -> 14 -> 7: the dense layer after the convolutions sees 7*7*32 features.
-	v := ctx.GetVariableByScopeAndName("/cnn/hidden/dense", "weights")
+	v := scope.GetVariableByScopeAndName("/cnn/hidden/dense", "weights")
 	if v == nil || !slices.Equal(v.Shape().Dimensions, []int{7 * 7 * 32, 128}) {
 		t.Fatalf("cnn/hidden weights: %v, want shape [1568 128]", v)
 	}

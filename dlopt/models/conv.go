@@ -1,10 +1,9 @@
 package models
 
 import (
-	"github.com/dlopt/course/dlopt"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // conv2DSame is a stride-1 2D convolution with "same" zero padding and a bias, on
@@ -15,7 +14,7 @@ import (
 // product [N*H*W, k*k*Cin] x [k*k*Cin, cout] instead of GoMLX's convolution op, because in
 // GoMLX v0.26.0 the gradient of that op uses Reverse, which the pure-Go backend lacks. The
 // gather's gradient is a scatter-add, and the matrix product gets dlopt's fast gradient.
-func conv2DSame(ctx *context.Context, x *graph.Node, cout, k int) *graph.Node {
+func conv2DSame(scope *model.Scope, x *graph.Node, cout, k int) *graph.Node {
 	d := x.Shape().Dimensions
 	n, h, w, cin := d[0], d[1], d[2], d[3]
 	g, dtype := x.Graph(), x.DType()
@@ -47,10 +46,10 @@ func conv2DSame(ctx *context.Context, x *graph.Node, cout, k int) *graph.Node {
 	indices := graph.Reshape(graph.Const(g, index), n*pixels*taps, 1)
 	padded := graph.Concatenate([]*graph.Node{graph.Reshape(x, n*pixels, cin), graph.Zeros(g, shapes.Make(dtype, 1, cin))}, 0)
 	patches := graph.Reshape(graph.Gather(padded, indices), n*pixels, taps*cin) // [N*H*W, k*k*Cin]
-	kernel := ctx.VariableWithShape("weights", shapes.Make(dtype, k, k, cin, cout)).ValueGraph(g)
+	kernel := scope.VariableWithShape("weights", shapes.Make(dtype, k, k, cin, cout)).NodeValue(g)
 	// [N*H*W, cout]; dlopt.DotGeneral keeps this thin product off simplego's padded blocked kernel.
-	out := dlopt.DotGeneral(patches, []int{1}, nil, graph.Reshape(kernel, taps*cin, cout), []int{0}, nil)
-	bias := ctx.VariableWithShape("biases", shapes.Make(dtype, cout)).ValueGraph(g)
+	out := graph.DotGeneral(patches, []int{1}, nil, graph.Reshape(kernel, taps*cin, cout), []int{0}, nil)
+	bias := scope.VariableWithShape("biases", shapes.Make(dtype, cout)).NodeValue(g)
 	out = graph.Add(out, graph.Reshape(bias, 1, cout))
 	return graph.Reshape(out, n, h, w, cout)
 }

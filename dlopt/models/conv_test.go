@@ -5,10 +5,10 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/layers"
+	"github.com/gomlx/gomlx/ml/layers"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 func randTensor(rng *rand.Rand, dims ...int) *tensors.Tensor {
@@ -33,15 +33,15 @@ func TestConv2DSameMatchesGoMLX(t *testing.T) {
 		kernel := randTensor(rng, tc.k, tc.k, tc.cin, tc.cout)
 		bias := randTensor(rng, tc.cout)
 		x := randTensor(rng, tc.n, tc.h, tc.w, tc.cin)
-		ctx := context.New().Checked(false)
+		scope := model.New().Checked(false)
 		for _, scope := range []string{"ours", "gomlx"} {
-			ctx.In(scope).VariableWithValue("weights", kernel)
-			ctx.In(scope).VariableWithValue("biases", bias)
+			scope.In(scope).VariableWithValue("weights", kernel)
+			scope.In(scope).VariableWithValue("biases", bias)
 		}
-		exec := context.MustNewExec(backend(t), ctx, func(ctx *context.Context, x *graph.Node) (*graph.Node, *graph.Node) {
-			ours := conv2DSame(ctx.In("ours"), x, tc.cout, tc.k)
+		exec := model.MustNewExec(backend(t), scope, func(scope *model.Scope, x *graph.Node) (*graph.Node, *graph.Node) {
+			ours := conv2DSame(scope.In("ours"), x, tc.cout, tc.k)
 			// layers.Convolution adds its own "conv" sub-scope unless told to stay in this one.
-			stock := layers.Convolution(ctx.In("gomlx"), x).CurrentScope().Channels(tc.cout).KernelSize(tc.k).PadSame().Done()
+			stock := layers.Convolution(scope.In("gomlx"), x).CurrentScope().Channels(tc.cout).KernelSize(tc.k).PadSame().Done()
 			return ours, stock
 		})
 		ours, stock := exec.MustExec2(x)
@@ -61,15 +61,15 @@ func TestConv2DSameGradient(t *testing.T) {
 	x := tensors.MustCopyFlatData[float64](randTensor(rng, n, h, w, cin))
 	kflat := tensors.MustCopyFlatData[float64](kernel)
 	probe := randTensor(rng, n, h, w, cout)
-	build := func(ctx *context.Context, x, kern, probe *graph.Node) (*graph.Node, *graph.Node, *graph.Node) {
-		ctx.In("conv").VariableWithValueGraph("weights", kern)
-		out := conv2DSame(ctx.In("conv"), x, cout, k)
+	build := func(scope *model.Scope, x, kern, probe *graph.Node) (*graph.Node, *graph.Node, *graph.Node) {
+		scope.In("conv").VariableWithNodeValue("weights", kern)
+		out := conv2DSame(scope.In("conv"), x, cout, k)
 		loss := graph.ReduceAllSum(graph.Mul(out, probe))
 		grads := graph.Gradient(loss, x, kern)
 		return loss, grads[0], grads[1]
 	}
-	ctx := context.New().Checked(false)
-	exec := context.MustNewExec(backend(t), ctx, build)
+	scope := model.New().Checked(false)
+	exec := model.MustNewExec(backend(t), scope, build)
 	value := func(xv, kv []float64) float64 {
 		out := exec.MustExec(tensors.FromFlatDataAndDimensions(xv, n, h, w, cin),
 			tensors.FromFlatDataAndDimensions(kv, k, k, cin, cout), probe)

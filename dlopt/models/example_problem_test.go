@@ -5,7 +5,7 @@ import (
 
 	"github.com/dlopt/course/dlopt/models"
 	"github.com/dlopt/course/dlopt/optim"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/compute/dtypes"
 )
 
 // Every test problem gives its gradient in the graph (GradGraph, for optim.RunFunc) and on the

@@ -5,10 +5,10 @@ import (
 
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/models"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // The lecture's two examples: a uniform guess costs 2 bits, a confident right guess 0.136 bits.
@@ -73,14 +73,14 @@ func ExampleNoisyLeastSquares() {
 // The linear classifier's scores for a batch of images, in the lecture's notation.
 func ExampleLinear() {
 	backend := dlopt.MustBackend()
-	ctx := context.New()
+	scope := model.New()
 	model := models.Linear{Classes: 10, Bias: true}
-	scores := context.MustExecOnce(backend, ctx, func(ctx *context.Context, g *graph.Graph) *graph.Node {
+	scores := model.MustExecOnce(backend, scope, func(scope *model.Scope, g *graph.Graph) *graph.Node {
 		batch := graph.Zeros(g, shapes.Make(dtypes.Float32, 4, 28, 28)) // H: 4 images, d = 784
-		return model.Logits(ctx, batch)
+		return model.Logits(scope, batch)
 	})
 	fmt.Println("scores H X^T:", scores.Shape())
-	fmt.Println("X:", ctx.GetVariableByScopeAndName("/linear", "X").Shape())
+	fmt.Println("X:", scope.GetVariableByScopeAndName("/linear", "X").Shape())
 	// Output:
 	// scores H X^T: (Float32)[4 10]
 	// X: (Float32)[10 784]

@@ -7,11 +7,11 @@ import (
 	"testing"
 
 	"github.com/dlopt/course/dlopt"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
-func backend(t testing.TB) backends.Backend {
+func backend(t testing.TB) compute.Backend {
 	t.Helper()
 	b, err := dlopt.Backend()
 	if err != nil {

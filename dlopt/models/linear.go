@@ -3,10 +3,9 @@ package models
 import (
 	"fmt"
 
-	"github.com/dlopt/course/dlopt"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // Linear is the lecture's linear classifier s = X h (+ b): the weight matrix X has shape
@@ -30,20 +29,20 @@ func (m Linear) Validate() error {
 }
 
 // Logits returns the scores: [C] for a single input h [d], [N, C] for a batch.
-func (m Linear) Logits(ctx *context.Context, h *graph.Node) *graph.Node {
+func (m Linear) Logits(scope *model.Scope, h *graph.Node) *graph.Node {
 	mustValidate(m)
 	checkFloat("Linear.Logits", "input", h, 1)
 	if h.Rank() == 1 {
-		return graph.Squeeze(m.Logits(ctx, graph.InsertAxes(h, 0)), 0)
+		return graph.Squeeze(m.Logits(scope, graph.InsertAxes(h, 0)), 0)
 	}
 	h = flattenBatch("Linear.Logits", h)
 	d := h.Shape().Dimensions[1]
-	ctx = ctx.In("linear")
-	x := rowsWeight(ctx, "X", h, m.Classes, d)
+	scope = scope.In("linear")
+	x := rowsWeight(scope, "X", h, m.Classes, d)
 	// H Xᵀ; dlopt.DotGeneral spreads this small product over the cores on simplego.
-	s := dlopt.DotGeneral(h, []int{1}, nil, x, []int{1}, nil)
+	s := graph.DotGeneral(h, []int{1}, nil, x, []int{1}, nil)
 	if m.Bias {
-		b := ctx.VariableWithShape("b", shapes.Make(h.DType(), m.Classes)).ValueGraph(h.Graph())
+		b := scope.VariableWithShape("b", shapes.Make(h.DType(), m.Classes)).NodeValue(h.Graph())
 		s = graph.Add(s, graph.InsertAxes(b, 0))
 	}
 	return s

@@ -3,9 +3,9 @@ package models
 import (
 	"fmt"
 
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/layers"
+	"github.com/gomlx/gomlx/ml/layers"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // MLP is a multilayer perceptron seen as a feature extractor followed by a linear classifier:
@@ -39,18 +39,18 @@ func (m MLP) Validate() error {
 
 // Features returns the last hidden representation [N, Hidden[last]] (the flattened input
 // when there are no hidden layers).
-func (m MLP) Features(ctx *context.Context, x *graph.Node) *graph.Node {
+func (m MLP) Features(scope *model.Scope, x *graph.Node) *graph.Node {
 	mustValidate(m)
 	x = flattenBatch("MLP.Features", x)
-	ctx = ctx.In("mlp")
+	scope = scope.In("mlp")
 	for i, width := range m.Hidden {
-		x = m.Activation.Apply(layers.Dense(ctx.In(fmt.Sprintf("hidden%d", i)), x, true, width))
+		x = m.Activation.Apply(layers.Dense(scope.In(fmt.Sprintf("hidden%d", i)), x, true, width))
 	}
 	return x
 }
 
 // Logits returns the class scores [N, Classes].
-func (m MLP) Logits(ctx *context.Context, x *graph.Node) *graph.Node {
-	features := m.Features(ctx, x)
-	return layers.Dense(ctx.In("mlp").In("classifier"), features, true, m.Classes)
+func (m MLP) Logits(scope *model.Scope, x *graph.Node) *graph.Node {
+	features := m.Features(scope, x)
+	return layers.Dense(scope.In("mlp").In("classifier"), features, true, m.Classes)
 }

@@ -4,17 +4,17 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // Model is a classifier: its configuration validates itself, and Logits builds the graph from
 // a batch of inputs to scores [N, Classes], with its variables in ctx.
 type Model interface {
 	Validate() error
-	Logits(ctx *context.Context, x *graph.Node) *graph.Node
+	Logits(scope *model.Scope, x *graph.Node) *graph.Node
 }
 
 // ModelFn adapts m to GoMLX's train.ModelFn (inputs[0] is the batch; the spec is ignored).
@@ -23,11 +23,11 @@ func ModelFn(m Model) (train.ModelFn, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	return func(ctx *context.Context, _ any, inputs []*graph.Node) []*graph.Node {
+	return func(scope *model.Scope, _ any, inputs []*graph.Node) []*graph.Node {
 		if len(inputs) != 1 {
 			panic(fmt.Errorf("models.ModelFn: got %d inputs, want 1 (the batch)", len(inputs)))
 		}
-		return []*graph.Node{m.Logits(ctx, inputs[0])}
+		return []*graph.Node{m.Logits(scope, inputs[0])}
 	}, nil
 }
 
@@ -52,10 +52,10 @@ func flattenBatch(fn string, x *graph.Node) *graph.Node {
 // rowsWeight returns the variable name in ctx, a matrix [out, in] in the lecture's layout
 // (one row per output), created from N(0, 1/in) (LeCun normal). GoMLX's default initializer
 // takes the first axis as the fan-in, which in this layout is the output axis.
-func rowsWeight(ctx *context.Context, name string, like *graph.Node, out, in int) *graph.Node {
+func rowsWeight(scope *model.Scope, name string, like *graph.Node, out, in int) *graph.Node {
 	initializer := func(g *graph.Graph, shape shapes.Shape) *graph.Node {
-		return graph.MulScalar(ctx.RandomNormal(g, shape), 1/math.Sqrt(float64(in)))
+		return graph.MulScalar(scope.RandomNormal(g, shape), 1/math.Sqrt(float64(in)))
 	}
-	v := ctx.WithInitializer(initializer).VariableWithShape(name, shapes.Make(like.DType(), out, in))
-	return v.ValueGraph(like.Graph())
+	v := scope.WithInitializer(initializer).VariableWithShape(name, shapes.Make(like.DType(), out, in))
+	return v.NodeValue(like.Graph())
 }

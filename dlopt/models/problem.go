@@ -3,7 +3,7 @@ package models
 import (
 	"fmt"
 
-	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // Problem is what every test problem offers an optimizer, on the host and in the graph, in the

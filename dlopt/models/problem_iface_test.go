@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/dlopt/course/dlopt/optim"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // everyProblem lists one instance of each test problem, of dimension 5.

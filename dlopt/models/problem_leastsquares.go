@@ -6,9 +6,9 @@ import (
 	"math/rand/v2"
 	"slices"
 
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // NoisyLeastSquares is the least-squares problem f(x) = 1/(2m) ||M x - y||^2 with a stochastic
@@ -145,9 +145,9 @@ func (o *GradientOracle) Grad(x []float64) []float64 {
 // random generator at every execution (and xi held constant for differentiation). Its value
 // is f(x) plus that noise term, not f(x): report ValueGraph for the objective.
 // Use it to run GoMLX optimizers on the stochastic problem.
-func (p *NoisyLeastSquares) StochasticLossGraph(ctx *context.Context, x *graph.Node) *graph.Node {
+func (p *NoisyLeastSquares) StochasticLossGraph(scope *model.Scope, x *graph.Node) *graph.Node {
 	checkVectorNode("NoisyLeastSquares.StochasticLossGraph", x, p.Dim)
-	xi := graph.StopGradient(ctx.RandomNormal(x.Graph(), shapes.Make(x.DType(), p.Dim)))
+	xi := graph.StopGradient(scope.RandomNormal(x.Graph(), shapes.Make(x.DType(), p.Dim)))
 	noise := graph.MulScalar(graph.ReduceAllSum(graph.Mul(xi, x)), math.Sqrt(p.Sigma2/float64(p.Dim)))
 	return graph.Add(p.ValueGraph(x), noise)
 }

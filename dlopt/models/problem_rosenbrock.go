@@ -3,7 +3,7 @@ package models
 import (
 	"fmt"
 
-	"github.com/gomlx/gomlx/pkg/core/graph"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // Rosenbrock is the chained Rosenbrock function

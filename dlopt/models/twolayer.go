@@ -3,9 +3,9 @@ package models
 import (
 	"fmt"
 
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // OutputLoss is the loss L(yhat, y) on the two-layer network's output.
@@ -52,16 +52,16 @@ func (m TwoLayer) Validate() error {
 
 // Weights returns the graph values of X1 [Hidden, d] and X2 [Classes, Hidden] for inputs of
 // dimension d and dtype of like, creating the variables on first use.
-func (m TwoLayer) Weights(ctx *context.Context, like *graph.Node, d int) (x1, x2 *graph.Node) {
+func (m TwoLayer) Weights(scope *model.Scope, like *graph.Node, d int) (x1, x2 *graph.Node) {
 	mustValidate(m)
-	ctx = ctx.In("twolayer")
-	return rowsWeight(ctx, "X1", like, m.Hidden, d), rowsWeight(ctx, "X2", like, m.Classes, m.Hidden)
+	scope = scope.In("twolayer")
+	return rowsWeight(scope, "X1", like, m.Hidden, d), rowsWeight(scope, "X2", like, m.Classes, m.Hidden)
 }
 
 // Logits returns yhat = X2 sigma(X1 xi) for a batch [N, d] (images are flattened), shape [N, Classes].
-func (m TwoLayer) Logits(ctx *context.Context, x *graph.Node) *graph.Node {
+func (m TwoLayer) Logits(scope *model.Scope, x *graph.Node) *graph.Node {
 	x = flattenBatch("TwoLayer.Logits", x)
-	x1, x2 := m.Weights(ctx, x, x.Shape().Dimensions[1])
+	x1, x2 := m.Weights(scope, x, x.Shape().Dimensions[1])
 	return graph.Einsum("nm,cm->nc", m.Activation.Apply(graph.Einsum("nd,md->nm", x, x1)), x2)
 }
 

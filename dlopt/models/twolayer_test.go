@@ -6,11 +6,11 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // twoLayerCase is a small network and batch: weights, inputs and targets.
@@ -131,11 +131,11 @@ func TestTwoLayerModelMatchesForward(t *testing.T) {
 	tc := newTwoLayerCase(t, GELU, SquaredLoss, 31)
 	net := tc.net
 	model := TwoLayer{Hidden: net.Hidden, Classes: net.Out, Activation: GELU}
-	ctx := context.New().Checked(false)
-	ctx.In("twolayer").VariableWithValue("X1", rows(net.X1, net.Hidden, net.In))
-	ctx.In("twolayer").VariableWithValue("X2", rows(net.X2, net.Out, net.Hidden))
-	logits := context.MustExecOnce(backend(t), ctx, func(ctx *context.Context, xi *graph.Node) *graph.Node {
-		return model.Logits(ctx, xi)
+	scope := model.New().Checked(false)
+	scope.In("twolayer").VariableWithValue("X1", rows(net.X1, net.Hidden, net.In))
+	scope.In("twolayer").VariableWithValue("X2", rows(net.X2, net.Out, net.Hidden))
+	logits := model.MustExecOnce(backend(t), scope, func(scope *model.Scope, xi *graph.Node) *graph.Node {
+		return model.Logits(scope, xi)
 	}, tc.xis)
 	var want []float64
 	for n := range tc.xis {
@@ -148,11 +148,11 @@ func TestTwoLayerModelMatchesForward(t *testing.T) {
 // the number of outputs: GoMLX's default would take the output count as the fan-in.
 func TestLectureLayoutInitScale(t *testing.T) {
 	const classes, d = 10, 2000
-	ctx := context.New()
-	context.MustExecOnce(backend(t), ctx, func(ctx *context.Context, g *graph.Graph) *graph.Node {
-		return Linear{Classes: classes}.Logits(ctx, graph.Zeros(g, shapes.Make(dtypes.Float64, 1, d)))
+	scope := model.New()
+	model.MustExecOnce(backend(t), scope, func(scope *model.Scope, g *graph.Graph) *graph.Node {
+		return Linear{Classes: classes}.Logits(scope, graph.Zeros(g, shapes.Make(dtypes.Float64, 1, d)))
 	})
-	x := tensors.MustCopyFlatData[float64](ctx.GetVariableByScopeAndName("/linear", "X").MustValue())
+	x := tensors.MustCopyFlatData[float64](scope.GetVariableByScopeAndName("/linear", "X").MustValue())
 	var sumSq float64
 	for _, v := range x {
 		sumSq += v * v

@@ -1,7 +1,7 @@
 package optim
 
 import (
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 )
 
 // AdanConfig is optax.adan (Xie et al. 2022, "Adan: Adaptive Nesterov Momentum Algorithm for

@@ -1,7 +1,7 @@
 package optim
 
 import (
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 )
 
 // ADOPTConfig is optax.contrib.adopt (Taniguchi et al. 2024, "ADOPT: Modified Adam Can Converge

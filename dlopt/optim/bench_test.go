@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/dlopt/course/dlopt"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/ml/model"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 )
 
 // benchUpdates are the optimizers of the update benchmarks, with the float32 arrays one update
@@ -41,17 +41,17 @@ func BenchmarkUpdate(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				ctx := context.New()
+				scope := model.New()
 				shape := shapes.Make(dtypes.Float32, n)
-				x := ctx.In("model").WithInitializer(func(g *Graph, s shapes.Shape) *Node {
+				x := scope.In("model").WithInitializer(func(g *Graph, s shapes.Shape) *Node {
 					return Ones(g, s)
 				}).VariableWithShape("x", shape)
-				grad := ctx.In("data").WithInitializer(func(g *Graph, s shapes.Shape) *Node {
+				grad := scope.In("data").WithInitializer(func(g *Graph, s shapes.Shape) *Node {
 					return MulScalar(Iota(g, s, 0), 1e-6)
 				}).VariableWithShape("grad", shape).SetTrainable(false)
-				e, err := context.NewExec(dlopt.MustBackend(), ctx, func(ctx *context.Context, g *Graph) *Node {
-					opt.Apply(ctx, []*context.Variable{x}, []*Node{grad.ValueGraph(g)})
-					return ReduceAllMax(x.ValueGraph(g)) // a small output, to keep the update alive
+				e, err := model.NewExec(dlopt.MustBackend(), scope, func(scope *model.Scope, g *Graph) *Node {
+					opt.Apply(scope, []*model.Variable{x}, []*Node{grad.NodeValue(g)})
+					return ReduceAllMax(x.NodeValue(g)) // a small output, to keep the update alive
 				})
 				if err != nil {
 					b.Fatal(err)

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/dlopt/course/dlopt/optim"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/compute/dtypes"
 )
 
 // Schedule-free SGD trains at one point and is evaluated at another, the running average of its

@@ -6,10 +6,10 @@ import (
 	"testing"
 
 	"github.com/dlopt/course/dlopt"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/ml/model"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // TestContribRejectsBadHyperparameters checks that the optimizers of the contrib files reject
@@ -87,22 +87,22 @@ func runVariables(t *testing.T, opt *Optimizer, x0 [][]float64, shapes [][]int, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.New()
-	vars := make([]*context.Variable, len(x0))
+	scope := model.New()
+	vars := make([]*model.Variable, len(x0))
 	for i := range x0 {
-		vars[i] = ctx.In("model").VariableWithValue(string(rune('a'+i)), tensors.FromFlatDataAndDimensions(append([]float64(nil), x0[i]...), shapes[i]...))
+		vars[i] = scope.In("model").VariableWithValue(string(rune('a'+i)), tensors.FromFlatDataAndDimensions(append([]float64(nil), x0[i]...), shapes[i]...))
 	}
-	e, err := context.NewExec(backend, ctx, func(ctx *context.Context, dummy *Node) []*Node {
+	e, err := model.NewExec(backend, scope, func(scope *model.Scope, dummy *Node) []*Node {
 		for _, step := range grads {
 			gs := make([]*Node, len(vars))
 			for i := range vars {
 				gs[i] = Reshape(Const(dummy.Graph(), step[i]), shapes[i]...)
 			}
-			opt.Apply(ctx, vars, gs)
+			opt.Apply(scope, vars, gs)
 		}
 		out := make([]*Node, len(vars))
 		for i, v := range vars {
-			out[i] = Reshape(v.ValueGraph(dummy.Graph()), -1)
+			out[i] = Reshape(v.NodeValue(dummy.Graph()), -1)
 		}
 		return out
 	})

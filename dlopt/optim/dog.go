@@ -3,9 +3,9 @@ package optim
 import (
 	"fmt"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/compute/dtypes"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 )
 
 // DoGConfig is optax.contrib.dog (Ivgi, Hinder & Carmon 2023, "DoG is SGD's Best Friend: A

@@ -3,21 +3,25 @@ package optim
 import (
 	"fmt"
 
-	"github.com/dlopt/course/dlopt"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
-// SwapInEvalParams sets ctx's trainable variables to opt's evaluation parameters (the averaged
+// SwapInEvalParams sets store's trainable variables to opt's evaluation parameters (the averaged
 // weights of WithParamEMA or WithSWA, Lookahead's slow weights, schedule-free's x, ASGD's
 // average, NAG's iterate) so that a model can be evaluated at them, e.g. with train.Trainer.Eval.
 // It returns a function that puts the trained values back; call it before training on.
-// For an optimizer without evaluation parameters it changes nothing.
-func SwapInEvalParams(ctx *context.Context, opt *Optimizer) (restore func() error, err error) {
-	var vars []*context.Variable
+// For an optimizer without evaluation parameters it changes nothing. The evaluation parameters
+// are computed on backend, the one the store's variables live on.
+func SwapInEvalParams(backend compute.Backend, store *model.Store, opt *Optimizer) (restore func() error, err error) {
+	if backend == nil || store == nil {
+		return nil, errorf("SwapInEvalParams: backend and store are required (got backend %v, store %v)", backend, store)
+	}
+	var vars []*model.Variable
 	var saved []*tensors.Tensor
-	for v := range ctx.IterVariables() {
+	for v := range store.IterVariables() {
 		if !v.Trainable {
 			continue
 		}
@@ -44,12 +48,8 @@ func SwapInEvalParams(ctx *context.Context, opt *Optimizer) (restore func() erro
 	if len(vars) == 0 || !opt.HasEval() {
 		return restore, nil
 	}
-	backend, err := dlopt.Backend()
-	if err != nil {
-		return nil, err
-	}
-	outs, err := context.ExecOnceN(backend, ctx, func(ctx *context.Context, g *Graph) []*Node {
-		return opt.EvalParamsGraph(ctx, g, vars)
+	outs, err := model.ExecOnceN(backend, store, func(scope *model.Scope, g *Graph) []*Node {
+		return opt.EvalParamsGraph(scope, g, vars)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("optim: %s: evaluation parameters: %w", opt.name, err)

@@ -6,7 +6,7 @@ import (
 
 	"github.com/dlopt/course/dlopt/models"
 	"github.com/dlopt/course/dlopt/optim"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/compute/dtypes"
 )
 
 // An optimizer composed from links, optax-style: clipping, Adam's direction with optax's

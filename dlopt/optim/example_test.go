@@ -6,9 +6,9 @@ import (
 
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/optim"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 // A PyTorch configuration, ported verbatim, applied to a fixed gradient sequence.
@@ -90,18 +90,18 @@ func ExamplePerGroup() {
 		}
 		return o
 	}
-	opt := must(optim.PerGroup("model", func(v *context.Variable) string { return v.Name() },
+	opt := must(optim.PerGroup("model", func(v *model.Variable) string { return v.Name() },
 		map[string]*optim.Optimizer{
 			"weights": must(optim.New("torch", "SGD", map[string]any{"lr": 0.1, "weight_decay": 0.5})),
 			"biases":  must(optim.New("torch", "SGD", map[string]any{"lr": 0.1})),
 		}))
-	ctx := context.New()
-	w := ctx.In("dense").VariableWithValue("weights", []float64{1, 1})
-	b := ctx.In("dense").VariableWithValue("biases", []float64{1})
-	step := context.MustNewExec(dlopt.MustBackend(), ctx, func(ctx *context.Context, g *graph.Graph) []*graph.Node {
+	scope := model.New()
+	w := scope.In("dense").VariableWithValue("weights", []float64{1, 1})
+	b := scope.In("dense").VariableWithValue("biases", []float64{1})
+	step := model.MustNewExec(dlopt.MustBackend(), scope, func(scope *model.Scope, g *graph.Graph) []*graph.Node {
 		grads := []*graph.Node{graph.Const(g, []float64{0, 1}), graph.Const(g, []float64{1})}
-		opt.Apply(ctx, []*context.Variable{w, b}, grads)
-		return []*graph.Node{w.ValueGraph(g), b.ValueGraph(g)}
+		opt.Apply(scope, []*model.Variable{w, b}, grads)
+		return []*graph.Node{w.NodeValue(g), b.NodeValue(g)}
 	})
 	out := step.MustExec()
 	fmt.Println("weights:", out[0].Value(), "biases:", out[1].Value())

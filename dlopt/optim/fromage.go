@@ -1,7 +1,7 @@
 package optim
 
 import (
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 )
 
 // FromageConfig is optax.fromage (Bernstein et al. 2020, "On the distance between two neural

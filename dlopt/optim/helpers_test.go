@@ -5,25 +5,25 @@ import (
 	"testing"
 
 	"github.com/dlopt/course/dlopt"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/ml/model"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // twoVars is a tiny "model" for tests of wrappers that treat variables differently: a weight
 // matrix and a bias vector in scope /model/dense, as GoMLX's layers name them.
 type twoVars struct {
-	ctx      *context.Context
-	vars     []*context.Variable
-	exec     *context.Exec
-	evalExec *context.Exec
+	scope    *model.Scope
+	vars     []*model.Variable
+	exec     *model.Exec
+	evalExec *model.Exec
 }
 
 func newTwoVars(t *testing.T, opt *Optimizer, w0 [][]float64, b0 []float64) *twoVars {
 	t.Helper()
-	ctx := context.New()
-	dense := ctx.In("model").In("dense")
-	tv := &twoVars{ctx: ctx, vars: []*context.Variable{
+	scope := model.New()
+	dense := scope.In("model").In("dense")
+	tv := &twoVars{scope: scope, vars: []*model.Variable{
 		dense.VariableWithValue("weights", tensors.FromValue(w0)),
 		dense.VariableWithValue("biases", tensors.FromValue(b0)),
 	}}
@@ -35,17 +35,17 @@ func newTwoVars(t *testing.T, opt *Optimizer, w0 [][]float64, b0 []float64) *two
 func (tv *twoVars) build(t *testing.T, opt *Optimizer) {
 	t.Helper()
 	backend := dlopt.MustBackend()
-	ctx := tv.ctx
+	scope := tv.scope
 	var err error
-	tv.exec, err = context.NewExec(backend, ctx, func(ctx *context.Context, gw, gb *Node) []*Node {
-		opt.Apply(ctx, tv.vars, []*Node{gw, gb})
-		return []*Node{tv.vars[0].ValueGraph(gw.Graph()), tv.vars[1].ValueGraph(gw.Graph())}
+	tv.exec, err = model.NewExec(backend, scope, func(scope *model.Scope, gw, gb *Node) []*Node {
+		opt.Apply(scope, tv.vars, []*Node{gw, gb})
+		return []*Node{tv.vars[0].NodeValue(gw.Graph()), tv.vars[1].NodeValue(gw.Graph())}
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tv.evalExec, err = context.NewExec(backend, ctx, func(ctx *context.Context, g *Graph) []*Node {
-		return opt.EvalParamsGraph(ctx, g, tv.vars)
+	tv.evalExec, err = model.NewExec(backend, scope, func(scope *model.Scope, g *Graph) []*Node {
+		return opt.EvalParamsGraph(scope, g, tv.vars)
 	})
 	if err != nil {
 		t.Fatal(err)

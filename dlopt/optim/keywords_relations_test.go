@@ -7,7 +7,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/compute/dtypes"
 )
 
 // TestTorchMuonAdjustLR checks adjust_lr_fn by the relation torch's source defines

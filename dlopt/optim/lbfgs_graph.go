@@ -4,8 +4,8 @@ import (
 	"fmt"
 
 	"github.com/dlopt/course/dlopt"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
-	"github.com/gomlx/gomlx/pkg/core/tensors"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // GraphClosure turns a GoMLX loss of a float64 parameter vector of length n into an

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/dlopt/course/internal/torchblas"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 )
 
 // rosenbrock is the n-dimensional Rosenbrock function

@@ -1,7 +1,7 @@
 package optim
 
 import (
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 )
 
 // LionConfig is optax.lion (Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms",

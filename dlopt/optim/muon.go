@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 )
 
 // Muon (Jordan et al. 2024, "Muon: An optimizer for hidden layers in neural networks",
@@ -185,7 +185,7 @@ func ScaleByTorchMuon(c TorchMuonConfig, lr, wd, momentum, eps *Hyper) *Transfor
 		out := make([]*Node, len(u))
 		for i, g := range u {
 			if g.Rank() != 2 {
-				panic(fmt.Sprintf("optim: torch Muon only supports 2-D parameters, %s has shape %s", s.Vars[i].ScopeAndName(), g.Shape()))
+				panic(fmt.Sprintf("optim: torch Muon only supports 2-D parameters, %s has shape %s", s.Vars[i].Path(), g.Shape()))
 			}
 			bv := s.State(i, "momentum_buffer", 0)
 			mu := s.HyperAs(momentum, g)

@@ -5,19 +5,19 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // RootScope is the context scope under which optimizers keep their state: "/optim/<name>".
 const RootScope = "/optim"
 
 // Optimizer is a chain of transforms ready to train: it implements GoMLX's
-// optimizers.Interface (so it drops into train.Trainer on any backend) and
+// optimizer.Interface (so it drops into train.Trainer on any backend) and
 // train.OptimizeWithGradients. One update is one graph: all variables, all links.
 type Optimizer struct {
 	name   string
@@ -26,7 +26,7 @@ type Optimizer struct {
 }
 
 var (
-	_ optimizers.Interface        = (*Optimizer)(nil)
+	_ optimizer.Interface        = (*Optimizer)(nil)
 	_ train.OptimizeWithGradients = (*Optimizer)(nil)
 )
 
@@ -157,7 +157,7 @@ func (o *Optimizer) Hypers() []string {
 
 // SetHyper sets every hyperparameter called name to value in ctx, from the host, between steps
 // (e.g. from a schedule). The value is checked against the hyperparameter's range.
-func (o *Optimizer) SetHyper(ctx *context.Context, name string, value float64) error {
+func (o *Optimizer) SetHyper(scope *model.Scope, name string, value float64) error {
 	found := false
 	for _, h := range o.hypers {
 		if h.Name != name {
@@ -167,7 +167,7 @@ func (o *Optimizer) SetHyper(ctx *context.Context, name string, value float64) e
 		if err := h.check(value); err != nil {
 			return fmt.Errorf("optim: %s: %w", o.name, err)
 		}
-		if err := hyperVar(ctx, h).SetValue(tensors.FromScalar(value)); err != nil {
+		if err := hyperVar(scope, h).SetValue(tensors.FromScalar(value)); err != nil {
 			return fmt.Errorf("optim: %s: setting %s: %w", o.name, name, err)
 		}
 	}
@@ -178,10 +178,10 @@ func (o *Optimizer) SetHyper(ctx *context.Context, name string, value float64) e
 }
 
 // Hyper returns the value in force of the (first) hyperparameter called name.
-func (o *Optimizer) Hyper(ctx *context.Context, name string) (float64, error) {
+func (o *Optimizer) Hyper(scope *model.Scope, name string) (float64, error) {
 	for _, h := range o.hypers {
 		if h.Name == name {
-			t, err := hyperVar(ctx, h).Value()
+			t, err := hyperVar(scope, h).Value()
 			if err != nil {
 				return 0, err
 			}
@@ -191,25 +191,25 @@ func (o *Optimizer) Hyper(ctx *context.Context, name string) (float64, error) {
 	return 0, kindErrorf(ErrUnknownName, "%s has no hyperparameter %q; it has %s", o.name, name, strings.Join(o.Hypers(), ", "))
 }
 
-// UpdateGraph implements optimizers.Interface: it differentiates loss with respect to the
+// UpdateGraph implements optimizer.Interface: it differentiates loss with respect to the
 // trainable variables in use by the graph and applies the update.
-func (o *Optimizer) UpdateGraph(ctx *context.Context, g *Graph, loss *Node) {
+func (o *Optimizer) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
 	if !loss.Shape().IsScalar() {
 		panic(fmt.Sprintf("optim: %s: the loss must be a scalar, got shape %s", o.name, loss.Shape()))
 	}
-	grads := ctx.BuildTrainableVariablesGradientsGraph(loss)
-	o.UpdateGraphWithGradients(ctx, grads, loss.DType())
+	grads := scope.BuildTrainableVariablesGradientsGraph(loss)
+	o.UpdateGraphWithGradients(scope, grads, loss.DType())
 }
 
 // UpdateGraphWithGradients implements train.OptimizeWithGradients (used for gradient
 // accumulation by train.Trainer): grads are in the order of ctx's trainable variables in use.
-func (o *Optimizer) UpdateGraphWithGradients(ctx *context.Context, grads []*Node, _ dtypes.DType) {
+func (o *Optimizer) UpdateGraphWithGradients(scope *model.Scope, grads []*Node, _ dtypes.DType) {
 	if len(grads) == 0 {
 		panic(fmt.Sprintf("optim: %s: no gradients: are there trainable variables?", o.name))
 	}
 	g := grads[0].Graph()
-	var vars []*context.Variable
-	for v := range ctx.IterVariables() {
+	var vars []*model.Variable
+	for v := range scope.IterVariables() {
 		if v.Trainable && v.InUseByGraph(g) {
 			vars = append(vars, v)
 		}
@@ -217,14 +217,14 @@ func (o *Optimizer) UpdateGraphWithGradients(ctx *context.Context, grads []*Node
 	if len(vars) != len(grads) {
 		panic(fmt.Sprintf("optim: %s: %d gradients for %d trainable variables in use", o.name, len(grads), len(vars)))
 	}
-	_ = optimizers.IncrementGlobalStepGraph(ctx, g, dtypes.Int64)
-	o.Apply(ctx, vars, grads)
+	_ = optimizer.IncrementGlobalStep(g, dtypes.Int64)
+	o.Apply(scope, vars, grads)
 }
 
 // Apply builds one update of vars given their gradients, writing the new parameters and state
 // into the graph (Variable.SetValueGraph). Calling it several times in one graph runs several
 // steps in that graph.
-func (o *Optimizer) Apply(ctx *context.Context, vars []*context.Variable, grads []*Node) {
+func (o *Optimizer) Apply(scope *model.Scope, vars []*model.Variable, grads []*Node) {
 	o.checkUsable()
 	if len(vars) != len(grads) {
 		panic(fmt.Sprintf("optim: %s: %d gradients for %d variables", o.name, len(grads), len(vars)))
@@ -233,7 +233,7 @@ func (o *Optimizer) Apply(ctx *context.Context, vars []*context.Variable, grads 
 		return
 	}
 	g := grads[0].Graph()
-	s := o.newStep(ctx, g, vars)
+	s := o.newStep(scope, g, vars)
 	counter := s.Scalar("count", dtypes.Int64, 0)
 	n := AddScalar(s.Get(counter), 1)
 	s.Set(counter, n)
@@ -242,41 +242,41 @@ func (o *Optimizer) Apply(ctx *context.Context, vars []*context.Variable, grads 
 	u := make([]*Node, len(grads))
 	for i, gr := range grads {
 		if !gr.Shape().Equal(vars[i].Shape()) {
-			panic(fmt.Sprintf("optim: %s: gradient of %s has shape %s, the variable %s", o.name, vars[i].ScopeAndName(), gr.Shape(), vars[i].Shape()))
+			panic(fmt.Sprintf("optim: %s: gradient of %s has shape %s, the variable %s", o.name, vars[i].Path(), gr.Shape(), vars[i].Shape()))
 		}
 		u[i] = gr
 	}
 	u = s.Apply(o.root, u)
 	for i, v := range vars {
-		v.SetValueGraph(Add(s.Params[i], As(u[i], s.Params[i])))
+		v.SetNodeValue(Add(s.Params[i], As(u[i], s.Params[i])))
 	}
 }
 
 // EvalParamsGraph returns the parameters at which to evaluate the model (see [Transform].Eval),
 // in the order of vars, without changing any variable.
-func (o *Optimizer) EvalParamsGraph(ctx *context.Context, g *Graph, vars []*context.Variable) []*Node {
+func (o *Optimizer) EvalParamsGraph(scope *model.Scope, g *Graph, vars []*model.Variable) []*Node {
 	o.checkUsable()
-	s := o.newStep(ctx, g, vars)
+	s := o.newStep(scope, g, vars)
 	counter := s.Scalar("count", dtypes.Int64, 0)
 	s.CountInt = s.Get(counter)
 	s.Count = ConvertDType(s.CountInt, dtypes.Float64)
 	return s.EvalParams(o.root, s.Params)
 }
 
-func (o *Optimizer) newStep(ctx *context.Context, g *Graph, vars []*context.Variable) *Step {
-	s := &Step{Ctx: ctx, G: g, Vars: vars, Params: make([]*Node, len(vars)), scope: o.root.scope, writes: new([]stateWrite)}
+func (o *Optimizer) newStep(scope *model.Scope, g *Graph, vars []*model.Variable) *Step {
+	s := &Step{Ctx: scope, G: g, Vars: vars, Params: make([]*Node, len(vars)), scope: o.root.scope, writes: new([]stateWrite)}
 	for i, v := range vars {
-		s.Params[i] = v.ValueGraph(g)
+		s.Params[i] = v.NodeValue(g)
 	}
 	return s
 }
 
-// Clear deletes the optimizer's state and hyperparameter variables from ctx (optimizers.Interface).
-func (o *Optimizer) Clear(ctx *context.Context) error {
+// Clear deletes the optimizer's state and hyperparameter variables from ctx (optimizer.Interface).
+func (o *Optimizer) Clear(scope *model.Scope) error {
 	if o.root == nil {
 		return errorf("%s was consumed by a wrapper: clear the optimizer the wrapper returned", o.name)
 	}
-	return ctx.InAbsPath(o.root.scope).DeleteVariablesInScope()
+	return scope.Store().DeleteVariablesInScope(o.root.scope)
 }
 
 // checkUsable panics with an explanation if o was consumed by a wrapper.

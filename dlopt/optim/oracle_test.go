@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/dlopt/course/internal/backendtest"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/compute/dtypes"
 )
 
 // oracleFile holds trajectories produced by torch 2.11 and optax 0.2.8 (float64) on one

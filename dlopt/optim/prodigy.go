@@ -3,9 +3,9 @@ package optim
 import (
 	"math"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/compute/dtypes"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 )
 
 // ProdigyConfig is optax.contrib.prodigy (Mishchenko & Defazio 2023, "Prodigy: An Expeditiously

@@ -8,12 +8,12 @@ import (
 	"sync"
 
 	"github.com/dlopt/course/dlopt"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/ml/model"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // stepsPerExec is how many steps one graph execution runs: the graph unrolls that many updates,
@@ -22,14 +22,14 @@ const stepsPerExec = 128
 
 var (
 	sequentialOnce    sync.Once
-	sequentialBackend backends.Backend
+	sequentialBackend compute.Backend
 	sequentialErr     error
 )
 
 // runBackend is dlopt's backend, except that plain simplego ("go" without options) is replaced
 // by simplego executing ops one after another ("go:ops_sequential"): trajectory graphs are
 // thousands of tiny ops, and spreading them over goroutines made 10,000 steps 15x slower.
-func runBackend() (backends.Backend, error) {
+func runBackend() (compute.Backend, error) {
 	name, options, _ := strings.Cut(dlopt.BackendConfig(), ":")
 	if name = strings.ToLower(name); (name != "go" && name != "simplego") || options != "" {
 		return dlopt.Backend()
@@ -43,11 +43,11 @@ type runner struct {
 	opt   *Optimizer
 	x0    []float64
 	cfg   runConfig
-	ctx   *context.Context
-	x     *context.Variable
+	store *model.Store
+	x     *model.Variable
 	shape shapes.Shape
 	size  int
-	execs map[int]*context.Exec // by number of steps per execution
+	execs map[int]*model.Exec // by number of steps per execution
 }
 
 func newRunner(opt *Optimizer, x0 []float64, shape []int, dtype dtypes.DType, opts []RunOption) (*runner, error) {
@@ -67,10 +67,10 @@ func newRunner(opt *Optimizer, x0 []float64, shape []int, dtype dtypes.DType, op
 	if len(x0) != size {
 		return nil, errorf("run: x0 has %d values, parameter shape %v needs %d", len(x0), shape, size)
 	}
-	ctx := context.New()
-	x := ctx.In("run").VariableWithValue("x", hostTensor(x0, dtype, shape...))
-	return &runner{opt: opt, x0: slices.Clone(x0), cfg: newRunConfig(opts), ctx: ctx, x: x, shape: shapes.Make(dtype, shape...),
-		size: size, execs: map[int]*context.Exec{}}, nil
+	store := model.NewStore()
+	x := store.RootScope().In("run").VariableWithValue("x", hostTensor(x0, dtype, shape...))
+	return &runner{opt: opt, x0: slices.Clone(x0), cfg: newRunConfig(opts), store: store, x: x, shape: shapes.Make(dtype, shape...),
+		size: size, execs: map[int]*model.Exec{}}, nil
 }
 
 // hostTensor copies values into a new tensor of the given dimensions, in dtype (float64 or
@@ -109,14 +109,14 @@ func (r *runner) run(traj *Trajectory, steps int, input func(start, n int) *tens
 		n := min(stepsPerExec, steps-start)
 		e := r.execs[n]
 		if e == nil {
-			e, err = context.NewExec(backend, r.ctx, func(ctx *context.Context, in *Node) []*Node {
+			e, err = model.NewExec(backend, r.store, func(scope *model.Scope, in *Node) []*Node {
 				var xs, evals []*Node
 				for k := range n {
-					xv := r.x.ValueGraph(in.Graph())
-					r.opt.Apply(ctx, []*context.Variable{r.x}, []*Node{grad(k, xv, in)})
-					xs = append(xs, Reshape(r.x.ValueGraph(in.Graph()), r.size))
+					xv := r.x.NodeValue(in.Graph())
+					r.opt.Apply(scope, []*model.Variable{r.x}, []*Node{grad(k, xv, in)})
+					xs = append(xs, Reshape(r.x.NodeValue(in.Graph()), r.size))
 					if hasEval {
-						ev := r.opt.EvalParamsGraph(ctx, in.Graph(), []*context.Variable{r.x})[0]
+						ev := r.opt.EvalParamsGraph(scope, in.Graph(), []*model.Variable{r.x})[0]
 						evals = append(evals, Reshape(ev, r.size))
 					}
 				}

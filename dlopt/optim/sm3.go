@@ -1,8 +1,8 @@
 package optim
 
 import (
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
-	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 )
 
 // SM3Config is optax.sm3 (Anil et al. 2019, "Memory-Efficient Adaptive Optimization",

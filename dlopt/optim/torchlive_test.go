@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/dlopt/course/internal/torchblas"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // debianPython is Debian's interpreter, which has python3-torch 1.13 (the python3 first on PATH
@@ -183,17 +183,17 @@ func runWithChanges(t *testing.T, opt *Optimizer, x0 []float64, shape []int, gra
 	if changes == nil {
 		return RunGradients(opt, x0, shape, grads, dtypes.Float64)
 	}
-	st := newStepper(t, context.New(), opt, x0, shape)
+	st := newStepper(t, model.New(), opt, x0, shape)
 	traj := &Trajectory{Shape: shape}
 	for k := range grads {
 		for key, v := range changes[strconv.Itoa(k)] {
 			var err error
 			if pair, ok := v.([]any); ok { // betas
-				if err = opt.SetHyper(st.ctx, key[:len(key)-1]+"1", pair[0].(float64)); err == nil {
-					err = opt.SetHyper(st.ctx, key[:len(key)-1]+"2", pair[1].(float64))
+				if err = opt.SetHyper(st.scope, key[:len(key)-1]+"1", pair[0].(float64)); err == nil {
+					err = opt.SetHyper(st.scope, key[:len(key)-1]+"2", pair[1].(float64))
 				}
 			} else {
-				err = opt.SetHyper(st.ctx, key, v.(float64))
+				err = opt.SetHyper(st.scope, key, v.(float64))
 			}
 			if err != nil {
 				return nil, err

@@ -6,11 +6,11 @@ import (
 	"testing"
 
 	"github.com/dlopt/course/dlopt"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train"
-	"github.com/gomlx/gomlx/pkg/ml/train/losses"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train"
+	"github.com/gomlx/gomlx/ml/train/loss"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // TestTrainerDropIn trains a linear least-squares model with GoMLX's train.Trainer and
@@ -20,12 +20,12 @@ func TestTrainerDropIn(t *testing.T) {
 	xs := [][]float64{{1, 2}, {-1, 0.5}, {0.3, -2}, {2, 1}}
 	ys := [][]float64{{1}, {-2}, {0.5}, {3}}
 	opt := mustOpt(t)(New(Torch, "SGD", map[string]any{"lr": 0.05, "momentum": 0.9, "weight_decay": 0.01}))
-	ctx := context.New()
-	model := func(ctx *context.Context, _ any, inputs []*Node) []*Node {
-		w := ctx.In("linear").VariableWithValue("w", [][]float64{{0.1}, {-0.2}})
-		return []*Node{Dot(inputs[0], w.ValueGraph(inputs[0].Graph()))}
+	scope := model.New()
+	model := func(scope *model.Scope, _ any, inputs []*Node) []*Node {
+		w := scope.In("linear").VariableWithValue("w", [][]float64{{0.1}, {-0.2}})
+		return []*Node{Dot(inputs[0], w.NodeValue(inputs[0].Graph()))}
 	}
-	trainer := train.NewTrainer(dlopt.MustBackend(), ctx, model, losses.MeanSquaredError, opt, nil, nil)
+	trainer := train.NewTrainer(dlopt.MustBackend(), scope, model, losses.MeanSquaredError, opt, nil, nil)
 	x, y := tensors.FromValue(xs), tensors.FromValue(ys)
 
 	w := []float64{0.1, -0.2}
@@ -51,7 +51,7 @@ func TestTrainerDropIn(t *testing.T) {
 			w[j] -= 0.05 * buf[j]
 		}
 	}
-	got := ctx.In("linear").GetVariable("w").MustValue().Value().([][]float64)
+	got := scope.In("linear").GetVariable("w").MustValue().Value().([][]float64)
 	for j := range w {
 		if math.Abs(got[j][0]-w[j]) > 1e-12 {
 			t.Fatalf("after 8 trainer steps w = %v, by hand %v", got, w)
@@ -64,12 +64,12 @@ func TestTrainerDropIn(t *testing.T) {
 func TestSwapInEvalParams(t *testing.T) {
 	must := mustOpt(t)
 	opt := must(WithParamEMA(must(New(Torch, "SGD", map[string]any{"lr": 0.1})), 0.5))
-	ctx := context.New()
-	model := func(ctx *context.Context, _ any, inputs []*Node) []*Node {
-		w := ctx.In("linear").VariableWithValue("w", [][]float64{{0}})
-		return []*Node{Dot(inputs[0], w.ValueGraph(inputs[0].Graph()))}
+	scope := model.New()
+	model := func(scope *model.Scope, _ any, inputs []*Node) []*Node {
+		w := scope.In("linear").VariableWithValue("w", [][]float64{{0}})
+		return []*Node{Dot(inputs[0], w.NodeValue(inputs[0].Graph()))}
 	}
-	trainer := train.NewTrainer(dlopt.MustBackend(), ctx, model, losses.MeanSquaredError, opt, nil, nil)
+	trainer := train.NewTrainer(dlopt.MustBackend(), scope, model, losses.MeanSquaredError, opt, nil, nil)
 	x, y := tensors.FromValue([][]float64{{1}}), tensors.FromValue([][]float64{{1}})
 	for range 2 {
 		if _, err := trainer.TrainStep(nil, []*tensors.Tensor{x}, []*tensors.Tensor{y}); err != nil {
@@ -77,13 +77,13 @@ func TestSwapInEvalParams(t *testing.T) {
 		}
 	}
 	// Loss (w-1)², gradient 2(w-1): w₁ = 0.2, w₂ = 0.36; EMA a₁ = 0.2, a₂ = 0.5·0.2 + 0.5·0.36.
-	w := ctx.In("linear").GetVariable("w")
+	w := scope.In("linear").GetVariable("w")
 	value := func() float64 { return w.MustValue().Value().([][]float64)[0][0] }
 	trained := value()
 	if math.Abs(trained-0.36) > 1e-15 {
 		t.Fatalf("trained w = %v, want 0.36", trained)
 	}
-	restore, err := SwapInEvalParams(ctx, opt)
+	restore, err := SwapInEvalParams(scope, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,24 +112,24 @@ func TestTrainerFloat32EveryOptimizer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ctx := context.New()
-			model := func(ctx *context.Context, _ any, inputs []*Node) []*Node {
+			scope := model.New()
+			model := func(scope *model.Scope, _ any, inputs []*Node) []*Node {
 				g := inputs[0].Graph()
-				w := ctx.In("dense").VariableWithValue("weights", [][]float32{{0.1, -0.2}, {0.3, 0.1}, {-0.1, 0.2}, {0.05, 0.4}})
-				out := Dot(inputs[0], w.ValueGraph(g))
+				w := scope.In("dense").VariableWithValue("weights", [][]float32{{0.1, -0.2}, {0.3, 0.1}, {-0.1, 0.2}, {0.05, 0.4}})
+				out := Dot(inputs[0], w.NodeValue(g))
 				if name == "Muon" { // torch.optim.Muon accepts only 2-D parameters, like PyTorch's
 					return []*Node{out}
 				}
-				b := ctx.In("dense").VariableWithValue("biases", []float32{0.1, -0.1})
-				return []*Node{Add(out, ExpandAxes(b.ValueGraph(g), 0))}
+				b := scope.In("dense").VariableWithValue("biases", []float32{0.1, -0.1})
+				return []*Node{Add(out, ExpandAxes(b.NodeValue(g), 0))}
 			}
-			trainer := train.NewTrainer(dlopt.MustBackend(), ctx, model, losses.MeanSquaredError, opt, nil, nil)
+			trainer := train.NewTrainer(dlopt.MustBackend(), scope, model, losses.MeanSquaredError, opt, nil, nil)
 			for range 3 {
 				if _, err := trainer.TrainStep(nil, []*tensors.Tensor{x}, []*tensors.Tensor{y}); err != nil {
 					t.Fatal(err)
 				}
 			}
-			w := ctx.In("dense").GetVariable("weights").MustValue().Value().([][]float32)
+			w := scope.In("dense").GetVariable("weights").MustValue().Value().([][]float32)
 			if w[0][0] == 0.1 && w[1][1] == 0.1 {
 				t.Errorf("weights did not move: %v", w)
 			}

@@ -3,10 +3,10 @@ package optim
 import (
 	"fmt"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/ml/model"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 )
 
 // Transform is one link of an optimizer chain, in the style of optax's GradientTransformation:
@@ -85,17 +85,17 @@ func Map(name string, hypers []*Hyper, fn func(s *Step, i int, u *Node) *Node) *
 
 // stateWrite records one state assignment so that wrappers can gate it (see Step.Gate).
 type stateWrite struct {
-	v   *context.Variable
+	v   *model.Variable
 	old *Node
 }
 
 // Step is what a [Transform] sees while the graph of one update is built: the graph, the
 // trainable variables and their current values, the step count and its own scope.
 type Step struct {
-	Ctx *context.Context
+	Ctx *model.Scope
 	G   *Graph
 	// Vars are the trainable variables, in the order of the updates.
-	Vars []*context.Variable
+	Vars []*model.Variable
 	// Params are the values of Vars before this update.
 	Params []*Node
 	// Count is the number of this update as a float64 scalar: 1 for the first. Wrappers that
@@ -139,7 +139,7 @@ func (s *Step) EvalParams(t *Transform, params []*Node) []*Node {
 
 // Hyper returns the current value of h, a float64 scalar read from its context variable.
 func (s *Step) Hyper(h *Hyper) *Node {
-	return hyperVar(s.Ctx, h).ValueGraph(s.G)
+	return hyperVar(s.Ctx, h).NodeValue(s.G)
 }
 
 // HyperAs returns the value of h converted to the dtype of x, ready to combine with it.
@@ -155,61 +155,57 @@ func As(scalar, x *Node) *Node {
 	return ConvertDType(scalar, x.DType())
 }
 
-func hyperVar(ctx *context.Context, h *Hyper) *context.Variable {
+func hyperVar(scope *model.Scope, h *Hyper) *model.Variable {
 	if h.scope == "" {
 		panic(fmt.Sprintf("optim: hyperparameter %q is not owned by any transform of the optimizer (list it in its transform's Hypers)", h.Name))
 	}
-	return ctx.InAbsPath(h.scope).Checked(false).VariableWithValue(h.Name, h.Value).SetTrainable(false)
+	return scope.Store().VariableWithValue(model.JoinPath(h.scope, h.Name), h.Value).SetTrainable(false)
 }
 
 // State returns the state variable name of variable i for the running link: shaped and typed
 // like the parameter, initialized to init, stored at "<link scope>/<name><variable scope>".
-func (s *Step) State(i int, name string, init float64) *context.Variable {
+func (s *Step) State(i int, name string, init float64) *model.Variable {
 	return s.StateShaped(i, name, s.Vars[i].Shape(), init)
 }
 
 // StateShaped is like State with another shape (e.g. factored second moments).
-func (s *Step) StateShaped(i int, name string, shape shapes.Shape, init float64) *context.Variable {
+func (s *Step) StateShaped(i int, name string, shape shapes.Shape, init float64) *model.Variable {
 	v := s.Vars[i]
-	scope := s.scope + context.ScopeSeparator + name + v.Scope()
-	if v.Scope() == context.RootScope {
-		scope = s.scope + context.ScopeSeparator + name
-	}
-	return s.variable(scope, v.Name(), shape, init)
+	return s.variable(model.JoinPath(s.scope, name, v.Scope()), v.Name(), shape, init)
 }
 
 // Scalar returns a scalar state variable of the running link (e.g. a count or a running norm),
 // initialized to init and of the given dtype.
-func (s *Step) Scalar(name string, dtype dtypes.DType, init float64) *context.Variable {
+func (s *Step) Scalar(name string, dtype dtypes.DType, init float64) *model.Variable {
 	return s.variable(s.scope, name, shapes.Make(dtype), init)
 }
 
-func (s *Step) variable(scope, name string, shape shapes.Shape, init float64) *context.Variable {
-	ctx := s.Ctx.InAbsPath(scope).Checked(false)
-	if existing := ctx.GetVariableByScopeAndName(scope, name); existing != nil {
+func (s *Step) variable(scope, name string, shape shapes.Shape, init float64) *model.Variable {
+	path := model.JoinPath(scope, name)
+	if existing := s.Ctx.Store().GetVariable(path); existing != nil {
 		if !existing.Shape().Equal(shape) {
-			panic(fmt.Sprintf("optim: state %s/%s has shape %s, wanted %s", scope, name, existing.Shape(), shape))
+			panic(fmt.Sprintf("optim: state %s has shape %s, wanted %s", path, existing.Shape(), shape))
 		}
 		// A variable restored from a checkpoint comes back marked trainable: state never is.
 		return existing.SetTrainable(false)
 	}
-	ctx = ctx.WithInitializer(func(g *Graph, shape shapes.Shape) *Node {
+	fill := func(g *Graph, shape shapes.Shape) *Node {
 		return BroadcastToDims(Scalar(g, shape.DType, init), shape.Dimensions...)
-	})
-	return ctx.VariableWithShape(name, shape).SetTrainable(false)
+	}
+	return s.Ctx.Store().VariableWithShape(path, shape, fill).SetTrainable(false)
 }
 
 // Get reads a state variable (its latest value in this graph).
-func (s *Step) Get(v *context.Variable) *Node { return v.ValueGraph(s.G) }
+func (s *Step) Get(v *model.Variable) *Node { return v.NodeValue(s.G) }
 
 // Set writes a state variable. Writes go through Set (not Variable.SetValueGraph) so that
 // wrappers can undo them (see Gate).
-func (s *Step) Set(v *context.Variable, value *Node) {
+func (s *Step) Set(v *model.Variable, value *Node) {
 	if value.DType() != v.DType() {
 		value = ConvertDType(value, v.DType())
 	}
-	*s.writes = append(*s.writes, stateWrite{v: v, old: v.ValueGraph(s.G)})
-	v.SetValueGraph(value)
+	*s.writes = append(*s.writes, stateWrite{v: v, old: v.NodeValue(s.G)})
+	v.SetNodeValue(value)
 }
 
 // Gate runs fn and then keeps the state it wrote only where keep (a boolean scalar) is true:
@@ -218,8 +214,8 @@ func (s *Step) Set(v *context.Variable, value *Node) {
 func (s *Step) Gate(keep *Node, fn func()) {
 	start := len(*s.writes)
 	fn()
-	before := map[*context.Variable]*Node{}
-	var order []*context.Variable
+	before := map[*model.Variable]*Node{}
+	var order []*model.Variable
 	for _, w := range (*s.writes)[start:] {
 		if _, seen := before[w.v]; !seen {
 			before[w.v] = w.old
@@ -227,7 +223,7 @@ func (s *Step) Gate(keep *Node, fn func()) {
 		}
 	}
 	for _, v := range order {
-		v.SetValueGraph(Where(keep, v.ValueGraph(s.G), before[v]))
+		v.SetNodeValue(Where(keep, v.NodeValue(s.G), before[v]))
 	}
 }
 

@@ -1,9 +1,9 @@
 package optim
 
 import (
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/ml/model"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 )
 
 // This file and wrappers_*.go hold the wrappers: functions that take any optimizer and return
@@ -60,7 +60,7 @@ func (o *Optimizer) hyperNamed(names ...string) *Hyper {
 // subset returns a copy of s restricted to the variables idx, and their updates.
 func (s *Step) subset(idx []int, u []*Node) (*Step, []*Node) {
 	sub := *s
-	sub.Vars, sub.Params = make([]*context.Variable, len(idx)), make([]*Node, len(idx))
+	sub.Vars, sub.Params = make([]*model.Variable, len(idx)), make([]*Node, len(idx))
 	subU := make([]*Node, len(idx))
 	for k, i := range idx {
 		sub.Vars[k], sub.Params[k], subU[k] = s.Vars[i], s.Params[i], u[i]

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"sort"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/ml/model"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 )
 
 // This file holds the wrappers that treat variables differently: masks and per-group optimizers.
@@ -14,7 +14,7 @@ import (
 // Masked runs link only on the variables for which include is true; the other variables'
 // updates pass through unchanged (optax.masked). E.g. weight decay without the biases:
 // Masked(AddDecayedWeights(wd), func(v) bool { return v.Name() != "biases" }).
-func Masked(link *Transform, include func(v *context.Variable) bool) *Transform {
+func Masked(link *Transform, include func(v *model.Variable) bool) *Transform {
 	parts := func(s *Step) [][]int {
 		var idx []int
 		for i, v := range s.Vars {
@@ -57,7 +57,7 @@ func bySubset(s *Step, values []*Node, parts [][]int, fn func(part int, sub *Ste
 // learning rate for the classifier. Each group keeps its own state and hyperparameters (set
 // them with SetHyper on the returned optimizer: the name reaches every group that has it).
 // The group optimizers are consumed, as by [Prepend].
-func PerGroup(name string, label func(v *context.Variable) string, groups map[string]*Optimizer) (*Optimizer, error) {
+func PerGroup(name string, label func(v *model.Variable) string, groups map[string]*Optimizer) (*Optimizer, error) {
 	if len(groups) == 0 {
 		return nil, errorf("PerGroup: no groups")
 	}
@@ -81,7 +81,7 @@ func PerGroup(name string, label func(v *context.Variable) string, groups map[st
 			l := label(v)
 			k, found := slices.BinarySearch(labels, l)
 			if !found {
-				panic(fmt.Sprintf("optim: PerGroup %s: variable %s has label %q; the groups are %v", name, v.ScopeAndName(), l, labels))
+				panic(fmt.Sprintf("optim: PerGroup %s: variable %s has label %q; the groups are %v", name, v.Path(), l, labels))
 			}
 			byLabel[k] = append(byLabel[k], i)
 		}

@@ -1,9 +1,9 @@
 package optim
 
 import (
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/ml/model"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 )
 
 // This file holds the wrappers that decide whether an update happens: gradient accumulation and
@@ -81,9 +81,9 @@ func SkipNonFinite(opt *Optimizer, maxConsecutive int) (*Optimizer, error) {
 
 // NonFiniteCounts reads the counters of a SkipNonFinite optimizer from ctx: the number of
 // updates skipped in total and in a row up to now.
-func NonFiniteCounts(ctx *context.Context, opt *Optimizer) (total, consecutive int64, err error) {
+func NonFiniteCounts(scope *model.Scope, opt *Optimizer) (total, consecutive int64, err error) {
 	found := 0
-	for v := range ctx.InAbsPath(opt.Scope()).IterVariablesInScope() {
+	for v := range scope.Store().Scope(opt.Scope()).IterVariables() {
 		switch v.Name() {
 		case "total_notfinite", "notfinite_count":
 			t, err := v.Value()

@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/dlopt/course/dlopt"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/ml/model"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 )
 
 var (
@@ -153,7 +153,7 @@ func TestSkipNonFinite(t *testing.T) {
 	tv := newTwoVars(t, skip2, [][]float64{{1, 2}}, []float64{3})
 	tv.step(t, [][]float64{{1, 1}}, []float64{math.Inf(1)})
 	w, b := tv.step(t, [][]float64{{1, 1}}, []float64{nan})
-	if total, consecutive, err := NonFiniteCounts(tv.ctx, skip2); err != nil || total != 2 || consecutive != 2 {
+	if total, consecutive, err := NonFiniteCounts(tv.scope, skip2); err != nil || total != 2 || consecutive != 2 {
 		t.Errorf("after two bad steps: total %d, consecutive %d, err %v; want 2, 2", total, consecutive, err)
 	}
 	if !math.IsNaN(b[0]) || w[0][0] != 1-0.1 {
@@ -164,14 +164,14 @@ func TestSkipNonFinite(t *testing.T) {
 // TestMaskedAndPerGroup checks no decay on biases, and another learning rate for one group.
 func TestMaskedAndPerGroup(t *testing.T) {
 	must := mustOpt(t)
-	notBias := func(v *context.Variable) bool { return v.Name() != "biases" }
+	notBias := func(v *model.Variable) bool { return v.Name() != "biases" }
 	opt := must(NewOptimizer("masked_decay", Masked(AddDecayedWeights(NewHyper("weight_decay", 0.5, NonNegative)), notBias),
 		ScaleByLearningRate(NewHyper("lr", 0.1, NonNegative))))
 	tv := newTwoVars(t, opt, [][]float64{{1, 2}}, []float64{3})
 	w, b := tv.step(t, [][]float64{{1, -1}}, []float64{1})
 	sameRows(t, "masked decay", [][]float64{w[0], b}, [][]float64{{1 - 0.1*(1+0.5), 2 - 0.1*(-1+1)}, {3 - 0.1}}, 1e-15)
 
-	groups := must(PerGroup("groups", func(v *context.Variable) string {
+	groups := must(PerGroup("groups", func(v *model.Variable) string {
 		if v.Name() == "biases" {
 			return "bias"
 		}
@@ -182,7 +182,7 @@ func TestMaskedAndPerGroup(t *testing.T) {
 	w, b = tv.step(t, [][]float64{{1, -1}}, []float64{1})
 	// weights: momentum buffer 1 then 1.9 → 1 - 0.01·(1 + 1.9); biases: plain SGD lr 1, twice.
 	sameRows(t, "per-group", [][]float64{w[0], b}, [][]float64{{1 - 0.029, 2 + 0.029}, {1}}, 1e-14)
-	if err := groups.SetHyper(tv.ctx, "lr", 0.5); err != nil {
+	if err := groups.SetHyper(tv.scope, "lr", 0.5); err != nil {
 		t.Fatal(err)
 	}
 	w, b = tv.step(t, [][]float64{{0, 0}}, []float64{1})
@@ -362,7 +362,7 @@ func TestWrappersKeepEvaluationParameters(t *testing.T) {
 		}
 	}
 	// PerGroup: the weights' group has an average (ASGD), the biases' group does not.
-	groups := must(PerGroup("groups", func(v *context.Variable) string { return v.Name() },
+	groups := must(PerGroup("groups", func(v *model.Variable) string { return v.Name() },
 		map[string]*Optimizer{"weights": asgd(), "biases": adam()}))
 	tv := newTwoVars(t, groups, [][]float64{{1, 2}}, []float64{3})
 	tv.step(t, [][]float64{{1, 1}}, []float64{1})
@@ -385,14 +385,14 @@ func TestRenamed(t *testing.T) {
 	if a.Scope() == b.Scope() || a.Scope() != "/optim/generator" {
 		t.Fatalf("scopes %q and %q", a.Scope(), b.Scope())
 	}
-	ctx := context.New()
-	tv := &twoVars{ctx: ctx, vars: []*context.Variable{
-		ctx.In("g").VariableWithValue("w", []float64{1}), ctx.In("d").VariableWithValue("w", []float64{1}),
+	scope := model.New()
+	tv := &twoVars{scope: scope, vars: []*model.Variable{
+		scope.In("g").VariableWithValue("w", []float64{1}), scope.In("d").VariableWithValue("w", []float64{1}),
 	}}
-	e := context.MustNewExec(dlopt.MustBackend(), ctx, func(ctx *context.Context, g *Node) []*Node {
-		a.Apply(ctx, tv.vars[:1], []*Node{g})
-		b.Apply(ctx, tv.vars[1:], []*Node{Neg(g)})
-		return []*Node{tv.vars[0].ValueGraph(g.Graph()), tv.vars[1].ValueGraph(g.Graph())}
+	e := model.MustNewExec(dlopt.MustBackend(), scope, func(scope *model.Scope, g *Node) []*Node {
+		a.Apply(scope, tv.vars[:1], []*Node{g})
+		b.Apply(scope, tv.vars[1:], []*Node{Neg(g)})
+		return []*Node{tv.vars[0].NodeValue(g.Graph()), tv.vars[1].NodeValue(g.Graph())}
 	})
 	for range 3 {
 		out := e.MustExec([]float64{1})

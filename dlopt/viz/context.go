@@ -5,32 +5,32 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // ContextParams is a flat view of the trainable variables of a GoMLX context under one scope
 // (a model's weights, not its optimizer's state): the parameter vector a [Landscape] moves in.
 type ContextParams struct {
-	Vars   []*context.Variable // sorted by scope and name: the order of the flat vector
-	Blocks []ParamBlock        // the layout of the flat vector, one block per variable
+	Vars   []*model.Variable // sorted by scope and name: the order of the flat vector
+	Blocks []ParamBlock      // the layout of the flat vector, one block per variable
 }
 
 // NewContextParams collects the trainable float32/float64 variables whose scope starts with
 // scope (e.g. "/mlp"). filterAxis gives each variable's filter axis for
 // [FilterNormalizedDirection]; nil means -1, the output axis of GoMLX's layers (dense [in, out],
 // convolution [kh, kw, in, out]); models that store weights as [out, in] need 0.
-func NewContextParams(ctx *context.Context, scope string, filterAxis func(v *context.Variable) int) (*ContextParams, error) {
-	if ctx == nil {
+func NewContextParams(scope *model.Scope, scope string, filterAxis func(v *model.Variable) int) (*ContextParams, error) {
+	if scope == nil {
 		return nil, fmt.Errorf("viz: NewContextParams: nil context")
 	}
 	p := &ContextParams{}
 	var scopes []string
-	for v := range ctx.IterVariables() {
+	for v := range scope.IterVariables() {
 		if !v.Trainable {
 			continue
 		}
@@ -47,7 +47,7 @@ func NewContextParams(ctx *context.Context, scope string, filterAxis func(v *con
 		slices.Sort(scopes)
 		return nil, fmt.Errorf("viz: no trainable variable under scope %q (trainable scopes: %q)", scope, slices.Compact(scopes))
 	}
-	slices.SortFunc(p.Vars, func(a, b *context.Variable) int { return strings.Compare(a.ScopeAndName(), b.ScopeAndName()) })
+	slices.SortFunc(p.Vars, func(a, b *model.Variable) int { return strings.Compare(a.ScopeAndName(), b.ScopeAndName()) })
 	for _, v := range p.Vars {
 		axis := -1
 		if filterAxis != nil {
@@ -117,16 +117,16 @@ func (p *ContextParams) Set(theta []float64) error {
 // writes theta into the variables and evaluates loss (a scalar graph, e.g. the mean
 // cross-entropy of the model on a fixed batch) on the given inputs. Loss leaves the variables
 // at the last theta it was given: call p.Set(l.Center) to put the trained weights back.
-func ContextLandscape(backend backends.Backend, ctx *context.Context, p *ContextParams,
-	loss func(ctx *context.Context, inputs []*graph.Node) *graph.Node, inputs ...any) (Landscape, error) {
-	if backend == nil || ctx == nil || p == nil || loss == nil {
+func ContextLandscape(backend compute.Backend, scope *model.Scope, p *ContextParams,
+	loss func(scope *model.Scope, inputs []*graph.Node) *graph.Node, inputs ...any) (Landscape, error) {
+	if backend == nil || scope == nil || p == nil || loss == nil {
 		return Landscape{}, fmt.Errorf("viz: ContextLandscape: backend, context, parameters and loss must all be non-nil")
 	}
 	center, err := p.Flatten()
 	if err != nil {
 		return Landscape{}, err
 	}
-	exec, err := context.NewExec(backend, ctx.Reuse(), loss)
+	exec, err := model.NewExec(backend, scope.Reuse(), loss)
 	if err != nil {
 		return Landscape{}, fmt.Errorf("viz: ContextLandscape: %w", err)
 	}

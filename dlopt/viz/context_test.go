@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/dlopt/course/dlopt"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/core/graph"
 )
 
 func TestContextLandscape(t *testing.T) {
@@ -15,11 +15,11 @@ func TestContextLandscape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.New()
-	ctx.In("model").VariableWithValue("w", [][]float32{{1, 2, 3}, {4, 5, 6}})
-	ctx.In("model").VariableWithValue("b", []float32{0.5, -0.5, 1})
-	ctx.In("optimizer").VariableWithValue("state", []float32{7})
-	p, err := NewContextParams(ctx, "/model", nil)
+	scope := model.New()
+	scope.In("model").VariableWithValue("w", [][]float32{{1, 2, 3}, {4, 5, 6}})
+	scope.In("model").VariableWithValue("b", []float32{0.5, -0.5, 1})
+	scope.In("optimizer").VariableWithValue("state", []float32{7})
+	p, err := NewContextParams(scope, "/model", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,10 +38,10 @@ func TestContextLandscape(t *testing.T) {
 	}
 	// loss(x) = sum((x w + b)^2) for x = (1, -1): x w + b = (-2.5, -3.5, -2).
 	x := [][]float32{{1, -1}}
-	l, err := ContextLandscape(backend, ctx, p, func(ctx *context.Context, in []*graph.Node) *graph.Node {
-		m := ctx.In("model")
-		wv := m.GetVariable("w").ValueGraph(in[0].Graph())
-		bv := m.GetVariable("b").ValueGraph(in[0].Graph())
+	l, err := ContextLandscape(backend, scope, p, func(scope *model.Scope, in []*graph.Node) *graph.Node {
+		m := scope.In("model")
+		wv := m.GetVariable("w").NodeValue(in[0].Graph())
+		bv := m.GetVariable("b").NodeValue(in[0].Graph())
 		return graph.ReduceAllSum(graph.Square(graph.Add(graph.Dot(in[0], wv), graph.InsertAxes(bv, 0))))
 	}, x)
 	if err != nil {
@@ -70,7 +70,7 @@ func TestContextLandscape(t *testing.T) {
 	if err := p.Set([]float64{1}); err == nil || !strings.Contains(err.Error(), "1 values for 9 parameters") {
 		t.Errorf("Set with a short vector: error %v", err)
 	}
-	if _, err := NewContextParams(ctx, "/nothing", nil); err == nil || !strings.Contains(err.Error(), `"/model"`) {
+	if _, err := NewContextParams(scope, "/nothing", nil); err == nil || !strings.Contains(err.Error(), `"/model"`) {
 		t.Errorf("unknown scope: error %v, want one listing the trainable scopes", err)
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/dlopt/course/dlopt/models"
 	"github.com/dlopt/course/dlopt/optim"
 	"github.com/dlopt/course/dlopt/viz"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/compute/dtypes"
 )
 
 // Three PyTorch optimizers on a quadratic of condition number 10, their trajectories drawn

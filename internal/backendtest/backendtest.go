@@ -5,13 +5,13 @@ import (
 	"testing"
 
 	"github.com/dlopt/course/dlopt"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
 )
 
 // Selected returns dlopt.Backend(), the process-wide backend $DLOPT_BACKEND (else $GOMLX_BACKEND,
 // else simplego) selects, or fails the test with the reason it cannot be created.
-func Selected(t testing.TB) backends.Backend {
+func Selected(t testing.TB) compute.Backend {
 	t.Helper()
 	b, err := dlopt.Backend()
 	if err != nil {
@@ -21,7 +21,7 @@ func Selected(t testing.TB) backends.Backend {
 }
 
 // RequireDType skips the test when b cannot compute in dt (float64 on some accelerators).
-func RequireDType(t testing.TB, b backends.Backend, dt dtypes.DType) {
+func RequireDType(t testing.TB, b compute.Backend, dt dtypes.DType) {
 	t.Helper()
 	if !b.Capabilities().DTypes[dt] {
 		t.Skipf("skipping: backend %s has no %s", b.Description(), dt)
@@ -31,7 +31,7 @@ func RequireDType(t testing.TB, b backends.Backend, dt dtypes.DType) {
 // TF32 reports whether b may compute float32 matrix products in TF32: XLA does on NVIDIA GPUs
 // by default (inputs rounded to 10-bit mantissas: a relative error up to about 1e-3 per
 // product, where float32 gives 6e-8), and GoMLX's "tf32" plugin option asks for it anywhere.
-func TF32(b backends.Backend) bool {
+func TF32(b compute.Backend) bool {
 	if b.Name() != "xla" {
 		return false
 	}
@@ -41,7 +41,7 @@ func TF32(b backends.Backend) bool {
 
 // SkipOnTF32 skips a comparison that needs float32 matrix products at float32 precision when b
 // computes them in TF32; what names the comparison.
-func SkipOnTF32(t testing.TB, b backends.Backend, what string) {
+func SkipOnTF32(t testing.TB, b compute.Backend, what string) {
 	t.Helper()
 	if TF32(b) {
 		t.Skipf("skipping %s: backend %s computes float32 matrix products in TF32 (relative error ~1e-3, "+

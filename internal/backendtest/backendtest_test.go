@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/dlopt/course/dlopt"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/compute/dtypes"
 )
 
 func TestSelectedIsDloptBackend(t *testing.T) {

@@ -7,10 +7,10 @@ import (
 	"github.com/dlopt/course/bench/internal/workload"
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/data"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/train"
-	"github.com/gomlx/gomlx/pkg/ml/train/metrics"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/ml/train"
+	"github.com/gomlx/gomlx/ml/train/metric"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // evalBatchSize cuts the 10,000 test images into 40 equal batches (one compiled graph); larger
@@ -34,7 +34,7 @@ func trainDlopt(w workload.Training, epochs int, seed int64, trainSet, testSet *
 	if err != nil {
 		return seedRun{}, err
 	}
-	accuracy := metrics.NewSparseCategoricalAccuracy("Accuracy", "acc")
+	accuracy := metric.NewSparseCategoricalAccuracy("Accuracy", "acc")
 	trainer, _, err := w.NewTrainer(backend, seed, accuracy)
 	if err != nil {
 		return seedRun{}, err

@@ -9,7 +9,7 @@ import (
 	"github.com/dlopt/course/bench/internal/workload"
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/data"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 func setupSoftmax(config) (*prepared, error) { return setupTraining(workload.Softmax, 0) }

@@ -7,11 +7,11 @@ import (
 
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/optim"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // updatesPerRep is how many optimizer updates one repetition of adam-*/sgdm-* makes; the
@@ -49,13 +49,13 @@ func setupUpdate(kind string, n int) func(config) (*prepared, error) {
 		for i := range gradient {
 			gradient[i] = fixedGradient(i)
 		}
-		ctx := context.New()
-		params := ctx.In("model").VariableWithValue("w", tensors.FromShape(shapeOf(n)))
-		gradVar := ctx.In("gradient").VariableWithValue("g", tensors.FromFlatDataAndDimensions(gradient, n)).SetTrainable(false)
-		exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, g *graph.Graph) *graph.Node {
-			opt.Apply(ctx, []*context.Variable{params}, []*graph.Node{gradVar.ValueGraph(g)})
+		scope := model.New()
+		params := scope.In("model").VariableWithValue("w", tensors.FromShape(shapeOf(n)))
+		gradVar := scope.In("gradient").VariableWithValue("g", tensors.FromFlatDataAndDimensions(gradient, n)).SetTrainable(false)
+		exec, err := model.NewExec(backend, scope, func(scope *model.Scope, g *graph.Graph) *graph.Node {
+			opt.Apply(scope, []*model.Variable{params}, []*graph.Node{gradVar.NodeValue(g)})
 			// A one-element output: the graph must return something, and nothing big.
-			return graph.Slice(params.ValueGraph(g), graph.AxisRange(0, 1))
+			return graph.Slice(params.NodeValue(g), graph.AxisRange(0, 1))
 		})
 		if err != nil {
 			return nil, err
@@ -150,11 +150,11 @@ func setupMatmul(config) (*prepared, error) {
 		}
 		return v
 	}
-	ctx := context.New()
-	a := ctx.VariableWithValue("a", tensors.FromFlatDataAndDimensions(random(matM*matK), matM, matK)).SetTrainable(false)
-	b := ctx.VariableWithValue("b", tensors.FromFlatDataAndDimensions(random(matK*matN), matK, matN)).SetTrainable(false)
-	exec, err := context.NewExec(backend, ctx, func(ctx *context.Context, g *graph.Graph) *graph.Node {
-		return graph.Dot(a.ValueGraph(g), b.ValueGraph(g))
+	scope := model.New()
+	a := scope.VariableWithValue("a", tensors.FromFlatDataAndDimensions(random(matM*matK), matM, matK)).SetTrainable(false)
+	b := scope.VariableWithValue("b", tensors.FromFlatDataAndDimensions(random(matK*matN), matK, matN)).SetTrainable(false)
+	exec, err := model.NewExec(backend, scope, func(scope *model.Scope, g *graph.Graph) *graph.Node {
+		return graph.Dot(a.NodeValue(g), b.NodeValue(g))
 	})
 	if err != nil {
 		return nil, err

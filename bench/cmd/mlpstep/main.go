@@ -19,7 +19,7 @@ import (
 
 	"github.com/dlopt/course/bench/internal/measure"
 	"github.com/dlopt/course/dlopt"
-	"github.com/gomlx/gomlx/backends/xla"
+	"github.com/gomlx/go-xla/compute/xla/autoinstall"
 )
 
 // result is one JSON line; peers.py prints the same fields (impl "torch" or "jax").

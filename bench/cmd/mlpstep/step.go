@@ -10,8 +10,8 @@ import (
 	"github.com/dlopt/course/bench/internal/workload"
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/models"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // inputSize and classes are Fashion-MNIST's: 28x28 images, 10 classes.
@@ -37,7 +37,7 @@ type timing struct {
 // host-to-device transfer. A repetition queues its steps and then reads the last step's loss
 // to the host: that transfer waits for every queued step, so the time covers all their work
 // (one sync per repetition, as block_until_ready / torch.cuda.synchronize do in peers.py).
-func timeTrainStep(backend backends.Backend, sz size, gradient dlopt.DotGradient, steps, reps, warmup int) (t timing, err error) {
+func timeTrainStep(backend compute.Backend, sz size, gradient dlopt.DotGradient, steps, reps, warmup int) (t timing, err error) {
 	// The choice applies to graphs built afterwards: this trainer's graph is built on its first step.
 	if _, err := dlopt.SetDotGradient(gradient); err != nil {
 		return t, err
@@ -45,11 +45,11 @@ func timeTrainStep(backend backends.Backend, sz size, gradient dlopt.DotGradient
 	// The benchmark's MLP workload (Adam lr 1e-3) with this size's hidden width.
 	mlp := workload.MLP
 	mlp.Model = models.MLP{Hidden: []int{sz.Hidden, sz.Hidden}, Classes: classes, Activation: models.ReLU}
-	trainer, ctx, err := mlp.NewTrainer(backend, 1)
+	trainer, scope, err := mlp.NewTrainer(backend, 1)
 	if err != nil {
 		return t, err
 	}
-	defer ctx.Finalize()
+	defer scope.Finalize()
 	inputs, labels := randomBatch(sz.Batch)
 	defer inputs.FinalizeAll()
 	defer labels.FinalizeAll()

@@ -7,7 +7,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // Result is one run of one workload by one implementation: the JSON line that dlbench and

@@ -9,10 +9,10 @@ import (
 	"github.com/dlopt/course/dlopt/data"
 	"github.com/dlopt/course/dlopt/models"
 	"github.com/dlopt/course/dlopt/optim"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train"
-	"github.com/gomlx/gomlx/pkg/ml/train/metrics"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train"
+	"github.com/gomlx/gomlx/ml/train/metric"
 )
 
 // BatchSize is the batch of every training workload, as in the PyTorch peers.
@@ -46,7 +46,7 @@ var (
 // NewTrainer builds GoMLX's train.Trainer for t on backend: dlopt/models' cross-entropy, the
 // dlopt/optim optimizer, a new context whose random numbers (the initial weights) come from seed,
 // and the given evaluation metrics. The caller may Finalize the context when done.
-func (t Training) NewTrainer(backend backends.Backend, seed int64, evalMetrics ...metrics.Interface) (*train.Trainer, *context.Context, error) {
+func (t Training) NewTrainer(backend compute.Backend, seed int64, evalMetrics ...metric.Interface) (*train.Trainer, *model.Scope, error) {
 	modelFn, err := models.ModelFn(t.Model)
 	if err != nil {
 		return nil, nil, err
@@ -55,9 +55,9 @@ func (t Training) NewTrainer(backend backends.Backend, seed int64, evalMetrics .
 	if err != nil {
 		return nil, nil, err
 	}
-	ctx := context.New()
-	if err := ctx.SetRNGStateFromSeed(seed); err != nil {
+	scope := model.New()
+	if err := scope.SetRNGStateFromSeed(seed); err != nil {
 		return nil, nil, err
 	}
-	return train.NewTrainer(backend, ctx, modelFn, models.CrossEntropyLoss, optimizer, nil, evalMetrics), ctx, nil
+	return train.NewTrainer(backend, scope, modelFn, models.CrossEntropyLoss, optimizer, nil, evalMetrics), scope, nil
 }

@@ -5,11 +5,11 @@ import (
 	"math"
 	"strings"
 
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // Target names a scalar hyperparameter variable of a GoMLX context: any hyperparameter an
@@ -27,8 +27,8 @@ type Target struct {
 func (t Target) String() string { return t.Scope + "/" + t.Name }
 
 func (t Target) check() error {
-	if !strings.HasPrefix(t.Scope, context.RootScope) {
-		return fmt.Errorf("schedule target %q: scope %q must be absolute (start with %q)", t, t.Scope, context.RootScope)
+	if !strings.HasPrefix(t.Scope, model.RootScope) {
+		return fmt.Errorf("schedule target %q: scope %q must be absolute (start with %q)", t, t.Scope, model.RootScope)
 	}
 	if t.Name == "" {
 		return fmt.Errorf("schedule target %q: empty variable name", t)
@@ -41,16 +41,16 @@ func (t Target) check() error {
 
 // SetVariable sets the scalar variable named by t in ctx to v from the host, creating it (not
 // trainable) if it does not exist. The optimizer reads the new value at its next step.
-func SetVariable(ctx *context.Context, t Target, v float64) error {
+func SetVariable(scope *model.Scope, t Target, v float64) error {
 	if err := t.check(); err != nil {
 		return err
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return fmt.Errorf("schedule target %q: value %v is not finite", t, v)
 	}
-	variable := ctx.GetVariableByScopeAndName(t.Scope, t.Name)
+	variable := scope.GetVariableByScopeAndName(t.Scope, t.Name)
 	if variable == nil {
-		ctx.InAbsPath(t.Scope).Checked(false).
+		scope.InAbsPath(t.Scope).Checked(false).
 			VariableWithValue(t.Name, shapes.CastAsDType(v, t.DType)).SetTrainable(false)
 		return nil
 	}
@@ -66,14 +66,14 @@ func SetVariable(ctx *context.Context, t Target, v float64) error {
 type Setter func(value float64) error
 
 // VariableSetter returns a Setter that writes the variable named by t in ctx ([SetVariable]).
-func VariableSetter(ctx *context.Context, t Target) (Setter, error) {
-	if ctx == nil {
+func VariableSetter(scope *model.Scope, t Target) (Setter, error) {
+	if scope == nil {
 		return nil, fmt.Errorf("VariableSetter(%s): context is nil", t)
 	}
 	if err := t.check(); err != nil {
 		return nil, err
 	}
-	return func(v float64) error { return SetVariable(ctx, t, v) }, nil
+	return func(v float64) error { return SetVariable(scope, t, v) }, nil
 }
 
 // HookPriority is the priority of the hooks registered by [DriveSchedule] and

@@ -5,13 +5,13 @@ import (
 	"testing"
 
 	"github.com/dlopt/course/dlopt"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	. "github.com/gomlx/gomlx/pkg/core/graph"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
-	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/gomlx/gomlx/pkg/ml/train"
-	"github.com/gomlx/gomlx/pkg/ml/train/losses"
-	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train"
+	"github.com/gomlx/gomlx/ml/train/loss"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // constantBatch yields the same scalar input and label forever.
@@ -47,17 +47,17 @@ func TestDriveLoop(t *testing.T) {
 		{"ReduceLROnPlateau", "ReduceLROnPlateau", map[string]any{"patience": 1, "factor": 0.5}, []int{12}, false, plateauMetrics},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx := context.New()
-			modelFn := func(ctx *context.Context, _ any, inputs []*Node) []*Node {
+			scope := model.New()
+			modelFn := func(scope *model.Scope, _ any, inputs []*Node) []*Node {
 				g := inputs[0].Graph()
-				p := ctx.In("model").VariableWithValue("p", 0.0).ValueGraph(g)
-				hyper := ctx.InAbsPath("/hyper").Checked(false)
-				s := hyper.VariableWithValue(scaleTarget.Name, 0.0).SetTrainable(false).ValueGraph(g)
-				m := hyper.VariableWithValue(momTarget.Name, 1.0).SetTrainable(false).ValueGraph(g)
+				p := scope.In("model").VariableWithValue("p", 0.0).NodeValue(g)
+				hyper := scope.InAbsPath("/hyper").Checked(false)
+				s := hyper.VariableWithValue(scaleTarget.Name, 0.0).SetTrainable(false).NodeValue(g)
+				m := hyper.VariableWithValue(momTarget.Name, 1.0).SetTrainable(false).NodeValue(g)
 				return []*Node{Add(Mul(Mul(p, s), m), inputs[0])}
 			}
 			sgd := optimizers.StochasticGradientDescent().WithDecay(false).WithLearningRate(123).Done()
-			trainer := train.NewTrainer(dlopt.MustBackend(), ctx, modelFn, losses.MeanAbsoluteError, sgd, nil, nil)
+			trainer := train.NewTrainer(dlopt.MustBackend(), scope, modelFn, losses.MeanAbsoluteError, sgd, nil, nil)
 			loop := train.NewLoop(trainer)
 
 			sched, err := FromTorch(tc.torch, tc.kwargs, 0.1)
@@ -87,9 +87,9 @@ func TestDriveLoop(t *testing.T) {
 				want += lr * scale.Value(k) * m
 			}
 
-			setters := SchedulerSetters{LR: mustSetter(t, ctx, lrTarget)}
+			setters := SchedulerSetters{LR: mustSetter(t, scope, lrTarget)}
 			if tc.momentum {
-				setters.Momentum = mustSetter(t, ctx, momTarget)
+				setters.Momentum = mustSetter(t, scope, momTarget)
 			}
 			if tc.metrics != nil {
 				setters.Metric = func(loop *train.Loop, _ []*tensors.Tensor) (float64, error) {
@@ -99,7 +99,7 @@ func TestDriveLoop(t *testing.T) {
 			if err := DriveScheduler(loop, "lr", sched, setters); err != nil {
 				t.Fatal(err)
 			}
-			if err := DriveSchedule(loop, "scale", scale, mustSetter(t, ctx, scaleTarget)); err != nil {
+			if err := DriveSchedule(loop, "scale", scale, mustSetter(t, scope, scaleTarget)); err != nil {
 				t.Fatal(err)
 			}
 			for _, n := range tc.runs {
@@ -107,16 +107,16 @@ func TestDriveLoop(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			got := ctx.GetVariableByScopeAndName("/model", "p").MustValue().Value().(float64)
+			got := scope.GetVariableByScopeAndName("/model", "p").MustValue().Value().(float64)
 			if math.Abs(got-want) > 1e-12*math.Abs(want) {
 				t.Errorf("p = %.17g after %d steps, want sum lr_k s_k m_k = %.17g", got, total, want)
 			}
 			// After the run the variables hold the values for the next step.
-			sv := ctx.GetVariableByScopeAndName(scaleTarget.Scope, scaleTarget.Name).MustValue().Value().(float64)
+			sv := scope.GetVariableByScopeAndName(scaleTarget.Scope, scaleTarget.Name).MustValue().Value().(float64)
 			if sv != scale.Value(total) {
 				t.Errorf("scale after the run = %v, want the next step's %v", sv, scale.Value(total))
 			}
-			lv := ctx.GetVariableByScopeAndName(lrTarget.Scope, lrTarget.Name).MustValue().Value().(float64)
+			lv := scope.GetVariableByScopeAndName(lrTarget.Scope, lrTarget.Name).MustValue().Value().(float64)
 			if lv != twin.LR() {
 				t.Errorf("lr after the run = %v, want the next step's %v", lv, twin.LR())
 			}
@@ -124,9 +124,9 @@ func TestDriveLoop(t *testing.T) {
 	}
 }
 
-func mustSetter(t *testing.T, ctx *context.Context, target Target) Setter {
+func mustSetter(t *testing.T, scope *model.Scope, target Target) Setter {
 	t.Helper()
-	set, err := VariableSetter(ctx, target)
+	set, err := VariableSetter(scope, target)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,11 +134,11 @@ func mustSetter(t *testing.T, ctx *context.Context, target Target) Setter {
 }
 
 func TestDriveErrors(t *testing.T) {
-	ctx := context.New()
-	trainer := train.NewTrainer(dlopt.MustBackend(), ctx, nil, losses.MeanAbsoluteError,
+	scope := model.New()
+	trainer := train.NewTrainer(dlopt.MustBackend(), scope, nil, losses.MeanAbsoluteError,
 		optimizers.StochasticGradientDescent().Done(), nil, nil)
 	loop := train.NewLoop(trainer)
-	set := mustSetter(t, ctx, Target{Scope: "/h", Name: "x", DType: dtypes.Float64})
+	set := mustSetter(t, scope, Target{Scope: "/h", Name: "x", DType: dtypes.Float64})
 	step, _ := FromTorch("StepLR", map[string]any{"step_size": 2}, 0.1)
 	if err := DriveScheduler(loop, "lr", step, SchedulerSetters{LR: set, Momentum: set}); err == nil {
 		t.Error("momentum setter for StepLR: no error")
@@ -149,13 +149,13 @@ func TestDriveErrors(t *testing.T) {
 	if err := DriveSchedule(loop, "x", nil, set); err == nil {
 		t.Error("nil schedule: no error")
 	}
-	if _, err := VariableSetter(ctx, Target{Scope: "h", Name: "x", DType: dtypes.Float64}); err == nil {
+	if _, err := VariableSetter(scope, Target{Scope: "h", Name: "x", DType: dtypes.Float64}); err == nil {
 		t.Error("relative scope: no error")
 	}
 }
 
 func TestTargetErrors(t *testing.T) {
-	ctx := context.New()
+	scope := model.New()
 	for _, tc := range []struct {
 		target Target
 		value  float64
@@ -165,17 +165,17 @@ func TestTargetErrors(t *testing.T) {
 		{Target{Scope: "/optimizers", Name: "lr", DType: dtypes.Int32}, 1},
 		{Target{Scope: "/optimizers", Name: "lr", DType: dtypes.Float32}, math.NaN()},
 	} {
-		if err := SetVariable(ctx, tc.target, tc.value); err == nil {
+		if err := SetVariable(scope, tc.target, tc.value); err == nil {
 			t.Errorf("SetVariable(%+v, %v): no error", tc.target, tc.value)
 		}
 	}
 	// A float32 variable keeps its dtype.
 	target := Target{Scope: "/h", Name: "beta1", DType: dtypes.Float32}
 	for _, v := range []float64{0.9, 0.85} {
-		if err := SetVariable(ctx, target, v); err != nil {
+		if err := SetVariable(scope, target, v); err != nil {
 			t.Fatal(err)
 		}
-		if got := ctx.GetVariableByScopeAndName("/h", "beta1").MustValue().Value().(float32); got != float32(v) {
+		if got := scope.GetVariableByScopeAndName("/h", "beta1").MustValue().Value().(float32); got != float32(v) {
 			t.Errorf("beta1 = %v, want %v", got, float32(v))
 		}
 	}

@@ -1,0 +1,4 @@
+package dlopt
+
+// simdArch: the Go backend has SIMD kernels for this architecture.
+const simdArch = true
