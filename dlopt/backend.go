@@ -39,7 +39,7 @@ var (
 // Backend returns the process-wide GoMLX backend, created on first use from
 // $DLOPT_BACKEND, else $GOMLX_BACKEND, else [DefaultBackendConfig].
 //
-// Configurations have GoMLX's form "name:config": "go" (simplego), "xla:cpu", "xla:cuda",
+// Configurations have GoMLX's form "name:config": "go" (GoMLX's Go backend), "xla:cpu", "xla:cuda",
 // or "xla:/absolute/path/to/pjrt_plugin.so". An error names the variable the configuration came
 // from, what was tried and how to fix it.
 func Backend() (compute.Backend, error) {
@@ -156,7 +156,7 @@ func checkPlugin(pluginCfg string) error {
 // fixHint tells how to get a working backend after the named one failed.
 func fixHint(name string) string {
 	if name != xla.BackendName {
-		return ".\nTo fix: use DLOPT_BACKEND=go (simplego with its default options), or only the options listed above"
+		return ".\nTo fix: use DLOPT_BACKEND=go (the Go backend with its default options), or only the options listed above"
 	}
 	return ".\nTo fix: give the plugin's absolute path (DLOPT_BACKEND=xla:/path/to/pjrt_c_api_cpu_plugin.so), " +
 		"install one with `dlopt backends --install` (downloads GoMLX's CPU plugin, or jax's CUDA plugin), " +
@@ -172,13 +172,13 @@ type BackendInfo struct {
 	Err         error // why Config cannot be used here; nil when it can
 }
 
-// AvailableBackends lists the backends usable on this machine: simplego always, and one XLA entry
+// AvailableBackends lists the backends usable on this machine: the Go backend always, and one XLA entry
 // per PJRT plugin found (nothing is downloaded). A configuration selected through the environment
 // that is none of these is listed too, with Err saying why it is not usable (for XLA, only that
 // the plugin file exists is checked: it is not loaded).
 func AvailableBackends() []BackendInfo {
 	current, source := backendConfigSource()
-	infos := []BackendInfo{{Config: "go", Description: "simplego: pure Go, embedded, CPU"}}
+	infos := []BackendInfo{{Config: "go", Description: "Go backend: pure Go, embedded, CPU; SIMD kernels: " + SIMDKernels()}}
 	for _, p := range xla.GetAvailablePlugins() {
 		infos = append(infos, BackendInfo{Config: "xla:" + p, Description: "XLA with PJRT plugin " + p})
 	}
@@ -193,7 +193,7 @@ func AvailableBackends() []BackendInfo {
 		if name, err := checkConfig(current); err != nil {
 			info.Err = err
 		} else if name == gobackend.BackendName {
-			// simplego with options: creating it is cheap and checks the options.
+			// the Go backend with options: creating it is cheap and checks the options.
 			b, err := NewBackend(current)
 			if err != nil {
 				info.Err = err
@@ -206,7 +206,7 @@ func AvailableBackends() []BackendInfo {
 	return infos
 }
 
-// isPlainSimplego reports whether config selects simplego with its default options.
+// isPlainSimplego reports whether config selects the Go backend with its default options.
 func isPlainSimplego(config string) bool {
 	name, options, _ := strings.Cut(config, ":")
 	name = strings.ToLower(name)

@@ -38,8 +38,12 @@ func TestNewBackendAccepts(t *testing.T) {
 			t.Errorf("NewBackend(%q): %v", config, err)
 			continue
 		}
-		if !strings.Contains(b.Name(), "go") {
-			t.Errorf("NewBackend(%q) gave backend %q, want simplego", config, b.Name())
+		if b.String() != "go" {
+			t.Errorf("NewBackend(%q) gave backend %q (%s), want the Go backend \"go\"", config, b.String(), b.Name())
+		}
+		// The Go backend's options take effect (its description shows the parallelism).
+		if _, opt, _ := strings.Cut(config, ":"); opt != "" && !strings.Contains(b.Description(), opt) {
+			t.Errorf("NewBackend(%q) gave backend %q, whose description lacks %q", config, b.Description(), opt)
 		}
 		b.Finalize()
 	}
@@ -94,9 +98,9 @@ func TestAvailableBackends(t *testing.T) {
 		wantInErr           string
 	}{
 		{"default", "", "", "go", true, ""},
-		{"simplego alias", "simplego", "", "go", true, ""},
-		{"simplego with options", "go:parallelism=2", "", "go:parallelism=2", true, ""},
-		{"bad simplego option", "", "go:bogus", "go:bogus", false, "bogus"},
+		{"simplego alias of go", "simplego", "", "go", true, ""},
+		{"go with options", "go:parallelism=2", "", "go:parallelism=2", true, ""},
+		{"bad go option", "", "go:bogus", "go:bogus", false, "bogus"},
 		{"missing plugin file", "xla:/nonexistent/pjrt_plugin.so", "", "xla:/nonexistent/pjrt_plugin.so", false, "no such file"},
 		{"unknown name", "tpu", "", "tpu", false, "unknown backend"},
 	} {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/dlopt/course/dlopt"
-	)
+)
 
 // NewBackend never panics: a configuration it cannot satisfy is an error saying what to do.
 func ExampleNewBackend() {

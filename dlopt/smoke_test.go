@@ -7,7 +7,7 @@ import (
 	"github.com/dlopt/course/dlopt"
 )
 
-// TestSmokeTest runs the one-step smoke graph on the selected backend and on simplego, and
+// TestSmokeTest runs the one-step smoke graph on the selected backend and on the Go backend, and
 // checks that a configuration that cannot be created is an error naming it.
 func TestSmokeTest(t *testing.T) {
 	for _, config := range []string{dlopt.BackendConfig(), "go"} {

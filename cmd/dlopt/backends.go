@@ -32,6 +32,10 @@ func runBackends(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
+	if w := dlopt.SIMDWarning(); w != "" {
+		fmt.Fprintln(stderr, w)
+	}
+	fmt.Fprintf(stdout, "Go backend kernels in this binary: %s\n", dlopt.SIMDKernels())
 	fmt.Fprintf(stdout, "backend selection: $%s, else $%s, else %q (* marks the selected one)\n",
 		dlopt.BackendEnv, dlopt.GoMLXBackendEnv, dlopt.DefaultBackendConfig)
 	status := 0

@@ -20,9 +20,9 @@ func ExampleLoader_Batches() {
 		fmt.Println(batch.Images.Shape(), batch.Labels.Shape())
 	}
 	// Output:
-	// (Float32)[4 28 28] (Int32)[4 1]
-	// (Float32)[4 28 28] (Int32)[4 1]
-	// (Float32)[2 28 28] (Int32)[2 1]
+	// (Float32)[4, 28, 28] (Int32)[4, 1]
+	// (Float32)[4, 28, 28] (Int32)[4, 1]
+	// (Float32)[2, 28, 28] (Int32)[2, 1]
 }
 
 // Fashion-MNIST from the Debian package dataset-fashion-mnist, standardised with the training

@@ -4,13 +4,13 @@ import (
 	"testing"
 
 	"github.com/dlopt/course/dlopt"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/layers"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train"
 	"github.com/gomlx/gomlx/ml/train/loss"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
-	"github.com/gomlx/gomlx/core/graph"
-	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // TestLoaderDrivesGoMLXLoop checks that train.Loop consumes a Loader as it is: the right number
@@ -23,12 +23,12 @@ func TestLoaderDrivesGoMLXLoop(t *testing.T) {
 	trainLoader := mustLoader(t, ds, LoaderConfig{BatchSize: 16, Shuffle: true, Seed: 5, Flatten: true})
 	evalLoader := mustLoader(t, ds, LoaderConfig{BatchSize: 90, Flatten: true})
 	backend := dlopt.MustBackend()
-	scope := model.New()
+	store := model.NewStore()
 	modelFn := func(scope *model.Scope, _ any, inputs []*graph.Node) []*graph.Node {
 		return []*graph.Node{layers.Dense(scope, inputs[0], true, ds.NumClasses())}
 	}
-	trainer := train.NewTrainer(backend, scope, modelFn, losses.SparseCategoricalCrossEntropyLogits,
-		optimizers.StochasticGradientDescent().WithLearningRate(0.5).WithDecay(false).Done(), nil, nil)
+	trainer := train.NewTrainer(backend, store, modelFn, loss.SparseCategoricalCrossEntropyLogits,
+		optimizer.StochasticGradientDescent().WithLearningRate(0.5).WithDecay(false).Done(), nil, nil)
 	evalLoss := func() float32 {
 		m, err := trainer.Eval(evalLoader)
 		if err != nil {

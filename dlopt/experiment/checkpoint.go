@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/checkpoint"
-	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // Checkpointing says where and when [Train] saves checkpoints, and whether it resumes from one.
@@ -122,17 +122,17 @@ func configDiff(saved, given Config) []string {
 	return diffs
 }
 
-// checkpointer writes a run's checkpoints. GoMLX's handler saves the context into a staging
+// checkpointer writes a run's checkpoint. GoMLX's handler saves the context into a staging
 // directory; commitCheckpoint moves the files into a checkpoint of their own with the state.
 type checkpointer struct {
 	dir     string
-	handler *checkpoints.Handler
+	handler *checkpoint.Handler
 	nextSeq int
 }
 
 // openCheckpointer prepares dir and attaches GoMLX's checkpoint handler to ctx, loaded with the
 // variables of resume when it is not nil.
-func openCheckpointer(scope *model.Scope, dir string, resume *Checkpoint) (*checkpointer, error) {
+func openCheckpointer(store *model.Store, dir string, resume *Checkpoint) (*checkpointer, error) {
 	fail := func(err error) (*checkpointer, error) {
 		return nil, fmt.Errorf("%w: preparing checkpoint directory %s: %v", ErrCheckpoint, dir, err)
 	}
@@ -157,13 +157,13 @@ func openCheckpointer(scope *model.Scope, dir string, resume *Checkpoint) (*chec
 		}
 		// GoMLX loads the newest checkpoint of its directory: give it this one's files (links,
 		// the checkpoint itself stays as it is).
-		for _, ext := range []string{checkpoints.JsonNameSuffix, checkpoints.BinDataSuffix} {
+		for _, ext := range []string{checkpoint.JsonNameSuffix, checkpoint.BinDataSuffix} {
 			if err := linkOrCopy(filepath.Join(resume.Path, base+ext), filepath.Join(staging, base+ext)); err != nil {
 				return fail(err)
 			}
 		}
 	}
-	h, err := checkpoints.Build(scope).Dir(staging).Keep(1).WithCompression(checkpoints.BinUncompressed).Done()
+	h, err := checkpoint.Build(store).Dir(staging).Keep(1).WithCompression(checkpoint.BinUncompressed).Done()
 	if err != nil {
 		return fail(err)
 	}
@@ -232,11 +232,11 @@ func (rn *run) saveCheckpoint() error {
 	c := rn.ckpt
 	// GoMLX's metrics keep their running sums in variables named with a fresh UUID per run:
 	// reset before use, not needed to resume, and they would pile up with every resume.
-	for v := range rn.result.scope.IterVariables() {
+	for v := range rn.result.store.IterVariables() {
 		if strings.HasPrefix(v.Scope(), "/metrics/") {
 			c.handler.ExcludeVarsFromSaving(v)
 		} else if v.Trainable {
-			state.Trainable = append(state.Trainable, v.ParameterName())
+			state.Trainable = append(state.Trainable, v.Path())
 		}
 	}
 	if err := c.handler.Save(); err != nil {
@@ -247,7 +247,7 @@ func (rn *run) saveCheckpoint() error {
 		return fmt.Errorf("%w: GoMLX wrote no checkpoint into %s (%v)", ErrCheckpoint, c.handler.Dir(), err)
 	}
 	base := filepath.Join(c.handler.Dir(), bases[len(bases)-1])
-	path, err := commitCheckpoint(c.dir, c.nextSeq, []string{base + checkpoints.JsonNameSuffix, base + checkpoints.BinDataSuffix}, state)
+	path, err := commitCheckpoint(c.dir, c.nextSeq, []string{base + checkpoint.JsonNameSuffix, base + checkpoint.BinDataSuffix}, state)
 	if err != nil {
 		return fmt.Errorf("%w: writing %s: %v; the previous checkpoint %s is intact", ErrCheckpoint, path, err, previous)
 	}
@@ -276,8 +276,7 @@ func (rn *run) restore(ck *Checkpoint) error {
 	// run resumes at the end of an epoch's steps, looks for the trainable variables of the
 	// context. The optimizer's state stays for its own code to load (and mark not trainable).
 	for _, name := range ck.Trainable {
-		scope, varName := model.VariableScopeAndNameFromParameterName(name)
-		if rn.result.scope.GetVariableByScopeAndName(scope, varName) == nil {
+		if rn.result.store.GetVariable(name) == nil {
 			return fmt.Errorf("%w: checkpoint %s lacks the variable %s", ErrCheckpoint, ck.Path, name)
 		}
 	}
@@ -291,22 +290,22 @@ func (rn *run) restore(ck *Checkpoint) error {
 }
 
 // Variables reads the checkpoint's GoMLX variables (model, optimizer state, global step, RNG
-// state), by their GoMLX parameter names ("/model/dense_0/w", ...), after verifying the files.
+// state), by their GoMLX variable paths ("/model/dense_0/w", ...), after verifying the files.
 func (c *Checkpoint) Variables() (map[string]*tensors.Tensor, error) {
 	if _, err := verifyCheckpoint(c.Path); err != nil {
 		return nil, &DamagedCheckpointError{Path: c.Path, Err: err}
 	}
-	scope := model.New()
-	if _, err := checkpoints.Load(scope).Dir(c.Path).Immediate().Done(); err != nil {
+	store := model.NewStore()
+	if _, err := checkpoint.Load(store).Dir(c.Path).Immediate().Done(); err != nil {
 		return nil, fmt.Errorf("%w: reading the variables of %s: %v", ErrCheckpoint, c.Path, err)
 	}
 	vars := map[string]*tensors.Tensor{}
-	for v := range scope.IterVariables() {
+	for v := range store.IterVariables() {
 		value, err := v.Value()
 		if err != nil {
 			return nil, err
 		}
-		vars[v.ParameterName()] = value
+		vars[v.Path()] = value
 	}
 	if len(vars) == 0 {
 		return nil, errors.New("no variables in checkpoint " + c.Path)

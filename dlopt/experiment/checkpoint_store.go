@@ -27,10 +27,13 @@ import (
 // It is written into a temporary directory beside it, every file fsynced, then renamed into
 // place: a crash or a second Ctrl-C leaves either the whole checkpoint or none.
 const (
-	stateFile          = "state.json"
-	manifestFile       = "manifest.json"
-	checkpointFormat   = "dlopt-experiment-checkpoint"
-	checkpointVersion  = 1
+	stateFile        = "state.json"
+	manifestFile     = "manifest.json"
+	checkpointFormat = "dlopt-experiment-checkpoint"
+	// checkpointVersion 2: variables saved by GoMLX v0.28's checkpoint package. Version 1 was
+	// written by dlopt on GoMLX v0.26.0 (another variable naming and layout): refused, by name.
+	checkpointVersion  = 2
+	checkpointGoMLX    = "GoMLX v0.28.16"
 	stagingDirName     = ".gomlx-staging" // where GoMLX's handler writes before the files move into a checkpoint
 	tempCheckpointGlob = ".tmp-ckpt-*"
 )
@@ -98,7 +101,7 @@ type Checkpoint struct {
 	// History and Steps are the metrics so far, as in [Result].
 	History []EpochMetrics `json:"history"`
 	Steps   []StepMetrics  `json:"steps"`
-	// Trainable names the model's trainable variables (GoMLX parameter names, in the
+	// Trainable names the model's trainable variables (GoMLX variable paths, in the
 	// context's order): GoMLX's checkpoint does not record which variables are trainable.
 	Trainable []string `json:"trainable"`
 }
@@ -185,6 +188,11 @@ func readCheckpoint(path string) (*Checkpoint, error) {
 	ck := &Checkpoint{}
 	if err := json.Unmarshal(raw, ck); err != nil {
 		return nil, &DamagedCheckpointError{Path: path, Err: fmt.Errorf("%s: %v", stateFile, err)}
+	}
+	if ck.Format == checkpointFormat && ck.Version == 1 {
+		return nil, fmt.Errorf("%w: %s was written by dlopt on GoMLX v0.26.0 (checkpoint version 1); this dlopt is built on %s "+
+			"(version %d) and cannot read its variables: start a new run, or resume it with the dlopt release built on GoMLX v0.26.0",
+			ErrCheckpoint, path, checkpointGoMLX, checkpointVersion)
 	}
 	if ck.Format != checkpointFormat || ck.Version != checkpointVersion {
 		return nil, fmt.Errorf("%w: %s has format %q version %d; this dlopt reads %q version %d",

@@ -17,12 +17,12 @@ import (
 const LibraryGoMLX = "gomlx"
 
 // gomlxOptimizers are GoMLX v0.26.0's optimizers by their GoMLX names.
-var gomlxOptimizers = map[string]func() optimizers.Interface{
-	"sgd":     func() optimizers.Interface { return optimizers.StochasticGradientDescent().WithDecay(false).Done() },
-	"adam":    func() optimizers.Interface { return optimizers.Adam().Done() },
-	"adamax":  func() optimizers.Interface { return optimizers.Adam().Adamax().Done() },
-	"adamw":   func() optimizers.Interface { return optimizers.Adam().WeightDecay(0.004).Done() },
-	"rmsprop": func() optimizers.Interface { return optimizers.RMSProp().Done() },
+var gomlxOptimizers = map[string]func() optimizer.Interface{
+	"sgd":     func() optimizer.Interface { return optimizer.StochasticGradientDescent().WithDecay(false).Done() },
+	"adam":    func() optimizer.Interface { return optimizer.Adam().Done() },
+	"adamax":  func() optimizer.Interface { return optimizer.Adam().Adamax().Done() },
+	"adamw":   func() optimizer.Interface { return optimizer.Adam().WeightDecay(0.004).Done() },
+	"rmsprop": func() optimizer.Interface { return optimizer.RMSProp().Done() },
 }
 
 // Optimizers lists every accepted value of Config.Optimizer in its qualified form
@@ -101,12 +101,12 @@ func learningRateKeyword(library string) string {
 // builtOptimizer is an optimizer ready for train.Trainer, with a way to change its learning
 // rate between steps (for schedules).
 type builtOptimizer struct {
-	opt optimizers.Interface
+	opt optimizer.Interface
 	// evaluated is the dlopt/optim optimizer when it evaluates the model at other parameters
 	// than the ones it trains (schedule-free, ASGD's average), else nil.
 	evaluated *optim.Optimizer
 	// setLR returns the setter of the learning rate for a trainer's context.
-	setLR func(scope *model.Scope) (schedule.Setter, error)
+	setLR func(store *model.Store) (schedule.Setter, error)
 }
 
 // buildOptimizer creates the optimizer cfg names with cfg.LearningRate and cfg.OptimizerArgs.
@@ -121,11 +121,11 @@ func buildOptimizer(cfg Config) (*builtOptimizer, error) {
 		}
 		// GoMLX keeps the rate in the variable /optimizers/learning_rate, created from the
 		// context parameter at the first step; a schedule writes that variable.
-		target := schedule.Target{Scope: model.RootScope + optimizers.Scope, Name: optimizers.ParamLearningRate, DType: cfg.DType}
+		target := schedule.Target{Scope: "/" + optimizer.Scope, Name: optimizer.ParamLearningRate, DType: cfg.DType}
 		return &builtOptimizer{
 			opt: gomlxOptimizers[name](),
-			setLR: func(scope *model.Scope) (schedule.Setter, error) {
-				return schedule.VariableSetter(scope, target)
+			setLR: func(store *model.Store) (schedule.Setter, error) {
+				return schedule.VariableSetter(store, target)
 			},
 		}, nil
 	}
@@ -143,12 +143,12 @@ func buildOptimizer(cfg Config) (*builtOptimizer, error) {
 	}
 	built := &builtOptimizer{
 		opt: opt,
-		setLR: func(scope *model.Scope) (schedule.Setter, error) {
+		setLR: func(store *model.Store) (schedule.Setter, error) {
 			if !slices.Contains(opt.Hypers(), lrKey) {
 				return nil, fmt.Errorf("optimizer %q has no learning rate %q to schedule; its hyperparameters are %s",
 					cfg.Optimizer, lrKey, strings.Join(opt.Hypers(), ", "))
 			}
-			return func(v float64) error { return opt.SetHyper(scope, lrKey, v) }, nil
+			return func(v float64) error { return opt.SetHyper(store, lrKey, v) }, nil
 		},
 	}
 	if opt.HasEval() {
@@ -158,6 +158,6 @@ func buildOptimizer(cfg Config) (*builtOptimizer, error) {
 }
 
 // configureGoMLXRate sets the context parameter GoMLX's optimizers read their rate from.
-func configureGoMLXRate(scope *model.Scope, cfg Config) {
-	scope.SetParam(optimizers.ParamLearningRate, cfg.LearningRate)
+func configureGoMLXRate(store *model.Store, cfg Config) {
+	store.SetParam(optimizer.ParamLearningRate, cfg.LearningRate)
 }

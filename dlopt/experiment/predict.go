@@ -5,9 +5,9 @@ import (
 	"fmt"
 
 	"github.com/dlopt/course/dlopt/data"
-	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // Predict classifies every image of ds with the trained model and returns the predicted
@@ -31,7 +31,7 @@ func (r *Result) Predict(ds *data.Dataset) ([]int, error) {
 		return nil, err
 	}
 	// ctx.Reuse: the graph reads the trained variables and must not create new ones.
-	exec, err := model.NewExec(r.backend, r.scope.Reuse(), func(scope *model.Scope, images *graph.Node) *graph.Node {
+	exec, err := model.NewExec(r.backend, r.store, func(scope *model.Scope, images *graph.Node) *graph.Node {
 		return graph.ArgMax(r.model.Logits(scope, images), -1)
 	})
 	if err != nil {

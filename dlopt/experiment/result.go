@@ -22,17 +22,17 @@ type Result struct {
 
 	backend     compute.Backend
 	ownsBackend bool
-	scope       *model.Scope
+	store       *model.Store
 	model       models.Model
 	norm        data.Normalization
 	height      int
 	width       int
 }
 
-// Context returns the GoMLX context holding the trained variables and the optimizer's state.
+// Store returns the GoMLX model store holding the trained variables and the optimizer's state.
 // For an optimizer with evaluation parameters (schedule-free methods, ASGD) the variables hold
 // those, as in the last evaluation.
-func (r *Result) Context() *model.Scope { return r.scope }
+func (r *Result) Store() *model.Store { return r.store }
 
 // Model returns the dlopt/models classifier that was trained.
 func (r *Result) Model() models.Model { return r.model }

@@ -6,16 +6,17 @@ import (
 	"math"
 	"time"
 
-	"github.com/dlopt/course/dlopt"
+	"iter"
+
 	"github.com/dlopt/course/dlopt/data"
 	"github.com/dlopt/course/dlopt/models"
 	"github.com/dlopt/course/dlopt/optim"
 	"github.com/dlopt/course/dlopt/optim/schedule"
 	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train"
 	"github.com/gomlx/gomlx/ml/train/metric"
-	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // ErrDiverged is wrapped by the error of a run whose batch loss became NaN or infinite; the
@@ -54,7 +55,7 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 	if err != nil {
 		return nil, err
 	}
-	model, err := buildModel(cfg, trainSet.NumClasses())
+	classifier, err := buildModel(cfg, trainSet.NumClasses())
 	if err != nil {
 		return nil, err
 	}
@@ -76,43 +77,32 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 	if err != nil {
 		return nil, err
 	}
-	r := &Result{Config: cfg, Classes: trainSet.ClassNames, TestSet: testSet, model: model, norm: norm,
+	r := &Result{Config: cfg, Classes: trainSet.ClassNames, TestSet: testSet, model: classifier, norm: norm,
 		height: trainSet.Height, width: trainSet.Width}
 	if r.backend, r.ownsBackend, err = backendFor(cfg); err != nil {
 		return nil, err
 	}
-	if r.ownsBackend && opt.evaluated != nil {
-		r.Close()
-		// optim.SwapInEvalParams computes the evaluation parameters on dlopt.Backend().
-		return nil, fmt.Errorf("%w: optimizer %q is evaluated at averaged parameters, which needs the default backend "+
-			"(set $%s=%s instead of Config.Backend)", ErrInvalidConfig, cfg.Optimizer, dlopt.BackendEnv, cfg.Backend)
-	}
-	r.scope = model.New()
-	if err := r.scope.SetRNGStateFromSeed(cfg.Seed); err != nil {
+	r.store = model.NewStore()
+	if err := r.store.SetRNGStateFromSeed(cfg.Seed); err != nil {
 		return nil, err
 	}
-	configureGoMLXRate(r.scope, cfg)
+	configureGoMLXRate(r.store, cfg)
 	rn := &run{cfg: cfg, result: r, opt: opt, trainLoader: trainLoader, trainData: &countingDataset{Dataset: trainLoader},
 		testLoader: testLoader, stepsPerEpoch: trainLoader.BatchesPerEpoch(), cb: cb, lrAt: func(int) float64 { return cfg.LearningRate }}
 	if cfg.Checkpoint.Dir != "" {
 		// Attached before the trainer exists, so that every variable it creates (weights,
 		// optimizer state, global step) takes its value from the checkpoint.
-		if rn.ckpt, err = openCheckpointer(r.scope, cfg.Checkpoint.Dir, resume); err != nil {
+		if rn.ckpt, err = openCheckpointer(r.store, cfg.Checkpoint.Dir, resume); err != nil {
 			r.Close()
 			return nil, err
 		}
 	}
-	modelFn, err := models.ModelFn(model)
+	modelFn, err := models.ModelFn(classifier)
 	if err != nil {
 		return nil, err
 	}
 	accuracy := metric.NewSparseCategoricalAccuracy("Accuracy", "acc")
-	rn.trainer = train.NewTrainer(r.backend, r.scope, modelFn, models.CrossEntropyLoss, opt.opt, nil, []metric.Interface{accuracy})
-	if resume != nil {
-		// The model's variables come from the checkpoint: its graph must reuse them (GoMLX's way
-		// of continuing a run).
-		rn.trainer.SetContext(r.scope.Reuse())
-	}
+	rn.trainer = train.NewTrainer(r.backend, r.store, modelFn, models.CrossEntropyLoss, opt.opt, nil, []metric.Interface{accuracy})
 	rn.loop = train.NewLoop(rn.trainer) // its LoopStep starts at the (restored) global step
 	if cfg.Schedule == ScheduleCosine {
 		if err := rn.driveCosine(); err != nil {
@@ -132,7 +122,7 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 // driveCosine makes the loop set the learning rate before every step to
 // lr (1 + cos(pi k / K)) / 2, k the step and K the steps of all epochs.
 func (rn *run) driveCosine() error {
-	setLR, err := rn.opt.setLR(rn.result.scope)
+	setLR, err := rn.opt.setLR(rn.result.store)
 	if err != nil {
 		return err
 	}
@@ -229,7 +219,7 @@ func (rn *run) epoch(e int) (EpochMetrics, error) {
 func (rn *run) evaluate(last bool) (loss, accuracy float64, err error) {
 	restore := func() error { return nil }
 	if rn.opt.evaluated != nil {
-		if restore, err = optim.SwapInEvalParams(rn.result.scope, rn.opt.evaluated); err != nil {
+		if restore, err = optim.SwapInEvalParams(rn.result.backend, rn.result.store, rn.opt.evaluated); err != nil {
 			return 0, 0, err
 		}
 	}
@@ -242,8 +232,9 @@ func (rn *run) evaluate(last bool) (loss, accuracy float64, err error) {
 			return 0, 0, err
 		}
 	}
-	// Eval's metrics: mean loss with regularisation, mean loss, then ours (accuracy).
-	return shapes.ConvertTo[float64](evalMetrics[1].Value()), shapes.ConvertTo[float64](evalMetrics[2].Value()), nil
+	// Eval's metrics (GoMLX v0.28): the mean loss (the models have no regularisation term),
+	// then ours (accuracy).
+	return shapes.ConvertTo[float64](evalMetrics[0].Value()), shapes.ConvertTo[float64](evalMetrics[1].Value()), nil
 }
 
 // countingDataset passes batches through and remembers the size of the last one, so that the
@@ -253,12 +244,17 @@ type countingDataset struct {
 	lastBatch int
 }
 
-func (c *countingDataset) Yield() (spec any, inputs, labels []*tensors.Tensor, err error) {
-	spec, inputs, labels, err = c.Dataset.Yield()
-	if err == nil && len(labels) > 0 {
-		c.lastBatch = labels[0].Shape().Dimensions[0]
+func (c *countingDataset) Iter() iter.Seq2[train.Batch, error] {
+	return func(yield func(train.Batch, error) bool) {
+		for b, err := range c.Dataset.Iter() {
+			if err == nil && len(b.Labels) > 0 {
+				c.lastBatch = b.Labels[0].Shape().Dimensions[0]
+			}
+			if !yield(b, err) {
+				return
+			}
+		}
 	}
-	return spec, inputs, labels, err
 }
 
 // epochAccumulator sums batch losses weighted by batch size.

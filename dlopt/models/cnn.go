@@ -78,7 +78,7 @@ func (m CNN) Logits(scope *model.Scope, x *graph.Node) *graph.Node {
 		panic(fmt.Errorf("models.CNN.Logits: input has shape %s, want [N, height, width] or [N, height, width, channels] "+
 			"with height and width positive multiples of 4 (flattened images cannot be used)", x.Shape()))
 	}
-	scope = scope.In("cnn")
+	scope = scope.At("cnn")
 	for i, channels := range m.Channels {
 		x = conv2DSame(scope.In(fmt.Sprintf("conv%d", i)), x, channels, m.Kernel)
 		x = m.Activation.Apply(x)

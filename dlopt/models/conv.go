@@ -47,7 +47,7 @@ func conv2DSame(scope *model.Scope, x *graph.Node, cout, k int) *graph.Node {
 	padded := graph.Concatenate([]*graph.Node{graph.Reshape(x, n*pixels, cin), graph.Zeros(g, shapes.Make(dtype, 1, cin))}, 0)
 	patches := graph.Reshape(graph.Gather(padded, indices), n*pixels, taps*cin) // [N*H*W, k*k*Cin]
 	kernel := scope.VariableWithShape("weights", shapes.Make(dtype, k, k, cin, cout)).NodeValue(g)
-	// [N*H*W, cout]; dlopt.DotGeneral keeps this thin product off simplego's padded blocked kernel.
+	// [N*H*W, cout].
 	out := graph.DotGeneral(patches, []int{1}, nil, graph.Reshape(kernel, taps*cin, cout), []int{0}, nil)
 	bias := scope.VariableWithShape("biases", shapes.Make(dtype, cout)).NodeValue(g)
 	out = graph.Add(out, graph.Reshape(bias, 1, cout))

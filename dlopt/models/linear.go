@@ -37,9 +37,9 @@ func (m Linear) Logits(scope *model.Scope, h *graph.Node) *graph.Node {
 	}
 	h = flattenBatch("Linear.Logits", h)
 	d := h.Shape().Dimensions[1]
-	scope = scope.In("linear")
+	scope = scope.At("linear")
 	x := rowsWeight(scope, "X", h, m.Classes, d)
-	// H Xᵀ; dlopt.DotGeneral spreads this small product over the cores on simplego.
+	// H Xᵀ, contracting the feature axes of both.
 	s := graph.DotGeneral(h, []int{1}, nil, x, []int{1}, nil)
 	if m.Bias {
 		b := scope.VariableWithShape("b", shapes.Make(h.DType(), m.Classes)).NodeValue(h.Graph())

@@ -42,7 +42,7 @@ func (m MLP) Validate() error {
 func (m MLP) Features(scope *model.Scope, x *graph.Node) *graph.Node {
 	mustValidate(m)
 	x = flattenBatch("MLP.Features", x)
-	scope = scope.In("mlp")
+	scope = scope.At("mlp") // At: Logits enters it again for the classifier
 	for i, width := range m.Hidden {
 		x = m.Activation.Apply(layers.Dense(scope.In(fmt.Sprintf("hidden%d", i)), x, true, width))
 	}
@@ -52,5 +52,5 @@ func (m MLP) Features(scope *model.Scope, x *graph.Node) *graph.Node {
 // Logits returns the class scores [N, Classes].
 func (m MLP) Logits(scope *model.Scope, x *graph.Node) *graph.Node {
 	features := m.Features(scope, x)
-	return layers.Dense(scope.In("mlp").In("classifier"), features, true, m.Classes)
+	return layers.Dense(scope.At("mlp").In("classifier"), features, true, m.Classes)
 }

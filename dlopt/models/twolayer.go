@@ -54,7 +54,7 @@ func (m TwoLayer) Validate() error {
 // dimension d and dtype of like, creating the variables on first use.
 func (m TwoLayer) Weights(scope *model.Scope, like *graph.Node, d int) (x1, x2 *graph.Node) {
 	mustValidate(m)
-	scope = scope.In("twolayer")
+	scope = scope.At("twolayer") // At: the weights are re-entered by every caller that needs them
 	return rowsWeight(scope, "X1", like, m.Hidden, d), rowsWeight(scope, "X2", like, m.Classes, m.Hidden)
 }
 

@@ -12,8 +12,8 @@ import (
 	"github.com/dlopt/course/dlopt"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
-	"github.com/gomlx/gomlx/ml/model"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // benchUpdates are the optimizers of the update benchmarks, with the float32 arrays one update
@@ -41,7 +41,8 @@ func BenchmarkUpdate(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				scope := model.New()
+				store := model.NewStore()
+				scope := store.RootScope()
 				shape := shapes.Make(dtypes.Float32, n)
 				x := scope.In("model").WithInitializer(func(g *Graph, s shapes.Shape) *Node {
 					return Ones(g, s)
@@ -49,7 +50,7 @@ func BenchmarkUpdate(b *testing.B) {
 				grad := scope.In("data").WithInitializer(func(g *Graph, s shapes.Shape) *Node {
 					return MulScalar(Iota(g, s, 0), 1e-6)
 				}).VariableWithShape("grad", shape).SetTrainable(false)
-				e, err := model.NewExec(dlopt.MustBackend(), scope, func(scope *model.Scope, g *Graph) *Node {
+				e, err := model.NewExec(dlopt.MustBackend(), store, func(scope *model.Scope, g *Graph) *Node {
 					opt.Apply(scope, []*model.Variable{x}, []*Node{grad.NodeValue(g)})
 					return ReduceAllMax(x.NodeValue(g)) // a small output, to keep the update alive
 				})

@@ -3,6 +3,8 @@ package optim
 import (
 	"slices"
 	"testing"
+
+	"github.com/dlopt/course/dlopt"
 )
 
 // TestValidationBoundaries checks the edges of the validated ranges, where a comparison bent by
@@ -51,7 +53,7 @@ func TestSwapInEvalParamsRestoresAll(t *testing.T) {
 	for range 3 {
 		w, b = tv.step(t, [][]float64{{0.3, -0.2}, {0.1, 0.4}}, []float64{1, -2})
 	}
-	restore, err := SwapInEvalParams(tv.ctx, opt)
+	restore, err := SwapInEvalParams(dlopt.MustBackend(), tv.store, opt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,26 +11,26 @@ import (
 	"testing"
 
 	"github.com/dlopt/course/dlopt"
-	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/ml/model/checkpoint"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/checkpoint"
 )
 
 // stepper applies one update per call to a single parameter variable "/model/x" of a context.
 type stepper struct {
-	scope *model.Scope
+	store *model.Store
 	x     *model.Variable
 	exec  *model.Exec
 }
 
-func newStepper(t *testing.T, scope *model.Scope, opt *Optimizer, x0 []float64, shape []int) *stepper {
+func newStepper(t *testing.T, store *model.Store, opt *Optimizer, x0 []float64, shape []int) *stepper {
 	t.Helper()
-	st := &stepper{scope: scope}
+	st := &stepper{store: store}
 	// With a checkpoint attached, VariableWithValue returns the saved value instead of x0.
-	st.x = scope.In("model").Checked(false).VariableWithValue("x", tensors.FromFlatDataAndDimensions(slices.Clone(x0), shape...))
+	st.x = store.RootScope().In("model").VariableWithValue("x", tensors.FromFlatDataAndDimensions(slices.Clone(x0), shape...))
 	var err error
-	st.exec, err = model.NewExec(dlopt.MustBackend(), scope, func(scope *model.Scope, grad *Node) *Node {
+	st.exec, err = model.NewExec(dlopt.MustBackend(), store, func(scope *model.Scope, grad *Node) *Node {
 		opt.Apply(scope, []*model.Variable{st.x}, []*Node{Reshape(grad, shape...)})
 		return st.x.NodeValue(grad.Graph())
 	})
@@ -106,10 +106,10 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	straight := make([][][]float64, len(cases))
 	for n, c := range cases {
 		newOpt := func() *Optimizer { return mustOpt(t)(c.build()) }
-		straight[n] = newStepper(t, model.New(), newOpt(), o.Problem.X0, c.shape).run(t, grads)
-		first := newStepper(t, model.New(), newOpt(), o.Problem.X0, c.shape)
+		straight[n] = newStepper(t, model.NewStore(), newOpt(), o.Problem.X0, c.shape).run(t, grads)
+		first := newStepper(t, model.NewStore(), newOpt(), o.Problem.X0, c.shape)
 		first.run(t, grads[:5])
-		h, err := checkpoints.Build(first.scope).Dir(filepath.Join(dir, strconv.Itoa(n))).Done()
+		h, err := checkpoint.Build(first.store).Dir(filepath.Join(dir, strconv.Itoa(n))).Done()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -153,13 +153,13 @@ func TestCheckpointRoundTrip(t *testing.T) {
 // float64 bits, so that the comparison is exact) to dir/<case>/resumed.json.
 func restoreInChild(t *testing.T, dir string, cases []checkpointCase, x0 []float64, grads [][]float64) {
 	for n, c := range cases {
-		scope := model.New()
+		store := model.NewStore()
 		caseDir := filepath.Join(dir, strconv.Itoa(n))
-		if _, err := checkpoints.Build(scope).Dir(caseDir).Done(); err != nil {
+		if _, err := checkpoint.Build(store).Dir(caseDir).Done(); err != nil {
 			t.Fatal(err)
 		}
 		// x0 is ignored: the parameters come from the checkpoint.
-		resumed := newStepper(t, scope, mustOpt(t)(c.build()), make([]float64, len(x0)), c.shape).run(t, grads)
+		resumed := newStepper(t, store, mustOpt(t)(c.build()), make([]float64, len(x0)), c.shape).run(t, grads)
 		bits := make([][]uint64, len(resumed))
 		for k, row := range resumed {
 			for _, v := range row {
@@ -180,8 +180,8 @@ func TestCheckpointCarriesState(t *testing.T) {
 	o := loadOracle(t)
 	grads := o.Problem.Grads[:10]
 	adam := func() *Optimizer { return mustOpt(t)(New(Torch, "Adam", map[string]any{"lr": 0.1})) }
-	straight := newStepper(t, model.New(), adam(), o.Problem.X0, []int{8}).run(t, grads)
-	restarted := newStepper(t, model.New(), adam(), straight[4], []int{8}).run(t, grads[5:])
+	straight := newStepper(t, model.NewStore(), adam(), o.Problem.X0, []int{8}).run(t, grads)
+	restarted := newStepper(t, model.NewStore(), adam(), straight[4], []int{8}).run(t, grads[5:])
 	if slices.Equal(restarted[0], straight[5]) {
 		t.Fatal("restarting Adam without its state gave the same step: the round-trip test would prove nothing")
 	}

@@ -7,9 +7,9 @@ import (
 
 	"github.com/dlopt/course/dlopt"
 	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/gomlx/ml/model"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // TestContribRejectsBadHyperparameters checks that the optimizers of the contrib files reject
@@ -87,12 +87,12 @@ func runVariables(t *testing.T, opt *Optimizer, x0 [][]float64, shapes [][]int, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	scope := model.New()
+	store := model.NewStore()
 	vars := make([]*model.Variable, len(x0))
 	for i := range x0 {
-		vars[i] = scope.In("model").VariableWithValue(string(rune('a'+i)), tensors.FromFlatDataAndDimensions(append([]float64(nil), x0[i]...), shapes[i]...))
+		vars[i] = store.RootScope().In("model").VariableWithValue(string(rune('a'+i)), tensors.FromFlatDataAndDimensions(append([]float64(nil), x0[i]...), shapes[i]...))
 	}
-	e, err := model.NewExec(backend, scope, func(scope *model.Scope, dummy *Node) []*Node {
+	e, err := model.NewExec(backend, store, func(scope *model.Scope, dummy *Node) []*Node {
 		for _, step := range grads {
 			gs := make([]*Node, len(vars))
 			for i := range vars {

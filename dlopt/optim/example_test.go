@@ -7,8 +7,8 @@ import (
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/optim"
 	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // A PyTorch configuration, ported verbatim, applied to a fixed gradient sequence.
@@ -95,10 +95,11 @@ func ExamplePerGroup() {
 			"weights": must(optim.New("torch", "SGD", map[string]any{"lr": 0.1, "weight_decay": 0.5})),
 			"biases":  must(optim.New("torch", "SGD", map[string]any{"lr": 0.1})),
 		}))
-	scope := model.New()
-	w := scope.In("dense").VariableWithValue("weights", []float64{1, 1})
-	b := scope.In("dense").VariableWithValue("biases", []float64{1})
-	step := model.MustNewExec(dlopt.MustBackend(), scope, func(scope *model.Scope, g *graph.Graph) []*graph.Node {
+	store := model.NewStore()
+	dense := store.RootScope().In("dense")
+	w := dense.VariableWithValue("weights", []float64{1, 1})
+	b := dense.VariableWithValue("biases", []float64{1})
+	step := model.MustNewExec(dlopt.MustBackend(), store, func(scope *model.Scope, g *graph.Graph) []*graph.Node {
 		grads := []*graph.Node{graph.Const(g, []float64{0, 1}), graph.Const(g, []float64{1})}
 		opt.Apply(scope, []*model.Variable{w, b}, grads)
 		return []*graph.Node{w.NodeValue(g), b.NodeValue(g)}

@@ -5,15 +5,16 @@ import (
 	"testing"
 
 	"github.com/dlopt/course/dlopt"
-	"github.com/gomlx/gomlx/ml/model"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // twoVars is a tiny "model" for tests of wrappers that treat variables differently: a weight
 // matrix and a bias vector in scope /model/dense, as GoMLX's layers name them.
 type twoVars struct {
-	scope    *model.Scope
+	store    *model.Store
+	scope    *model.Scope // store's root scope
 	vars     []*model.Variable
 	exec     *model.Exec
 	evalExec *model.Exec
@@ -21,9 +22,10 @@ type twoVars struct {
 
 func newTwoVars(t *testing.T, opt *Optimizer, w0 [][]float64, b0 []float64) *twoVars {
 	t.Helper()
-	scope := model.New()
+	store := model.NewStore()
+	scope := store.RootScope()
 	dense := scope.In("model").In("dense")
-	tv := &twoVars{scope: scope, vars: []*model.Variable{
+	tv := &twoVars{store: store, scope: scope, vars: []*model.Variable{
 		dense.VariableWithValue("weights", tensors.FromValue(w0)),
 		dense.VariableWithValue("biases", tensors.FromValue(b0)),
 	}}
@@ -35,16 +37,15 @@ func newTwoVars(t *testing.T, opt *Optimizer, w0 [][]float64, b0 []float64) *two
 func (tv *twoVars) build(t *testing.T, opt *Optimizer) {
 	t.Helper()
 	backend := dlopt.MustBackend()
-	scope := tv.scope
 	var err error
-	tv.exec, err = model.NewExec(backend, scope, func(scope *model.Scope, gw, gb *Node) []*Node {
+	tv.exec, err = model.NewExec(backend, tv.store, func(scope *model.Scope, gw, gb *Node) []*Node {
 		opt.Apply(scope, tv.vars, []*Node{gw, gb})
 		return []*Node{tv.vars[0].NodeValue(gw.Graph()), tv.vars[1].NodeValue(gw.Graph())}
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tv.evalExec, err = model.NewExec(backend, scope, func(scope *model.Scope, g *Graph) []*Node {
+	tv.evalExec, err = model.NewExec(backend, tv.store, func(scope *model.Scope, g *Graph) []*Node {
 		return opt.EvalParamsGraph(scope, g, tv.vars)
 	})
 	if err != nil {

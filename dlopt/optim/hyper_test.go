@@ -12,10 +12,10 @@ func TestSetHyperBetweenSteps(t *testing.T) {
 	opt := mustOpt(t)(New(Torch, "SGD", map[string]any{"lr": 0.1}))
 	tv := newTwoVars(t, opt, [][]float64{{1, 1}}, []float64{0})
 	tv.step(t, [][]float64{{1, 2}}, []float64{1})
-	if err := opt.SetHyper(tv.ctx, "lr", 0.5); err != nil {
+	if err := opt.SetHyper(tv.scope, "lr", 0.5); err != nil {
 		t.Fatal(err)
 	}
-	if lr, err := opt.Hyper(tv.ctx, "lr"); err != nil || lr != 0.5 {
+	if lr, err := opt.Hyper(tv.scope, "lr"); err != nil || lr != 0.5 {
 		t.Errorf("Hyper(lr) = %v, %v; want 0.5", lr, err)
 	}
 	w, b := tv.step(t, [][]float64{{1, 2}}, []float64{1})
@@ -32,7 +32,7 @@ func TestSetHyperBetweenSteps(t *testing.T) {
 		{"momentum", 0.9, `no hyperparameter "momentum"; it has lr`},
 	}
 	for _, tt := range tests {
-		err := opt.SetHyper(tv.ctx, tt.name, tt.value)
+		err := opt.SetHyper(tv.scope, tt.name, tt.value)
 		if err == nil || !strings.Contains(err.Error(), tt.wantInErr) {
 			t.Errorf("SetHyper(%s, %v) = %v, want an error containing %q", tt.name, tt.value, err, tt.wantInErr)
 		}
@@ -82,7 +82,7 @@ func TestClear(t *testing.T) {
 	w1, _ := tv.step(t, [][]float64{{1, -1}}, []float64{1})
 	countVars := func() int {
 		n := 0
-		for range tv.ctx.InAbsPath(opt.Scope()).IterVariablesInScope() {
+		for range tv.store.Scope(opt.Scope()).IterVariables() {
 			n++
 		}
 		return n
@@ -90,7 +90,7 @@ func TestClear(t *testing.T) {
 	if countVars() == 0 {
 		t.Fatal("no optimizer variables after a step")
 	}
-	if err := opt.Clear(tv.ctx); err != nil {
+	if err := opt.Clear(tv.scope); err != nil {
 		t.Fatal(err)
 	}
 	if n := countVars(); n != 0 {

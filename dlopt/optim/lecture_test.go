@@ -14,7 +14,7 @@ func quadraticGrad(x *Node) *Node {
 	g := x.Graph()
 	a := Const(g, [][]float64{{3, 0.5}, {0.5, 0.2}})
 	c := Const(g, []float64{1, -2})
-	return ConvertDType(Dot(a, Sub(ConvertDType(x, dtypes.Float64), c)), x.DType())
+	return ConvertDType(Dot(a, Sub(ConvertDType(x, dtypes.Float64), c)).Product(), x.DType())
 }
 
 // maxRelDiff returns the largest |a-b|/max(|b|, tiny) over two trajectories.

@@ -6,11 +6,11 @@ import (
 	"strings"
 
 	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
-	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
-	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // RootScope is the context scope under which optimizers keep their state: "/optim/<name>".
@@ -26,7 +26,7 @@ type Optimizer struct {
 }
 
 var (
-	_ optimizer.Interface        = (*Optimizer)(nil)
+	_ optimizer.Interface         = (*Optimizer)(nil)
 	_ train.OptimizeWithGradients = (*Optimizer)(nil)
 )
 
@@ -155,9 +155,9 @@ func (o *Optimizer) Hypers() []string {
 	return names
 }
 
-// SetHyper sets every hyperparameter called name to value in ctx, from the host, between steps
+// SetHyper sets every hyperparameter called name to value in store (a *model.Store or Scope), from the host, between steps
 // (e.g. from a schedule). The value is checked against the hyperparameter's range.
-func (o *Optimizer) SetHyper(scope *model.Scope, name string, value float64) error {
+func (o *Optimizer) SetHyper(store model.StoreProvider, name string, value float64) error {
 	found := false
 	for _, h := range o.hypers {
 		if h.Name != name {
@@ -167,7 +167,7 @@ func (o *Optimizer) SetHyper(scope *model.Scope, name string, value float64) err
 		if err := h.check(value); err != nil {
 			return fmt.Errorf("optim: %s: %w", o.name, err)
 		}
-		if err := hyperVar(scope, h).SetValue(tensors.FromScalar(value)); err != nil {
+		if err := hyperVar(store, h).SetValue(tensors.FromScalar(value)); err != nil {
 			return fmt.Errorf("optim: %s: setting %s: %w", o.name, name, err)
 		}
 	}
@@ -178,10 +178,10 @@ func (o *Optimizer) SetHyper(scope *model.Scope, name string, value float64) err
 }
 
 // Hyper returns the value in force of the (first) hyperparameter called name.
-func (o *Optimizer) Hyper(scope *model.Scope, name string) (float64, error) {
+func (o *Optimizer) Hyper(store model.StoreProvider, name string) (float64, error) {
 	for _, h := range o.hypers {
 		if h.Name == name {
-			t, err := hyperVar(scope, h).Value()
+			t, err := hyperVar(store, h).Value()
 			if err != nil {
 				return 0, err
 			}

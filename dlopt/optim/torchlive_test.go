@@ -183,17 +183,17 @@ func runWithChanges(t *testing.T, opt *Optimizer, x0 []float64, shape []int, gra
 	if changes == nil {
 		return RunGradients(opt, x0, shape, grads, dtypes.Float64)
 	}
-	st := newStepper(t, model.New(), opt, x0, shape)
+	st := newStepper(t, model.NewStore(), opt, x0, shape)
 	traj := &Trajectory{Shape: shape}
 	for k := range grads {
 		for key, v := range changes[strconv.Itoa(k)] {
 			var err error
 			if pair, ok := v.([]any); ok { // betas
-				if err = opt.SetHyper(st.scope, key[:len(key)-1]+"1", pair[0].(float64)); err == nil {
-					err = opt.SetHyper(st.scope, key[:len(key)-1]+"2", pair[1].(float64))
+				if err = opt.SetHyper(st.store.RootScope(), key[:len(key)-1]+"1", pair[0].(float64)); err == nil {
+					err = opt.SetHyper(st.store.RootScope(), key[:len(key)-1]+"2", pair[1].(float64))
 				}
 			} else {
-				err = opt.SetHyper(st.scope, key, v.(float64))
+				err = opt.SetHyper(st.store.RootScope(), key, v.(float64))
 			}
 			if err != nil {
 				return nil, err

@@ -5,8 +5,8 @@ import (
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
-	"github.com/gomlx/gomlx/ml/model"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // Transform is one link of an optimizer chain, in the style of optax's GradientTransformation:
@@ -155,11 +155,11 @@ func As(scalar, x *Node) *Node {
 	return ConvertDType(scalar, x.DType())
 }
 
-func hyperVar(scope *model.Scope, h *Hyper) *model.Variable {
+func hyperVar(store model.StoreProvider, h *Hyper) *model.Variable {
 	if h.scope == "" {
 		panic(fmt.Sprintf("optim: hyperparameter %q is not owned by any transform of the optimizer (list it in its transform's Hypers)", h.Name))
 	}
-	return scope.Store().VariableWithValue(model.JoinPath(h.scope, h.Name), h.Value).SetTrainable(false)
+	return store.Store().VariableWithValue(model.JoinPath(h.scope, h.Name), h.Value).SetTrainable(false)
 }
 
 // State returns the state variable name of variable i for the running link: shaped and typed

@@ -2,8 +2,8 @@ package optim
 
 import (
 	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/gomlx/ml/model"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // This file and wrappers_*.go hold the wrappers: functions that take any optimizer and return

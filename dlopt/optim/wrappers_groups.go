@@ -5,8 +5,8 @@ import (
 	"slices"
 	"sort"
 
-	"github.com/gomlx/gomlx/ml/model"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // This file holds the wrappers that treat variables differently: masks and per-group optimizers.

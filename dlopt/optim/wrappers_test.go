@@ -9,8 +9,8 @@ import (
 
 	"github.com/dlopt/course/dlopt"
 	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/gomlx/ml/model"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph code reads best with the dot import.
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 var (
@@ -385,11 +385,12 @@ func TestRenamed(t *testing.T) {
 	if a.Scope() == b.Scope() || a.Scope() != "/optim/generator" {
 		t.Fatalf("scopes %q and %q", a.Scope(), b.Scope())
 	}
-	scope := model.New()
-	tv := &twoVars{scope: scope, vars: []*model.Variable{
+	store := model.NewStore()
+	scope := store.RootScope()
+	tv := &twoVars{store: store, scope: scope, vars: []*model.Variable{
 		scope.In("g").VariableWithValue("w", []float64{1}), scope.In("d").VariableWithValue("w", []float64{1}),
 	}}
-	e := model.MustNewExec(dlopt.MustBackend(), scope, func(scope *model.Scope, g *Node) []*Node {
+	e := model.MustNewExec(dlopt.MustBackend(), store, func(scope *model.Scope, g *Node) []*Node {
 		a.Apply(scope, tv.vars[:1], []*Node{g})
 		b.Apply(scope, tv.vars[1:], []*Node{Neg(g)})
 		return []*Node{tv.vars[0].NodeValue(g.Graph()), tv.vars[1].NodeValue(g.Graph())}

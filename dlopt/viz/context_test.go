@@ -10,7 +10,7 @@ import (
 	"github.com/gomlx/gomlx/core/graph"
 )
 
-func TestContextLandscape(t *testing.T) {
+func TestStoreLandscape(t *testing.T) {
 	backend, err := dlopt.Backend()
 	if err != nil {
 		t.Fatal(err)
@@ -19,7 +19,7 @@ func TestContextLandscape(t *testing.T) {
 	scope.In("model").VariableWithValue("w", [][]float32{{1, 2, 3}, {4, 5, 6}})
 	scope.In("model").VariableWithValue("b", []float32{0.5, -0.5, 1})
 	scope.In("optimizer").VariableWithValue("state", []float32{7})
-	p, err := NewContextParams(scope, "/model", nil)
+	p, err := NewStoreParams(scope, "/model", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestContextLandscape(t *testing.T) {
 	}
 	// loss(x) = sum((x w + b)^2) for x = (1, -1): x w + b = (-2.5, -3.5, -2).
 	x := [][]float32{{1, -1}}
-	l, err := ContextLandscape(backend, scope, p, func(scope *model.Scope, in []*graph.Node) *graph.Node {
+	l, err := StoreLandscape(backend, scope, p, func(scope *model.Scope, in []*graph.Node) *graph.Node {
 		m := scope.In("model")
 		wv := m.GetVariable("w").NodeValue(in[0].Graph())
 		bv := m.GetVariable("b").NodeValue(in[0].Graph())
@@ -70,7 +70,7 @@ func TestContextLandscape(t *testing.T) {
 	if err := p.Set([]float64{1}); err == nil || !strings.Contains(err.Error(), "1 values for 9 parameters") {
 		t.Errorf("Set with a short vector: error %v", err)
 	}
-	if _, err := NewContextParams(scope, "/nothing", nil); err == nil || !strings.Contains(err.Error(), `"/model"`) {
+	if _, err := NewStoreParams(scope, "/nothing", nil); err == nil || !strings.Contains(err.Error(), `"/model"`) {
 		t.Errorf("unknown scope: error %v, want one listing the trainable scopes", err)
 	}
 }

@@ -20,8 +20,8 @@
 //   - [Landscape]: 1-D and 2-D loss-landscape slices around trained weights along random,
 //     filter-normalised directions (Li et al. 2018, "Visualizing the Loss Landscape of Neural
 //     Nets"), drawn with [LandscapeLine] and [LandscapeContour]. The loss is any function of a
-//     flat parameter vector; for a GoMLX model, [NewContextParams] flattens the trainable
-//     variables under a scope and [ContextLandscape] evaluates a graph loss at any vector.
+//     flat parameter vector; for a GoMLX model, [NewStoreParams] flattens the trainable
+//     variables under a scope and [StoreLandscape] evaluates a graph loss at any vector.
 //
 // Interactive figures: [NewInteractive] turns a function of a few parameters into a figure with
 // [Slider], [LogSlider] and [Choice] controls that a GoNB notebook page redraws at every change

@@ -16,11 +16,11 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/gomlx/go-xla/pkg/installer"
-	"github.com/gomlx/go-xla/pkg/pjrt"
+	"github.com/gomlx/go-xla/installer"
+	"github.com/gomlx/go-xla/pjrt"
 )
 
-// cudaPlugin is jax's PJRT plugin package family that go-xla v0.1.4 installs by default.
+// cudaPlugin is jax's PJRT plugin package family that go-xla v0.4.13 installs by default.
 const cudaPlugin = "cuda13"
 
 func main() {
@@ -37,7 +37,7 @@ func main() {
 		}
 		*dir = filepath.Join(lib, "go-xla")
 	}
-	// Where each installer leaves its plugin (go-xla v0.1.4's layout): checked before, so a
+	// Where each installer leaves its plugin (go-xla v0.4.13's layout): checked before, so a
 	// second run downloads nothing, and after, so a silent failure is still an error.
 	var pluginFile string
 	var install func() error

@@ -10,7 +10,7 @@ import (
 )
 
 // Selected returns dlopt.Backend(), the process-wide backend $DLOPT_BACKEND (else $GOMLX_BACKEND,
-// else simplego) selects, or fails the test with the reason it cannot be created.
+// else the Go backend) selects, or fails the test with the reason it cannot be created.
 func Selected(t testing.TB) compute.Backend {
 	t.Helper()
 	b, err := dlopt.Backend()

@@ -2,15 +2,16 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dlopt/course/bench/internal/workload"
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/data"
 	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/train"
 	"github.com/gomlx/gomlx/ml/train/metric"
-	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // evalBatchSize cuts the 10,000 test images into 40 equal batches (one compiled graph); larger
@@ -60,10 +61,15 @@ func trainDlopt(w workload.Training, epochs int, seed int64, trainSet, testSet *
 	if err != nil {
 		return seedRun{}, fmt.Errorf("%s, seed %d, evaluation: %w", w.Name, seed, err)
 	}
-	// Eval's metrics: mean loss with regularisation, mean loss, then ours (accuracy).
+	// Eval's metrics are the trainer's (GoMLX v0.28: the mean loss, then ours): find the accuracy
+	// by its object rather than by a position that changed between GoMLX versions.
+	accIndex := slices.IndexFunc(trainer.EvalMetrics(), func(m metric.Interface) bool { return m == accuracy })
+	if accIndex < 0 || accIndex >= len(evalMetrics) {
+		return seedRun{}, fmt.Errorf("%s, seed %d: the accuracy metric is not among the %d evaluation results", w.Name, seed, len(evalMetrics))
+	}
 	return seedRun{
 		Seed:         seed,
-		TestAccuracy: shapes.ConvertTo[float64](evalMetrics[2].Value()),
+		TestAccuracy: shapes.ConvertTo[float64](evalMetrics[accIndex].Value()),
 		TrainLoss:    lossSum / float64(steps),
 		Seconds:      seconds,
 	}, nil

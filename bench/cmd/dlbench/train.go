@@ -10,6 +10,7 @@ import (
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/data"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/train"
 )
 
 func setupSoftmax(config) (*prepared, error) { return setupTraining(workload.Softmax, 0) }
@@ -40,7 +41,8 @@ func setupTraining(w workload.Training, maxSteps int) (*prepared, error) {
 		return nil, err
 	}
 	step := func(inputs, labels []*tensors.Tensor) (loss float64, err error) {
-		metrics, err := trainer.TrainStep(nil, inputs, labels)
+		// The trainer takes the batch's tensors and finalizes them after the step.
+		metrics, err := trainer.TrainStep(train.Batch{Inputs: inputs, Labels: labels})
 		if err != nil {
 			return 0, err
 		}
@@ -48,9 +50,6 @@ func setupTraining(w workload.Training, maxSteps int) (*prepared, error) {
 		loss, err = measure.ScalarValue(metrics[0])
 		for _, m := range metrics {
 			m.FinalizeAll()
-		}
-		for _, t := range append(inputs, labels...) {
-			t.FinalizeAll()
 		}
 		return loss, err
 	}

@@ -9,9 +9,9 @@ import (
 	"github.com/dlopt/course/dlopt/optim"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
-	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // updatesPerRep is how many optimizer updates one repetition of adam-*/sgdm-* makes; the
@@ -49,10 +49,11 @@ func setupUpdate(kind string, n int) func(config) (*prepared, error) {
 		for i := range gradient {
 			gradient[i] = fixedGradient(i)
 		}
-		scope := model.New()
-		params := scope.In("model").VariableWithValue("w", tensors.FromShape(shapeOf(n)))
-		gradVar := scope.In("gradient").VariableWithValue("g", tensors.FromFlatDataAndDimensions(gradient, n)).SetTrainable(false)
-		exec, err := model.NewExec(backend, scope, func(scope *model.Scope, g *graph.Graph) *graph.Node {
+		store := model.NewStore()
+		root := store.RootScope()
+		params := root.In("model").VariableWithValue("w", tensors.FromShape(shapeOf(n)))
+		gradVar := root.In("gradient").VariableWithValue("g", tensors.FromFlatDataAndDimensions(gradient, n)).SetTrainable(false)
+		exec, err := model.NewExec(backend, store, func(scope *model.Scope, g *graph.Graph) *graph.Node {
 			opt.Apply(scope, []*model.Variable{params}, []*graph.Node{gradVar.NodeValue(g)})
 			// A one-element output: the graph must return something, and nothing big.
 			return graph.Slice(params.NodeValue(g), graph.AxisRange(0, 1))
@@ -61,7 +62,7 @@ func setupUpdate(kind string, n int) func(config) (*prepared, error) {
 			return nil, err
 		}
 		update := func() error {
-			out, err := exec.Exec()
+			out, err := exec.Call()
 			for _, t := range out {
 				t.FinalizeAll()
 			}
@@ -150,17 +151,18 @@ func setupMatmul(config) (*prepared, error) {
 		}
 		return v
 	}
-	scope := model.New()
-	a := scope.VariableWithValue("a", tensors.FromFlatDataAndDimensions(random(matM*matK), matM, matK)).SetTrainable(false)
-	b := scope.VariableWithValue("b", tensors.FromFlatDataAndDimensions(random(matK*matN), matK, matN)).SetTrainable(false)
-	exec, err := model.NewExec(backend, scope, func(scope *model.Scope, g *graph.Graph) *graph.Node {
-		return graph.Dot(a.NodeValue(g), b.NodeValue(g))
+	store := model.NewStore()
+	root := store.RootScope()
+	a := root.VariableWithValue("a", tensors.FromFlatDataAndDimensions(random(matM*matK), matM, matK)).SetTrainable(false)
+	b := root.VariableWithValue("b", tensors.FromFlatDataAndDimensions(random(matK*matN), matK, matN)).SetTrainable(false)
+	exec, err := model.NewExec(backend, store, func(_ *model.Scope, g *graph.Graph) *graph.Node {
+		return graph.Dot(a.NodeValue(g), b.NodeValue(g)).Product()
 	})
 	if err != nil {
 		return nil, err
 	}
 	product := func() error {
-		out, err := exec.Exec()
+		out, err := exec.Call()
 		for _, t := range out {
 			t.FinalizeAll()
 		}

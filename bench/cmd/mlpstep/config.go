@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	"github.com/dlopt/course/dlopt"
 )
 
 // size is one benchmark shape: the MLP 784-Hidden-Hidden-10 trained on batches of Batch.
@@ -15,11 +13,10 @@ type size struct {
 
 // config is the validated command line.
 type config struct {
-	sizes     []size
-	steps     []int // timed steps per repetition, one per size
-	reps      int
-	warmup    int
-	gradients []dlopt.DotGradient
+	sizes  []size
+	steps  []int // timed steps per repetition, one per size
+	reps   int
+	warmup int
 }
 
 // maxDim bounds batch and hidden so that a typo (4096000) is an error, not an out-of-memory crash.
@@ -64,40 +61,14 @@ func parseSteps(s string, numSizes int) ([]int, error) {
 	return nil, fmt.Errorf("-steps %q: got %d counts for %d sizes; give one count, or one per size", s, len(steps), numSizes)
 }
 
-// parseGradients reads "fast", "stock" or "fast,stock".
-func parseGradients(s string) ([]dlopt.DotGradient, error) {
-	var gradients []dlopt.DotGradient
-	seen := map[dlopt.DotGradient]bool{}
-	for _, item := range strings.Split(s, ",") {
-		var g dlopt.DotGradient
-		switch strings.TrimSpace(item) {
-		case "fast":
-			g = dlopt.FastDotGradient
-		case "stock":
-			g = dlopt.StockDotGradient
-		default:
-			return nil, fmt.Errorf("-gradient: bad value %q in %q: want fast, stock or fast,stock", item, s)
-		}
-		if seen[g] {
-			return nil, fmt.Errorf("-gradient %q: %q given twice", s, item)
-		}
-		seen[g] = true
-		gradients = append(gradients, g)
-	}
-	return gradients, nil
-}
-
 // newConfig validates the raw flag values.
-func newConfig(sizes, steps string, reps, warmup int, gradients string) (config, error) {
+func newConfig(sizes, steps string, reps, warmup int) (config, error) {
 	var cfg config
 	var err error
 	if cfg.sizes, err = parseSizes(sizes); err != nil {
 		return cfg, err
 	}
 	if cfg.steps, err = parseSteps(steps, len(cfg.sizes)); err != nil {
-		return cfg, err
-	}
-	if cfg.gradients, err = parseGradients(gradients); err != nil {
 		return cfg, err
 	}
 	if reps < 1 {

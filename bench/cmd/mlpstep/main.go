@@ -4,9 +4,11 @@
 // xla:/path/to/xla_cuda_plugin.so on a GPU). bench/gpu/peers.py times the same step with
 // PyTorch and JAX; bench/gpu/run.sh runs both on the GPU machine.
 //
-//	mlpstep -sizes 128x256,4096x256,4096x2048 -steps 1000,500,200 -reps 5 -warmup 20 -gradient fast,stock
+//	mlpstep -sizes 128x256,4096x256,4096x2048 -steps 1000,500,200 -reps 5 -warmup 20
 //
-// It prints one JSON line per (size, gradient): see [result].
+// It prints one JSON line per size: see [result]. (Up to GoMLX v0.26 dlopt had its own
+// matrix-product gradient and -gradient fast,stock compared it with GoMLX's; since v0.28
+// GoMLX's DotGeneral gradient is itself two matrix products, and there is one gradient.)
 package main
 
 import (
@@ -15,21 +17,22 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/dlopt/course/bench/internal/measure"
 	"github.com/dlopt/course/dlopt"
-	"github.com/gomlx/go-xla/compute/xla/autoinstall"
+	"github.com/gomlx/go-xla/compute/xla"
 )
 
 // result is one JSON line; peers.py prints the same fields (impl "torch" or "jax").
 type result struct {
 	Impl          string    `json:"impl"`           // "dlopt"
-	Backend       string    `json:"backend"`        // GoMLX's backend name: "SimpleGo (go)" or "xla"
+	Backend       string    `json:"backend"`        // the backend's name: "go" or "xla"
 	BackendConfig string    `json:"backend_config"` // dlopt.BackendConfig(): what DLOPT_BACKEND selected
 	Device        string    `json:"device"`         // the backend's description, and its device 0's
-	Gradient      string    `json:"gradient"`       // the matrix-product gradient: "fast" (dlopt) or "stock" (GoMLX)
-	Variant       string    `json:"variant"`        // what tells this impl's runs apart in the report: the gradient
+	Gradient      string    `json:"gradient"`       // how the gradient is computed
+	Variant       string    `json:"variant"`        // what tells this impl's runs apart in the report: "" (one variant)
 	Optimizer     string    `json:"optimizer"`
 	Batch         int       `json:"batch"`
 	Hidden        int       `json:"hidden"`
@@ -46,10 +49,14 @@ type result struct {
 	LossLast   *float64 `json:"loss_last"`
 	LossFinite bool     `json:"loss_finite"`
 	// DataOnDevice: inputs and labels were placed on the device once, before the timed steps.
-	DataOnDevice bool   `json:"data_on_device"`
-	Sync         string `json:"sync"`      // how the timed steps were waited for
-	Precision    string `json:"precision"` // float32 matrix-product mode, with where that comes from
-	XLAFlags     string `json:"xla_flags"` // $XLA_FLAGS as seen by the process ("" when unset)
+	DataOnDevice bool `json:"data_on_device"`
+	// BatchCopyMs: GoMLX v0.28's Trainer takes (donates, then frees) the batch it is given, so
+	// each timed step gets a device-side copy of the batch made by a one-op graph; this is what
+	// that copy alone costs per step (median over the repetitions), included in MsPerStep.
+	BatchCopyMs float64 `json:"batch_copy_ms"`
+	Sync        string  `json:"sync"`      // how the timed steps were waited for
+	Precision   string  `json:"precision"` // float32 matrix-product mode, with where that comes from
+	XLAFlags    string  `json:"xla_flags"` // $XLA_FLAGS as seen by the process ("" when unset)
 }
 
 func main() {
@@ -59,7 +66,7 @@ func main() {
 	}
 }
 
-// run parses args, measures every (gradient, size) and writes one JSON line each to stdout.
+// run parses args, measures every size and writes one JSON line each to stdout.
 func run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("mlpstep", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -67,14 +74,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 	steps := fs.String("steps", "200", "timed steps per repetition: one count, or one per size")
 	reps := fs.Int("reps", 5, "timed repetitions")
 	warmup := fs.Int("warmup", 20, "untimed steps first (the first builds and compiles the graph)")
-	gradient := fs.String("gradient", "fast", "matrix-product gradient: fast (dlopt), stock (GoMLX v0.26.0) or fast,stock")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q (all options are flags)", fs.Args())
 	}
-	cfg, err := newConfig(*sizes, *steps, *reps, *warmup, *gradient)
+	cfg, err := newConfig(*sizes, *steps, *reps, *warmup)
 	if err != nil {
 		return err
 	}
@@ -83,48 +89,65 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	enc := json.NewEncoder(stdout)
-	for _, g := range cfg.gradients {
-		for i, sz := range cfg.sizes {
-			t, err := timeTrainStep(backend, sz, g, cfg.steps[i], cfg.reps, cfg.warmup)
-			if err != nil {
-				return fmt.Errorf("size %dx%d, gradient %s: %w", sz.Batch, sz.Hidden, g, err)
-			}
-			r := result{
-				Impl: "dlopt", Backend: backend.Name(), BackendConfig: dlopt.BackendConfig(),
-				Device: backend.Description() + "; " + backend.DeviceDescription(0), Gradient: g.String(),
-				Variant: g.String(), Optimizer: `dlopt/optim New(Torch, "Adam", lr 1e-3)`,
-				Batch: sz.Batch, Hidden: sz.Hidden, DType: "float32",
-				Steps: t.stepsPerRep, Reps: cfg.reps, Warmup: t.warmups,
-				MsPerStep: t.msPerStep, MedianMs: measure.Median(t.msPerStep),
-				LossFirst: finiteOrNil(t.lossFirst), LossLast: finiteOrNil(t.lossLast),
-				DataOnDevice: t.inputsOnDevice,
-				Sync:         fmt.Sprintf("steps queued, then %d loss read to host per repetition", t.lossReadsPerRep),
-				Precision:    precisionNote(backend.Name(), dlopt.BackendConfig()),
-				XLAFlags:     os.Getenv("XLA_FLAGS"),
-			}
-			r.LossFinite = r.LossFirst != nil && r.LossLast != nil
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
+	for i, sz := range cfg.sizes {
+		t, err := timeTrainStep(backend, sz, cfg.steps[i], cfg.reps, cfg.warmup)
+		if err != nil {
+			return fmt.Errorf("size %dx%d: %w", sz.Batch, sz.Hidden, err)
+		}
+		r := result{
+			Impl: "dlopt", Backend: backend.Name(), BackendConfig: dlopt.BackendConfig(),
+			Device:    backend.Description() + "; " + backend.DeviceDescription(0),
+			Gradient:  "GoMLX autodiff (DotGeneral's gradient: two matrix products)",
+			Optimizer: `dlopt/optim New(Torch, "Adam", lr 1e-3)`,
+			Batch:     sz.Batch, Hidden: sz.Hidden, DType: "float32",
+			Steps: t.stepsPerRep, Reps: cfg.reps, Warmup: t.warmups,
+			MsPerStep: t.msPerStep, MedianMs: measure.Median(t.msPerStep),
+			LossFirst: finiteOrNil(t.lossFirst), LossLast: finiteOrNil(t.lossLast),
+			DataOnDevice: t.inputsOnDevice, BatchCopyMs: measure.Median(t.copyMsPerStep),
+			Sync:      fmt.Sprintf("steps queued, then %d loss read to host per repetition", t.lossReadsPerRep),
+			Precision: precisionNote(backend.Name(), dlopt.BackendConfig()),
+			XLAFlags:  os.Getenv("XLA_FLAGS"),
+		}
+		r.LossFinite = r.LossFirst != nil && r.LossLast != nil
+		if err := enc.Encode(r); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// precisionNote says how float32 matrix products are computed, from what was read in GoMLX
-// v0.26.0's source (backends/xla/ops_dotgeneral.go and xla.go), not measured.
+// precisionNote says how float32 matrix products are computed, from what was read in go-xla
+// v0.4.13's compute/xla (xla.go: option "tf32", on by default for CUDA plugins only;
+// ops_dotgeneral.go: on CUDA, precision DEFAULT with tf32 and HIGHEST without), not measured.
 func precisionNote(backendName, config string) string {
 	if backendName != xla.BackendName {
 		return backendName + ": float32 products in float32 arithmetic (no reduced-precision mode)"
 	}
 	_, options, _ := strings.Cut(config, ":")
-	for _, o := range strings.Split(options, ",") {
-		if o == "tf32" {
-			return "XLA DotGeneral with GoMLX's explicit TF32 algorithm (backend option tf32)"
+	parts := strings.Split(options, ",")
+	plugin, tf32, set := parts[0], false, false
+	for _, o := range parts[1:] {
+		key, value, _ := strings.Cut(o, "=")
+		switch {
+		case key == "notf32":
+			tf32, set = false, true
+		case key == "tf32":
+			b, err := strconv.ParseBool(value)
+			tf32, set = value == "" || (err == nil && b), true
 		}
 	}
-	// GoMLX emits DotGeneral with no precision config and no algorithm, i.e. precision DEFAULT,
-	// as jax.numpy does under its default jax_default_matmul_precision.
-	return "XLA DotGeneral precision DEFAULT (GoMLX sets none): TF32 on Ampere/Hopper GPUs " +
-		"per JAX's matmul-precision docs, full float32 on CPU"
+	upper := strings.ToUpper(plugin)
+	cuda := strings.Contains(upper, "CUDA") || strings.Contains(upper, "NVIDIA")
+	if !set {
+		tf32 = cuda // go-xla's default: TF32 on CUDA plugins
+	}
+	switch {
+	case cuda && tf32:
+		return "XLA DotGeneral precision DEFAULT (go-xla's tf32 option, on by default for CUDA): TF32 on Ampere/Hopper GPUs"
+	case cuda:
+		return "XLA DotGeneral precision HIGHEST (backend option tf32=false): full float32"
+	case tf32:
+		return "XLA DotGeneral with go-xla's explicit TF32 dot algorithm (backend option tf32)"
+	}
+	return "XLA DotGeneral without precision config (non-CUDA plugin, no tf32 option): full float32 on CPU"
 }

@@ -37,16 +37,16 @@ var (
 		TorchClass: "Adam", LR: 1e-3, Flatten: true}
 	// CNN is conv3x3(8, same)+ReLU, 2x2 max-pool, conv3x3(16)+ReLU, 2x2 max-pool, dense 10, Adam
 	// lr 1e-3. dlopt/models builds the convolutions from a gather and one matrix product and the
-	// pooling from a reshape and ReduceMax: GoMLX v0.26.0's conv and max-pool gradients use ops
-	// simplego lacks (Reverse, SelectAndScatterMax).
+	// pooling from a reshape and ReduceMax: GoMLX v0.26.0's conv and max-pool gradients used ops
+	// its Go backend lacked (Reverse, SelectAndScatterMax).
 	CNN = Training{Name: "cnn", Model: models.CNN{Channels: [2]int{8, 16}, Kernel: 3, Classes: data.FashionClasses, Activation: models.ReLU},
 		TorchClass: "Adam", LR: 1e-3}
 )
 
 // NewTrainer builds GoMLX's train.Trainer for t on backend: dlopt/models' cross-entropy, the
-// dlopt/optim optimizer, a new context whose random numbers (the initial weights) come from seed,
-// and the given evaluation metrics. The caller may Finalize the context when done.
-func (t Training) NewTrainer(backend compute.Backend, seed int64, evalMetrics ...metric.Interface) (*train.Trainer, *model.Scope, error) {
+// dlopt/optim optimizer, a new store whose random numbers (the initial weights) come from seed,
+// and the given evaluation metrics. The caller may Finalize the store when done.
+func (t Training) NewTrainer(backend compute.Backend, seed int64, evalMetrics ...metric.Interface) (*train.Trainer, *model.Store, error) {
 	modelFn, err := models.ModelFn(t.Model)
 	if err != nil {
 		return nil, nil, err
@@ -55,9 +55,9 @@ func (t Training) NewTrainer(backend compute.Backend, seed int64, evalMetrics ..
 	if err != nil {
 		return nil, nil, err
 	}
-	scope := model.New()
-	if err := scope.SetRNGStateFromSeed(seed); err != nil {
+	store := model.NewStore()
+	if err := store.SetRNGStateFromSeed(seed); err != nil {
 		return nil, nil, err
 	}
-	return train.NewTrainer(backend, scope, modelFn, models.CrossEntropyLoss, optimizer, nil, evalMetrics), scope, nil
+	return train.NewTrainer(backend, store, modelFn, models.CrossEntropyLoss, optimizer, nil, evalMetrics), store, nil
 }

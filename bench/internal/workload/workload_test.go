@@ -13,9 +13,9 @@ func TestNewTrainer(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, w := range []Training{Softmax, MLP, CNN} {
-		trainer, ctx, err := w.NewTrainer(backend, 1)
-		if err != nil || trainer == nil || ctx == nil {
-			t.Errorf("%s: NewTrainer = %v, %v, %v", w.Name, trainer, ctx, err)
+		trainer, store, err := w.NewTrainer(backend, 1)
+		if err != nil || trainer == nil || store == nil {
+			t.Errorf("%s: NewTrainer = %v, %v, %v", w.Name, trainer, store, err)
 		}
 	}
 	bad := Softmax

@@ -68,14 +68,14 @@ func ExampleTheorem1StepSize() {
 // Any scalar hyperparameter kept in a GoMLX context can be set from a schedule between steps;
 // DriveSchedule does this before every step of a train.Loop.
 func ExampleSetVariable() {
-	scope := model.New()
+	store := model.NewStore()
 	beta1 := schedule.Target{Scope: "/optimizers/adam", Name: "beta1", DType: dtypes.Float32}
 	warm, _ := schedule.Linear(0.5, 0.9, 4, 0)
 	for step := range 5 {
-		if err := schedule.SetVariable(scope, beta1, warm.Value(step)); err != nil {
+		if err := schedule.SetVariable(store, beta1, warm.Value(step)); err != nil {
 			panic(err)
 		}
-		v := scope.GetVariableByScopeAndName(beta1.Scope, beta1.Name).MustValue().Value()
+		v := store.GetVariable(model.JoinPath(beta1.Scope, beta1.Name)).MustValue().Value()
 		fmt.Printf("%.1f ", v)
 	}
 	fmt.Println()

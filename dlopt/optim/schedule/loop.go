@@ -7,9 +7,9 @@ import (
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train"
-	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // Target names a scalar hyperparameter variable of a GoMLX context: any hyperparameter an
@@ -27,8 +27,8 @@ type Target struct {
 func (t Target) String() string { return t.Scope + "/" + t.Name }
 
 func (t Target) check() error {
-	if !strings.HasPrefix(t.Scope, model.RootScope) {
-		return fmt.Errorf("schedule target %q: scope %q must be absolute (start with %q)", t, t.Scope, model.RootScope)
+	if !strings.HasPrefix(t.Scope, model.RootScopePath) {
+		return fmt.Errorf("schedule target %q: scope %q must be absolute (start with %q)", t, t.Scope, model.RootScopePath)
 	}
 	if t.Name == "" {
 		return fmt.Errorf("schedule target %q: empty variable name", t)
@@ -39,26 +39,31 @@ func (t Target) check() error {
 	return nil
 }
 
-// SetVariable sets the scalar variable named by t in ctx to v from the host, creating it (not
-// trainable) if it does not exist. The optimizer reads the new value at its next step.
-func SetVariable(scope *model.Scope, t Target, v float64) error {
+// SetVariable sets the scalar variable named by t in store (a *model.Store or *model.Scope) to
+// v from the host, creating it (not trainable) if it does not exist. The optimizer reads the new
+// value at its next step.
+func SetVariable(store model.StoreProvider, t Target, v float64) error {
 	if err := t.check(); err != nil {
 		return err
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return fmt.Errorf("schedule target %q: value %v is not finite", t, v)
 	}
-	variable := scope.GetVariableByScopeAndName(t.Scope, t.Name)
+	path := model.JoinPath(t.Scope, t.Name)
+	variable := store.Store().GetVariable(path)
 	if variable == nil {
-		scope.InAbsPath(t.Scope).Checked(false).
-			VariableWithValue(t.Name, shapes.CastAsDType(v, t.DType)).SetTrainable(false)
+		created, err := store.Store().CreateVariable(path, tensors.MustFromAnyValue(shapes.CastAsDType(v, t.DType)))
+		if err != nil {
+			return fmt.Errorf("schedule target %q: %w", t, err)
+		}
+		created.SetTrainable(false)
 		return nil
 	}
 	shape := variable.Shape()
 	if !shape.IsScalar() {
 		return fmt.Errorf("schedule target %q: variable has shape %s, want a scalar", t, shape)
 	}
-	return variable.SetValue(tensors.FromAnyValue(shapes.CastAsDType(v, shape.DType)))
+	return variable.SetValue(tensors.MustFromAnyValue(shapes.CastAsDType(v, shape.DType)))
 }
 
 // Setter writes a hyperparameter's value from the host between training steps: a closure over
@@ -66,14 +71,14 @@ func SetVariable(scope *model.Scope, t Target, v float64) error {
 type Setter func(value float64) error
 
 // VariableSetter returns a Setter that writes the variable named by t in ctx ([SetVariable]).
-func VariableSetter(scope *model.Scope, t Target) (Setter, error) {
-	if scope == nil {
-		return nil, fmt.Errorf("VariableSetter(%s): context is nil", t)
+func VariableSetter(store model.StoreProvider, t Target) (Setter, error) {
+	if store == nil || store.Store() == nil {
+		return nil, fmt.Errorf("VariableSetter(%s): the model store is nil", t)
 	}
 	if err := t.check(); err != nil {
 		return nil, err
 	}
-	return func(v float64) error { return SetVariable(scope, t, v) }, nil
+	return func(v float64) error { return SetVariable(store, t, v) }, nil
 }
 
 // HookPriority is the priority of the hooks registered by [DriveSchedule] and

@@ -1,26 +1,34 @@
 package schedule
 
 import (
+	"iter"
 	"math"
 	"testing"
 
 	"github.com/dlopt/course/dlopt"
 	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train"
 	"github.com/gomlx/gomlx/ml/train/loss"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
-	. "github.com/gomlx/gomlx/core/graph"
-	"github.com/gomlx/gomlx/core/tensors"
 )
 
-// constantBatch yields the same scalar input and label forever.
+// constantBatch yields the same scalar input and label forever (new tensors for each batch: the
+// trainer frees them after the step).
 type constantBatch struct{}
 
 func (constantBatch) Name() string { return "constant" }
-func (constantBatch) Reset()       {}
-func (constantBatch) Yield() (any, []*tensors.Tensor, []*tensors.Tensor, error) {
-	return nil, []*tensors.Tensor{tensors.FromScalar(0.0)}, []*tensors.Tensor{tensors.FromScalar(100.0)}, nil
+func (constantBatch) Iter() iter.Seq2[train.Batch, error] {
+	return func(yield func(train.Batch, error) bool) {
+		for {
+			batch := train.Batch{Inputs: []*tensors.Tensor{tensors.FromScalar(0.0)}, Labels: []*tensors.Tensor{tensors.FromScalar(100.0)}}
+			if !yield(batch, nil) {
+				return
+			}
+		}
+	}
 }
 
 // TestDriveLoop runs a real train.Loop with GoMLX's plain SGD on the prediction p * s * m,
@@ -30,7 +38,7 @@ func (constantBatch) Yield() (any, []*tensors.Tensor, []*tensors.Tensor, error) 
 // step k. lr comes from a torch-style scheduler (m from its cycled momentum when it has one,
 // else m = 1), s from a pure schedule.
 func TestDriveLoop(t *testing.T) {
-	lrTarget := Target{Scope: "/optimizers", Name: optimizers.ParamLearningRate, DType: dtypes.Float64}
+	lrTarget := Target{Scope: "/optimizers", Name: optimizer.ParamLearningRate, DType: dtypes.Float64}
 	scaleTarget := Target{Scope: "/hyper", Name: "scale", DType: dtypes.Float64}
 	momTarget := Target{Scope: "/hyper", Name: "momentum", DType: dtypes.Float64}
 	plateauMetrics := []float64{5, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3}
@@ -47,17 +55,17 @@ func TestDriveLoop(t *testing.T) {
 		{"ReduceLROnPlateau", "ReduceLROnPlateau", map[string]any{"patience": 1, "factor": 0.5}, []int{12}, false, plateauMetrics},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			scope := model.New()
+			store := model.NewStore()
 			modelFn := func(scope *model.Scope, _ any, inputs []*Node) []*Node {
 				g := inputs[0].Graph()
 				p := scope.In("model").VariableWithValue("p", 0.0).NodeValue(g)
-				hyper := scope.InAbsPath("/hyper").Checked(false)
+				hyper := scope.Store().Scope("/hyper")
 				s := hyper.VariableWithValue(scaleTarget.Name, 0.0).SetTrainable(false).NodeValue(g)
 				m := hyper.VariableWithValue(momTarget.Name, 1.0).SetTrainable(false).NodeValue(g)
 				return []*Node{Add(Mul(Mul(p, s), m), inputs[0])}
 			}
-			sgd := optimizers.StochasticGradientDescent().WithDecay(false).WithLearningRate(123).Done()
-			trainer := train.NewTrainer(dlopt.MustBackend(), scope, modelFn, losses.MeanAbsoluteError, sgd, nil, nil)
+			sgd := optimizer.StochasticGradientDescent().WithDecay(false).WithLearningRate(123).Done()
+			trainer := train.NewTrainer(dlopt.MustBackend(), store, modelFn, loss.MeanAbsoluteError, sgd, nil, nil)
 			loop := train.NewLoop(trainer)
 
 			sched, err := FromTorch(tc.torch, tc.kwargs, 0.1)
@@ -87,9 +95,9 @@ func TestDriveLoop(t *testing.T) {
 				want += lr * scale.Value(k) * m
 			}
 
-			setters := SchedulerSetters{LR: mustSetter(t, scope, lrTarget)}
+			setters := SchedulerSetters{LR: mustSetter(t, store, lrTarget)}
 			if tc.momentum {
-				setters.Momentum = mustSetter(t, scope, momTarget)
+				setters.Momentum = mustSetter(t, store, momTarget)
 			}
 			if tc.metrics != nil {
 				setters.Metric = func(loop *train.Loop, _ []*tensors.Tensor) (float64, error) {
@@ -99,7 +107,7 @@ func TestDriveLoop(t *testing.T) {
 			if err := DriveScheduler(loop, "lr", sched, setters); err != nil {
 				t.Fatal(err)
 			}
-			if err := DriveSchedule(loop, "scale", scale, mustSetter(t, scope, scaleTarget)); err != nil {
+			if err := DriveSchedule(loop, "scale", scale, mustSetter(t, store, scaleTarget)); err != nil {
 				t.Fatal(err)
 			}
 			for _, n := range tc.runs {
@@ -107,16 +115,16 @@ func TestDriveLoop(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			got := scope.GetVariableByScopeAndName("/model", "p").MustValue().Value().(float64)
+			got := store.GetVariable("/model/p").MustValue().Value().(float64)
 			if math.Abs(got-want) > 1e-12*math.Abs(want) {
 				t.Errorf("p = %.17g after %d steps, want sum lr_k s_k m_k = %.17g", got, total, want)
 			}
 			// After the run the variables hold the values for the next step.
-			sv := scope.GetVariableByScopeAndName(scaleTarget.Scope, scaleTarget.Name).MustValue().Value().(float64)
+			sv := store.GetVariable(model.JoinPath(scaleTarget.Scope, scaleTarget.Name)).MustValue().Value().(float64)
 			if sv != scale.Value(total) {
 				t.Errorf("scale after the run = %v, want the next step's %v", sv, scale.Value(total))
 			}
-			lv := scope.GetVariableByScopeAndName(lrTarget.Scope, lrTarget.Name).MustValue().Value().(float64)
+			lv := store.GetVariable(model.JoinPath(lrTarget.Scope, lrTarget.Name)).MustValue().Value().(float64)
 			if lv != twin.LR() {
 				t.Errorf("lr after the run = %v, want the next step's %v", lv, twin.LR())
 			}
@@ -124,9 +132,9 @@ func TestDriveLoop(t *testing.T) {
 	}
 }
 
-func mustSetter(t *testing.T, scope *model.Scope, target Target) Setter {
+func mustSetter(t *testing.T, store *model.Store, target Target) Setter {
 	t.Helper()
-	set, err := VariableSetter(scope, target)
+	set, err := VariableSetter(store, target)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,11 +142,11 @@ func mustSetter(t *testing.T, scope *model.Scope, target Target) Setter {
 }
 
 func TestDriveErrors(t *testing.T) {
-	scope := model.New()
-	trainer := train.NewTrainer(dlopt.MustBackend(), scope, nil, losses.MeanAbsoluteError,
-		optimizers.StochasticGradientDescent().Done(), nil, nil)
+	store := model.NewStore()
+	trainer := train.NewTrainer(dlopt.MustBackend(), store, train.ModelFn(nil), loss.MeanAbsoluteError,
+		optimizer.StochasticGradientDescent().Done(), nil, nil)
 	loop := train.NewLoop(trainer)
-	set := mustSetter(t, scope, Target{Scope: "/h", Name: "x", DType: dtypes.Float64})
+	set := mustSetter(t, store, Target{Scope: "/h", Name: "x", DType: dtypes.Float64})
 	step, _ := FromTorch("StepLR", map[string]any{"step_size": 2}, 0.1)
 	if err := DriveScheduler(loop, "lr", step, SchedulerSetters{LR: set, Momentum: set}); err == nil {
 		t.Error("momentum setter for StepLR: no error")
@@ -149,13 +157,13 @@ func TestDriveErrors(t *testing.T) {
 	if err := DriveSchedule(loop, "x", nil, set); err == nil {
 		t.Error("nil schedule: no error")
 	}
-	if _, err := VariableSetter(scope, Target{Scope: "h", Name: "x", DType: dtypes.Float64}); err == nil {
+	if _, err := VariableSetter(store, Target{Scope: "h", Name: "x", DType: dtypes.Float64}); err == nil {
 		t.Error("relative scope: no error")
 	}
 }
 
 func TestTargetErrors(t *testing.T) {
-	scope := model.New()
+	store := model.NewStore()
 	for _, tc := range []struct {
 		target Target
 		value  float64
@@ -165,17 +173,17 @@ func TestTargetErrors(t *testing.T) {
 		{Target{Scope: "/optimizers", Name: "lr", DType: dtypes.Int32}, 1},
 		{Target{Scope: "/optimizers", Name: "lr", DType: dtypes.Float32}, math.NaN()},
 	} {
-		if err := SetVariable(scope, tc.target, tc.value); err == nil {
+		if err := SetVariable(store, tc.target, tc.value); err == nil {
 			t.Errorf("SetVariable(%+v, %v): no error", tc.target, tc.value)
 		}
 	}
 	// A float32 variable keeps its dtype.
 	target := Target{Scope: "/h", Name: "beta1", DType: dtypes.Float32}
 	for _, v := range []float64{0.9, 0.85} {
-		if err := SetVariable(scope, target, v); err != nil {
+		if err := SetVariable(store, target, v); err != nil {
 			t.Fatal(err)
 		}
-		if got := scope.GetVariableByScopeAndName("/h", "beta1").MustValue().Value().(float32); got != float32(v) {
+		if got := store.GetVariable("/h/beta1").MustValue().Value().(float32); got != float32(v) {
 			t.Errorf("beta1 = %v, want %v", got, float32(v))
 		}
 	}

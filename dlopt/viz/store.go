@@ -13,24 +13,24 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
-// ContextParams is a flat view of the trainable variables of a GoMLX context under one scope
+// StoreParams is a flat view of the trainable variables of a GoMLX model store under one scope
 // (a model's weights, not its optimizer's state): the parameter vector a [Landscape] moves in.
-type ContextParams struct {
+type StoreParams struct {
 	Vars   []*model.Variable // sorted by scope and name: the order of the flat vector
 	Blocks []ParamBlock      // the layout of the flat vector, one block per variable
 }
 
-// NewContextParams collects the trainable float32/float64 variables whose scope starts with
+// NewStoreParams collects the trainable float32/float64 variables whose scope starts with
 // scope (e.g. "/mlp"). filterAxis gives each variable's filter axis for
 // [FilterNormalizedDirection]; nil means -1, the output axis of GoMLX's layers (dense [in, out],
 // convolution [kh, kw, in, out]); models that store weights as [out, in] need 0.
-func NewContextParams(scope *model.Scope, scope string, filterAxis func(v *model.Variable) int) (*ContextParams, error) {
-	if scope == nil {
-		return nil, fmt.Errorf("viz: NewContextParams: nil context")
+func NewStoreParams(store *model.Store, scope string, filterAxis func(v *model.Variable) int) (*StoreParams, error) {
+	if store == nil {
+		return nil, fmt.Errorf("viz: NewStoreParams: nil model store")
 	}
-	p := &ContextParams{}
+	p := &StoreParams{}
 	var scopes []string
-	for v := range scope.IterVariables() {
+	for v := range store.IterVariables() {
 		if !v.Trainable {
 			continue
 		}
@@ -39,7 +39,7 @@ func NewContextParams(scope *model.Scope, scope string, filterAxis func(v *model
 			continue
 		}
 		if dt := v.DType(); dt != dtypes.Float32 && dt != dtypes.Float64 {
-			return nil, fmt.Errorf("viz: variable %q has dtype %s: only float32 and float64 are supported", v.ScopeAndName(), dt)
+			return nil, fmt.Errorf("viz: variable %q has dtype %s: only float32 and float64 are supported", v.Path(), dt)
 		}
 		p.Vars = append(p.Vars, v)
 	}
@@ -47,19 +47,19 @@ func NewContextParams(scope *model.Scope, scope string, filterAxis func(v *model
 		slices.Sort(scopes)
 		return nil, fmt.Errorf("viz: no trainable variable under scope %q (trainable scopes: %q)", scope, slices.Compact(scopes))
 	}
-	slices.SortFunc(p.Vars, func(a, b *model.Variable) int { return strings.Compare(a.ScopeAndName(), b.ScopeAndName()) })
+	slices.SortFunc(p.Vars, func(a, b *model.Variable) int { return strings.Compare(a.Path(), b.Path()) })
 	for _, v := range p.Vars {
 		axis := -1
 		if filterAxis != nil {
 			axis = filterAxis(v)
 		}
-		p.Blocks = append(p.Blocks, ParamBlock{Name: v.ScopeAndName(), Shape: v.Shape().Dimensions, FilterAxis: axis})
+		p.Blocks = append(p.Blocks, ParamBlock{Name: v.Path(), Shape: v.Shape().Dimensions, FilterAxis: axis})
 	}
 	return p, nil
 }
 
 // Size is the length of the flat vector.
-func (p *ContextParams) Size() int {
+func (p *StoreParams) Size() int {
 	n := 0
 	for _, v := range p.Vars {
 		n += v.Shape().Size()
@@ -68,12 +68,12 @@ func (p *ContextParams) Size() int {
 }
 
 // Flatten returns the variables' current values as one float64 vector.
-func (p *ContextParams) Flatten() ([]float64, error) {
+func (p *StoreParams) Flatten() ([]float64, error) {
 	theta := make([]float64, 0, p.Size())
 	for _, v := range p.Vars {
 		t, err := v.Value()
 		if err != nil {
-			return nil, fmt.Errorf("viz: reading %q: %w", v.ScopeAndName(), err)
+			return nil, fmt.Errorf("viz: reading %q: %w", v.Path(), err)
 		}
 		switch v.DType() {
 		case dtypes.Float32:
@@ -87,8 +87,8 @@ func (p *ContextParams) Flatten() ([]float64, error) {
 	return theta, nil
 }
 
-// Set writes theta (laid out as [ContextParams.Flatten] returns it) into the variables.
-func (p *ContextParams) Set(theta []float64) error {
+// Set writes theta (laid out as [StoreParams.Flatten] returns it) into the variables.
+func (p *StoreParams) Set(theta []float64) error {
 	if len(theta) != p.Size() {
 		return fmt.Errorf("viz: %d values for %d parameters: they must match", len(theta), p.Size())
 	}
@@ -106,35 +106,35 @@ func (p *ContextParams) Set(theta []float64) error {
 			t = tensors.FromFlatDataAndDimensions(slices.Clone(theta[off:off+n]), dims...)
 		}
 		if err := v.SetValue(t); err != nil {
-			return fmt.Errorf("viz: setting %q: %w", v.ScopeAndName(), err)
+			return fmt.Errorf("viz: setting %q: %w", v.Path(), err)
 		}
 		off += n
 	}
 	return nil
 }
 
-// ContextLandscape builds a [Landscape] around the current values of p's variables: its Loss
+// StoreLandscape builds a [Landscape] around the current values of p's variables: its Loss
 // writes theta into the variables and evaluates loss (a scalar graph, e.g. the mean
 // cross-entropy of the model on a fixed batch) on the given inputs. Loss leaves the variables
 // at the last theta it was given: call p.Set(l.Center) to put the trained weights back.
-func ContextLandscape(backend compute.Backend, scope *model.Scope, p *ContextParams,
+func StoreLandscape(backend compute.Backend, store *model.Store, p *StoreParams,
 	loss func(scope *model.Scope, inputs []*graph.Node) *graph.Node, inputs ...any) (Landscape, error) {
-	if backend == nil || scope == nil || p == nil || loss == nil {
-		return Landscape{}, fmt.Errorf("viz: ContextLandscape: backend, context, parameters and loss must all be non-nil")
+	if backend == nil || store == nil || p == nil || loss == nil {
+		return Landscape{}, fmt.Errorf("viz: StoreLandscape: backend, model store, parameters and loss must all be non-nil")
 	}
 	center, err := p.Flatten()
 	if err != nil {
 		return Landscape{}, err
 	}
-	exec, err := model.NewExec(backend, scope.Reuse(), loss)
+	exec, err := model.NewExec(backend, store, loss)
 	if err != nil {
-		return Landscape{}, fmt.Errorf("viz: ContextLandscape: %w", err)
+		return Landscape{}, fmt.Errorf("viz: StoreLandscape: %w", err)
 	}
 	return Landscape{Center: center, Loss: func(theta []float64) (float64, error) {
 		if err := p.Set(theta); err != nil {
 			return 0, err
 		}
-		out, err := exec.Exec(inputs...)
+		out, err := exec.Call(inputs...)
 		if err != nil {
 			return 0, fmt.Errorf("viz: evaluating the loss: %w", err)
 		}
