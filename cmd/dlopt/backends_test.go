@@ -14,7 +14,12 @@ func TestBackendsCommand(t *testing.T) {
 		wantText  []string // also in the output
 	}{
 		{"default", "", 0, "* go ", []string{"one-step smoke graph: ok"}},
-		{"simplego with options", "go:parallelism=1", 0, "* go:parallelism=1 ", []string{"one-step smoke graph: ok"}},
+		// The Go backend's options (GoMLX compute v0.1.14's gobackend.New): workers and how ops run.
+		{"go with options", "go:parallelism=2,ops_sequential", 0, "* go:parallelism=2,ops_sequential ", []string{"one-step smoke graph: ok"}},
+		{"go sequential", "go:parallelism=0", 0, "* go:parallelism=0 ", []string{"one-step smoke graph: ok"}},
+		{"simplego is go", "simplego", 0, "* go ", []string{"one-step smoke graph: ok"}},
+		{"go bad option value", "go:parallelism=two", 1, "* go:parallelism=two ", []string{"UNAVAILABLE", `"parallelism"`, "needs an int", "To fix"}},
+		{"go unknown option", "go:workers=2", 1, "* go:workers=2 ", []string{"UNAVAILABLE", `"workers"`, "parallelism=#workers", "To fix"}},
 		{"unavailable plugin", "xla:/nonexistent/pjrt_plugin.so", 1, "* xla:/nonexistent/pjrt_plugin.so ",
 			[]string{"UNAVAILABLE", "no such file", "To fix"}},
 		{"unknown backend", "tpu", 1, "* tpu ", []string{"UNAVAILABLE", "unknown backend"}},

@@ -69,3 +69,43 @@ func TestShellQuoteAndExitCodes(t *testing.T) {
 		t.Errorf("exit codes %d, %d; want 130, 143", signalExitCode(syscall.SIGINT), signalExitCode(syscall.SIGTERM))
 	}
 }
+
+// TestTrainResumeVersion1Checkpoint: --resume (and --resume-from) on a checkpoint written by the
+// dlopt built on GoMLX v0.26.0 (dlopt/experiment's fixture, state.json version 1) exits 1 with
+// a message naming both GoMLX versions, and trains nothing.
+func TestTrainResumeVersion1Checkpoint(t *testing.T) {
+	const fixture = "../../dlopt/experiment/testdata/gomlx-v0.26.0-checkpoint/ckpt-000001-step-00000003"
+	out := filepath.Join(t.TempDir(), "out")
+	ckpt := filepath.Join(out, "checkpoints", filepath.Base(fixture))
+	if err := os.MkdirAll(ckpt, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(fixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(fixture, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(ckpt, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, args := range [][]string{{"--resume", "--out", out}, {"--resume-from", ckpt, "--out", out}} {
+		var stdout, stderr bytes.Buffer
+		code := runTrain(args, &stdout, &stderr)
+		if code != 1 {
+			t.Errorf("train %q: exit %d, want 1\nstdout: %s\nstderr: %s", args, code, stdout.String(), stderr.String())
+		}
+		for _, want := range []string{ckpt, "GoMLX v0.26.0", "GoMLX v0.28.16"} {
+			if !strings.Contains(stderr.String(), want) {
+				t.Errorf("train %q: stderr %q does not name %q", args, stderr.String(), want)
+			}
+		}
+		if strings.Contains(stdout.String(), "epoch 1") {
+			t.Errorf("train %q trained:\n%s", args, stdout.String())
+		}
+	}
+}

@@ -76,7 +76,8 @@ func (e *DamagedCheckpointError) Unwrap() []error { return []error{ErrCheckpoint
 // hyperparameters, the global step, the RNG state), state.json, and manifest.json with the size
 // and SHA-256 of the three.
 type Checkpoint struct {
-	// Format and Version identify state.json: "dlopt-experiment-checkpoint", 1.
+	// Format and Version identify state.json: "dlopt-experiment-checkpoint", 2 (1 was the GoMLX
+	// v0.26.0 build's, refused by [ReadCheckpoint]).
 	Format  string `json:"format"`
 	Version int    `json:"version"`
 	// Path is the checkpoint's directory (not saved: where it was read from).

@@ -2,9 +2,12 @@ package experiment
 
 import (
 	"math"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
+	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/data"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/ml/model"
@@ -56,14 +59,14 @@ func crossEntropyByHand(X [][]float64, b, inputs []float64, labels []uint8) floa
 	return total / float64(len(labels))
 }
 
-// linearVariables returns the linear model's X and b as found in ctx: with within "", the
+// linearVariables returns the linear model's X and b as found in store: with within "", the
 // model's own (the trainable ones, /linear/X and /linear/b); otherwise the optimizer state
 // kept for them under a scope segment named within (ASGD's average: /optim/ASGD/1_asgd/ax/linear).
-func linearVariables(t *testing.T, scope *model.Scope, within string) ([][]float64, []float64) {
+func linearVariables(t *testing.T, store *model.Store, within string) ([][]float64, []float64) {
 	t.Helper()
 	var X [][]float64
 	var b []float64
-	for v := range scope.IterVariables() {
+	for v := range store.IterVariables() {
 		scope := v.Scope()
 		if !strings.HasSuffix(scope, "/linear") {
 			continue
@@ -80,8 +83,8 @@ func linearVariables(t *testing.T, scope *model.Scope, within string) ([][]float
 	}
 	if X == nil || b == nil {
 		var names []string
-		for v := range scope.IterVariables() {
-			names = append(names, v.ScopeAndName())
+		for v := range store.IterVariables() {
+			names = append(names, v.Path())
 		}
 		t.Fatalf("linear model variables (within %q) not found among %v", within, names)
 	}
@@ -134,17 +137,56 @@ func TestEvaluationAtAveragedParameters(t *testing.T) {
 	}
 	defer result.Close()
 	inputs := standardizedByHand(ds.Train, ds.Test)
-	avgX, avgB := linearVariables(t, result.Context(), "ax")
+	avgX, avgB := linearVariables(t, result.Store(), "ax")
 	want := crossEntropyByHand(avgX, avgB, inputs, ds.Test.Labels)
 	got := result.Final().TestLoss
 	if math.Abs(got-want) > 1e-9*math.Abs(want) {
 		t.Errorf("reported test loss %.12g, by hand at the averaged parameters %.12g", got, want)
 	}
-	modelX, modelB := linearVariables(t, result.Context(), "")
+	modelX, modelB := linearVariables(t, result.Store(), "")
 	if atModel := crossEntropyByHand(modelX, modelB, inputs, ds.Test.Labels); math.Abs(atModel-want) > 1e-9*math.Abs(want) {
-		t.Errorf("after the last epoch the model's variables should hold the average (Result.Context's doc): loss %.12g there, %.12g at the average", atModel, want)
+		t.Errorf("after the last epoch the model's variables should hold the average (Result.Store's doc): loss %.12g there, %.12g at the average", atModel, want)
 	}
 	if len(evaluated) != 2 || evaluated[1] != got {
 		t.Errorf("OnEpoch saw test losses %v, the history ends with %v", evaluated, got)
+	}
+}
+
+// evalOnConfigBackendChild marks the process TestEvaluationOnConfigBackendOnly starts.
+const evalOnConfigBackendChild = "DLOPT_TEST_EVAL_ON_CONFIG_BACKEND"
+
+// TestEvaluationOnConfigBackendOnly: optimizers evaluated at other parameters than they train
+// (schedule-free, ASGD's average) train, evaluate and predict on Config.Backend without touching
+// dlopt.Backend(): in a child process whose $DLOPT_BACKEND names a backend that does not exist
+// (so any use of the default backend fails), runs with Config.Backend "go" succeed.
+func TestEvaluationOnConfigBackendOnly(t *testing.T) {
+	if os.Getenv(evalOnConfigBackendChild) == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestEvaluationOnConfigBackendOnly$", "-test.count=1", "-test.v")
+		cmd.Env = append(os.Environ(), evalOnConfigBackendChild+"=1", dlopt.BackendEnv+"=tpu", dlopt.GoMLXBackendEnv+"=")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestEvaluationOnConfigBackendOnly") {
+			t.Fatalf("child with $%s=tpu: %v\n%s", dlopt.BackendEnv, err, out)
+		}
+		t.Logf("child with $%s=tpu:\n%s", dlopt.BackendEnv, out)
+		return
+	}
+	if _, err := dlopt.Backend(); err == nil {
+		t.Fatalf("$%s=%q: the default backend works, the test proves nothing", dlopt.BackendEnv, os.Getenv(dlopt.BackendEnv))
+	}
+	ds := synthetic(t, 120, 6, 3)
+	for _, cfg := range []Config{
+		{Model: ModelMLP, Hidden: []int{8}, Optimizer: "optax:schedule_free_adamw", LearningRate: 0.01, Epochs: 2, BatchSize: 30, Seed: 1},
+		{Model: ModelLinear, Optimizer: "torch:ASGD", OptimizerArgs: map[string]any{"t0": 1}, LearningRate: 0.1, Epochs: 2, BatchSize: 30, Seed: 1},
+	} {
+		cfg.Backend = "go"
+		r, err := Train(cfg, ds, Callbacks{})
+		if err != nil {
+			t.Fatalf("%s on Config.Backend %q: %v", cfg.Optimizer, cfg.Backend, err)
+		}
+		if _, err := r.Predict(ds.Test); err != nil {
+			t.Errorf("%s: Predict: %v", cfg.Optimizer, err)
+		}
+		t.Logf("%s: %v", cfg.Optimizer, r.Final())
+		r.Close()
 	}
 }

@@ -31,7 +31,7 @@ func TestExampleTrainRecomputed(t *testing.T) {
 	}
 	defer result.Close()
 
-	X, b := linearVariables(t, result.Context(), "")
+	X, b := linearVariables(t, result.Store(), "")
 	inputs := standardizedByHand(trainSet, testSet)
 	features := len(X[0])
 	confusion := make([][]int, 3)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/data"
+	"github.com/gomlx/compute/gobackend"
 )
 
 // synthetic returns a small learnable problem: n training and n/4 test images of side x side
@@ -32,11 +33,11 @@ func synthetic(t *testing.T, n, side, classes int) Datasets {
 }
 
 // ownBackendConfig is a Config.Backend that makes Train create (and Close release) a backend of
-// its own: "simplego" when simplego is selected (another name for "go", so not shared). On
-// other backends it is the selected configuration, which Train shares: a second XLA client on
-// a GPU would reserve the device's memory again.
+// its own: "simplego" when the Go backend is selected (dlopt's other name for "go", so not
+// shared). On other backends it is the selected configuration, which Train shares: a second XLA
+// client on a GPU would reserve the device's memory again.
 func ownBackendConfig() string {
-	if b, err := dlopt.Backend(); err == nil && b.Name() == "go" {
+	if b, err := dlopt.Backend(); err == nil && b.String() == gobackend.BackendName {
 		return "simplego"
 	}
 	return dlopt.BackendConfig()

@@ -3,9 +3,9 @@ package models
 import (
 	"fmt"
 
+	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/layers"
 	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/core/graph"
 )
 
 // CNN is a small convolutional network for images such as Fashion-MNIST's 28x28:
@@ -80,7 +80,7 @@ func (m CNN) Logits(scope *model.Scope, x *graph.Node) *graph.Node {
 	}
 	scope = scope.At("cnn")
 	for i, channels := range m.Channels {
-		x = conv2DSame(scope.In(fmt.Sprintf("conv%d", i)), x, channels, m.Kernel)
+		x = conv2DSame(scope.In("conv%d", i), x, channels, m.Kernel)
 		x = m.Activation.Apply(x)
 		x = maxPool2x2(x)
 	}

@@ -7,8 +7,8 @@ import (
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
-	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // TestMaxPool2x2MatchesGoMLX compares the reshape-based pooling with graph.MaxPool.
@@ -31,8 +31,8 @@ func TestMaxPool2x2MatchesGoMLX(t *testing.T) {
 }
 
 func TestCNNShapes(t *testing.T) {
-	scope := model.New()
-	exec := model.MustNewExec(backend(t), scope, func(scope *model.Scope, x *graph.Node) *graph.Node {
+	store := model.NewStore()
+	exec := model.MustNewExec(backend(t), store, func(scope *model.Scope, x *graph.Node) *graph.Node {
 		return DefaultCNN.Logits(scope, x)
 	})
 	images := make([][][]float32, 2)
@@ -42,17 +42,17 @@ func TestCNNShapes(t *testing.T) {
 			images[i][j] = make([]float32, 28)
 		}
 	}
-	logits := exec.MustExec1(images)
+	logits := exec.MustCall1(images)
 	if !slices.Equal(logits.Shape().Dimensions, []int{2, 10}) {
 		t.Fatalf("logits shape %s, want [2 10]", logits.Shape())
 	}
 	expectPanic(t, "14x14 images", func() {
 		graph.MustExecOnce(backend(t), func(g *graph.Graph) *graph.Node {
-			return DefaultCNN.Logits(model.New(), graph.Zeros(g, shapes.Make(dtypes.Float32, 1, 14, 14)))
+			return DefaultCNN.Logits(model.NewStore().RootScope(), graph.Zeros(g, shapes.Make(dtypes.Float32, 1, 14, 14)))
 		})
-	}, "(Float32)[1 14 14 1]", "multiples of 4")
+	}, "(Float32)[1, 14, 14, 1]", "multiples of 4")
 	// 28 -> 14 -> 7: the dense layer after the convolutions sees 7*7*32 features.
-	v := scope.GetVariableByScopeAndName("/cnn/hidden/dense", "weights")
+	v := store.GetVariable("/cnn/hidden/dense/weights")
 	if v == nil || !slices.Equal(v.Shape().Dimensions, []int{7 * 7 * 32, 128}) {
 		t.Fatalf("cnn/hidden weights: %v, want shape [1568 128]", v)
 	}

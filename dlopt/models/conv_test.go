@@ -5,10 +5,10 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/gomlx/ml/layers"
-	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/layers"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 func randTensor(rng *rand.Rand, dims ...int) *tensors.Tensor {
@@ -33,18 +33,19 @@ func TestConv2DSameMatchesGoMLX(t *testing.T) {
 		kernel := randTensor(rng, tc.k, tc.k, tc.cin, tc.cout)
 		bias := randTensor(rng, tc.cout)
 		x := randTensor(rng, tc.n, tc.h, tc.w, tc.cin)
-		scope := model.New().Checked(false)
-		for _, scope := range []string{"ours", "gomlx"} {
-			scope.In(scope).VariableWithValue("weights", kernel)
-			scope.In(scope).VariableWithValue("biases", bias)
+		store := model.NewStore()
+		for _, name := range []string{"ours", "gomlx"} {
+			sub := store.Scope("/" + name)
+			sub.VariableWithValue("weights", kernel)
+			sub.VariableWithValue("biases", bias)
 		}
-		exec := model.MustNewExec(backend(t), scope, func(scope *model.Scope, x *graph.Node) (*graph.Node, *graph.Node) {
+		exec := model.MustNewExec(backend(t), store, func(scope *model.Scope, x *graph.Node) (*graph.Node, *graph.Node) {
 			ours := conv2DSame(scope.In("ours"), x, tc.cout, tc.k)
 			// layers.Convolution adds its own "conv" sub-scope unless told to stay in this one.
 			stock := layers.Convolution(scope.In("gomlx"), x).CurrentScope().Channels(tc.cout).KernelSize(tc.k).PadSame().Done()
 			return ours, stock
 		})
-		ours, stock := exec.MustExec2(x)
+		ours, stock := exec.MustCall2(x)
 		if !ours.Shape().Equal(stock.Shape()) {
 			t.Fatalf("%+v: shape %s, layers.Convolution gives %s", tc, ours.Shape(), stock.Shape())
 		}
@@ -62,20 +63,20 @@ func TestConv2DSameGradient(t *testing.T) {
 	kflat := tensors.MustCopyFlatData[float64](kernel)
 	probe := randTensor(rng, n, h, w, cout)
 	build := func(scope *model.Scope, x, kern, probe *graph.Node) (*graph.Node, *graph.Node, *graph.Node) {
-		scope.In("conv").VariableWithNodeValue("weights", kern)
-		out := conv2DSame(scope.In("conv"), x, cout, k)
+		conv := scope.In("conv")
+		conv.VariableWithNodeValue("weights", kern)
+		out := conv2DSame(conv, x, cout, k)
 		loss := graph.ReduceAllSum(graph.Mul(out, probe))
 		grads := graph.Gradient(loss, x, kern)
 		return loss, grads[0], grads[1]
 	}
-	scope := model.New().Checked(false)
-	exec := model.MustNewExec(backend(t), scope, build)
+	exec := model.MustNewExec(backend(t), model.NewStore(), build)
 	value := func(xv, kv []float64) float64 {
-		out := exec.MustExec(tensors.FromFlatDataAndDimensions(xv, n, h, w, cin),
+		out := exec.MustCall(tensors.FromFlatDataAndDimensions(xv, n, h, w, cin),
 			tensors.FromFlatDataAndDimensions(kv, k, k, cin, cout), probe)
 		return flat64(t, out[0])[0]
 	}
-	outs := exec.MustExec(tensors.FromFlatDataAndDimensions(x, n, h, w, cin), kernel, probe)
+	outs := exec.MustCall(tensors.FromFlatDataAndDimensions(x, n, h, w, cin), kernel, probe)
 	for _, v := range []struct {
 		name   string
 		values []float64

@@ -7,8 +7,8 @@ import (
 	"github.com/dlopt/course/dlopt/models"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
-	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // The lecture's two examples: a uniform guess costs 2 bits, a confident right guess 0.136 bits.
@@ -73,15 +73,15 @@ func ExampleNoisyLeastSquares() {
 // The linear classifier's scores for a batch of images, in the lecture's notation.
 func ExampleLinear() {
 	backend := dlopt.MustBackend()
-	scope := model.New()
-	model := models.Linear{Classes: 10, Bias: true}
-	scores := model.MustExecOnce(backend, scope, func(scope *model.Scope, g *graph.Graph) *graph.Node {
+	store := model.NewStore()
+	linear := models.Linear{Classes: 10, Bias: true}
+	scores := model.MustCallOnce(backend, store, func(scope *model.Scope, g *graph.Graph) *graph.Node {
 		batch := graph.Zeros(g, shapes.Make(dtypes.Float32, 4, 28, 28)) // H: 4 images, d = 784
-		return model.Logits(scope, batch)
+		return linear.Logits(scope, batch)
 	})
 	fmt.Println("scores H X^T:", scores.Shape())
-	fmt.Println("X:", scope.GetVariableByScopeAndName("/linear", "X").Shape())
+	fmt.Println("X:", store.GetVariable("/linear/X").Shape())
 	// Output:
-	// scores H X^T: (Float32)[4 10]
-	// X: (Float32)[10 784]
+	// scores H X^T: (Float32)[4, 10]
+	// X: (Float32)[10, 784]
 }

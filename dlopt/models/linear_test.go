@@ -5,8 +5,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // TestLinearFollowsLectureNotation checks s = X h + b with X of shape [C, d] for one input,
@@ -15,15 +15,16 @@ func TestLinearFollowsLectureNotation(t *testing.T) {
 	const c, d, n = 3, 5, 4
 	rng := rand.New(rand.NewPCG(5, 6))
 	x, b, h := randMatrix(rng, c, d, 1), randMatrix(rng, 1, c, 1)[0], randMatrix(rng, n, d, 1)
-	scope := model.New().Checked(false)
-	scope.In("linear").VariableWithValue("X", x)
-	scope.In("linear").VariableWithValue("b", b)
-	model := Linear{Classes: c, Bias: true}
-	exec := model.MustNewExec(backend(t), scope, func(scope *model.Scope, in *graph.Node) *graph.Node {
-		return model.Logits(scope, in)
+	store := model.NewStore()
+	lin := store.RootScope().In("linear")
+	lin.VariableWithValue("X", x)
+	lin.VariableWithValue("b", b)
+	m := Linear{Classes: c, Bias: true}
+	exec := model.MustNewExec(backend(t), store, func(scope *model.Scope, in *graph.Node) *graph.Node {
+		return m.Logits(scope, in)
 	})
-	batch := exec.MustExec1(h)
-	single := exec.MustExec1(h[2])
+	batch := exec.MustCall1(h)
+	single := exec.MustCall1(h[2])
 	if !slices.Equal(batch.Shape().Dimensions, []int{n, c}) || !slices.Equal(single.Shape().Dimensions, []int{c}) {
 		t.Fatalf("scores have shapes %s (batch) and %s (single), want [%d %d] and [%d]", batch.Shape(), single.Shape(), n, c, c)
 	}
@@ -39,7 +40,7 @@ func TestLinearFollowsLectureNotation(t *testing.T) {
 	}
 	assertClose(t, "H X^T + b", flat64(t, batch), want, 1e-15)
 	assertClose(t, "X h + b", flat64(t, single), want[2*c:3*c], 1e-15)
-	v := scope.GetVariableByScopeAndName("/linear", "X")
+	v := store.GetVariable("/linear/X")
 	if v == nil || !slices.Equal(v.Shape().Dimensions, []int{c, d}) {
 		t.Fatalf("variable linear/X: %v, want shape [C, d] = [%d, %d]", v, c, d)
 	}

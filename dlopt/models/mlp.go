@@ -3,9 +3,9 @@ package models
 import (
 	"fmt"
 
+	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/layers"
 	"github.com/gomlx/gomlx/ml/model"
-	"github.com/gomlx/gomlx/core/graph"
 )
 
 // MLP is a multilayer perceptron seen as a feature extractor followed by a linear classifier:
@@ -44,7 +44,7 @@ func (m MLP) Features(scope *model.Scope, x *graph.Node) *graph.Node {
 	x = flattenBatch("MLP.Features", x)
 	scope = scope.At("mlp") // At: Logits enters it again for the classifier
 	for i, width := range m.Hidden {
-		x = m.Activation.Apply(layers.Dense(scope.In(fmt.Sprintf("hidden%d", i)), x, true, width))
+		x = m.Activation.Apply(layers.Dense(scope.In("hidden%d", i), x, true, width))
 	}
 	return x
 }

@@ -5,9 +5,9 @@ import (
 	"math"
 
 	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train"
-	"github.com/gomlx/gomlx/core/graph"
 )
 
 // Model is a classifier: its configuration validates itself, and Logits builds the graph from

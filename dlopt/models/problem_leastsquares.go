@@ -7,8 +7,8 @@ import (
 	"slices"
 
 	"github.com/gomlx/compute/shapes"
-	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // NoisyLeastSquares is the least-squares problem f(x) = 1/(2m) ||M x - y||^2 with a stochastic

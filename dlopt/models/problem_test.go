@@ -5,8 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 func TestQuadraticConstants(t *testing.T) {
@@ -125,9 +125,9 @@ func TestProblemGraphs(t *testing.T) {
 		grad  func([]float64) []float64
 		graph func(*graph.Node) *graph.Node
 	}{
-		{"quadratic", q.Value, q.Grad, q.NodeValue},
-		{"least squares", ls.Value, ls.Grad, ls.NodeValue},
-		{"rosenbrock", r.Value, r.Grad, r.NodeValue},
+		{"quadratic", q.Value, q.Grad, q.ValueGraph},
+		{"least squares", ls.Value, ls.Grad, ls.ValueGraph},
+		{"rosenbrock", r.Value, r.Grad, r.ValueGraph},
 	} {
 		outs := graph.MustExecOnceN(backend(t), func(x *graph.Node) (*graph.Node, *graph.Node) {
 			f := p.graph(x)
@@ -225,13 +225,13 @@ func TestStochasticLossGraphGradient(t *testing.T) {
 		t.Fatal(err)
 	}
 	x := []float64{0.5, -1, 2, 0}
-	exec := model.MustNewExec(backend(t), model.New(), func(scope *model.Scope, x *graph.Node) *graph.Node {
+	exec := model.MustNewExec(backend(t), model.NewStore(), func(scope *model.Scope, x *graph.Node) *graph.Node {
 		return graph.Gradient(p.StochasticLossGraph(scope, x), x)[0]
 	})
 	grad := p.Grad(x)
 	var sumSq float64
 	for range n {
-		g := flat64(t, exec.MustExec1(x))
+		g := flat64(t, exec.MustCall1(x))
 		for i := range g {
 			sumSq += (g[i] - grad[i]) * (g[i] - grad[i])
 		}

@@ -4,10 +4,10 @@ import (
 	"testing"
 
 	"github.com/dlopt/course/dlopt/data"
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
-	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // trainFullBatch runs plain gradient descent (one full batch per step) on ds and returns the
@@ -26,8 +26,8 @@ func trainFullBatch(t *testing.T, m Model, ds *data.Dataset, flatten bool, steps
 	if err != nil {
 		t.Fatal(err)
 	}
-	trainer := train.NewTrainer(backend(t), model.New(), modelFn, CrossEntropyLoss,
-		optimizers.StochasticGradientDescent().WithLearningRate(lr).WithDecay(false).Done(), nil, nil)
+	trainer := train.NewTrainer(backend(t), model.NewStore(), modelFn, CrossEntropyLoss,
+		optimizer.StochasticGradientDescent().WithLearningRate(lr).WithDecay(false).Done(), nil, nil)
 	eval := func() float64 {
 		metrics, err := trainer.Eval(evalLoader)
 		if err != nil {

@@ -4,8 +4,8 @@ import (
 	"fmt"
 
 	"github.com/gomlx/compute/shapes"
-	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // OutputLoss is the loss L(yhat, y) on the two-layer network's output.

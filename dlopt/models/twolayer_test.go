@@ -8,9 +8,9 @@ import (
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
-	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // twoLayerCase is a small network and batch: weights, inputs and targets.
@@ -122,7 +122,7 @@ func TestTwoLayerValidation(t *testing.T) {
 		graph.MustExecOnceN(b, func(x1, x2, xi, y *graph.Node) []*graph.Node {
 			return []*graph.Node{TwoLayerForward(x1, x2, xi, y, ReLU, SquaredLoss).Loss}
 		}, rows(make([]float64, 6), 2, 3), rows(make([]float64, 4), 2, 2), rows(make([]float64, 4), 2, 2), rows(make([]float64, 4), 2, 2))
-	}, "xi has shape (Float64)[2 2]", "want (Float64)[2 3]")
+	}, "xi has shape (Float64)[2, 2]", "want (Float64)[2, 3]")
 }
 
 // TestTwoLayerModelMatchesForward checks that the Model's logits are the explicit forward
@@ -130,12 +130,13 @@ func TestTwoLayerValidation(t *testing.T) {
 func TestTwoLayerModelMatchesForward(t *testing.T) {
 	tc := newTwoLayerCase(t, GELU, SquaredLoss, 31)
 	net := tc.net
-	model := TwoLayer{Hidden: net.Hidden, Classes: net.Out, Activation: GELU}
-	scope := model.New().Checked(false)
-	scope.In("twolayer").VariableWithValue("X1", rows(net.X1, net.Hidden, net.In))
-	scope.In("twolayer").VariableWithValue("X2", rows(net.X2, net.Out, net.Hidden))
-	logits := model.MustExecOnce(backend(t), scope, func(scope *model.Scope, xi *graph.Node) *graph.Node {
-		return model.Logits(scope, xi)
+	m := TwoLayer{Hidden: net.Hidden, Classes: net.Out, Activation: GELU}
+	store := model.NewStore()
+	tl := store.RootScope().In("twolayer")
+	tl.VariableWithValue("X1", rows(net.X1, net.Hidden, net.In))
+	tl.VariableWithValue("X2", rows(net.X2, net.Out, net.Hidden))
+	logits := model.MustCallOnce(backend(t), store, func(scope *model.Scope, xi *graph.Node) *graph.Node {
+		return m.Logits(scope, xi)
 	}, tc.xis)
 	var want []float64
 	for n := range tc.xis {
@@ -148,11 +149,11 @@ func TestTwoLayerModelMatchesForward(t *testing.T) {
 // the number of outputs: GoMLX's default would take the output count as the fan-in.
 func TestLectureLayoutInitScale(t *testing.T) {
 	const classes, d = 10, 2000
-	scope := model.New()
-	model.MustExecOnce(backend(t), scope, func(scope *model.Scope, g *graph.Graph) *graph.Node {
+	store := model.NewStore()
+	model.MustCallOnce(backend(t), store, func(scope *model.Scope, g *graph.Graph) *graph.Node {
 		return Linear{Classes: classes}.Logits(scope, graph.Zeros(g, shapes.Make(dtypes.Float64, 1, d)))
 	})
-	x := tensors.MustCopyFlatData[float64](scope.GetVariableByScopeAndName("/linear", "X").MustValue())
+	x := tensors.MustCopyFlatData[float64](store.GetVariable("/linear/X").MustValue())
 	var sumSq float64
 	for _, v := range x {
 		sumSq += v * v

@@ -3,6 +3,11 @@
 // ratio dlopt/PyTorch, peak memory and the check values that show both did the same work.
 //
 //	benchreport build/bench/results.jsonl
+//
+// When the lines come from bench/run.sh's before/after run (impl "before": dlbench built from
+// the last GoMLX v0.26 commit, "after": the working tree, "pytorch-Nt": the peer), the table
+// has one column per build and the peer, the ratios after/before and after/peer, and the
+// performance issue's target for each row with whether it is met (see [targets]).
 package main
 
 import (
@@ -31,7 +36,11 @@ func main() {
 	defer f.Close()
 	results, err := readResults(f)
 	if err == nil {
-		err = writeReport(os.Stdout, results)
+		if isBeforeAfter(results) {
+			err = writeBeforeAfter(os.Stdout, results)
+		} else {
+			err = writeReport(os.Stdout, results)
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)

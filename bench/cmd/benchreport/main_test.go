@@ -57,3 +57,41 @@ func Example() {
 	// |---|---|---|---|---|---|---|---|
 	// | quadratic | 10k steps | 1.00 s (±10%, n=3) | 500.00 ms (±0%, n=3) | 2.00 | 24 MiB | 233 MiB | final f: dlopt 61006.8, pytorch 61007.3 |
 }
+
+func TestBeforeAfter(t *testing.T) {
+	input := `{"workload":"mlp","impl":"before","seconds":[10,11,12],"unit":"epoch","check":0.3,"check_name":"loss","peak_rss_mb":100}
+{"workload":"mlp","impl":"after","seconds":[1,1.2,1.1],"unit":"epoch","check":0.3,"check_name":"loss","peak_rss_mb":90}
+{"workload":"mlp","impl":"pytorch-2t","seconds":[1,1,1],"unit":"epoch","check":0.31,"check_name":"loss","peak_rss_mb":300}
+{"workload":"matmul","impl":"before","seconds":[0.02],"unit":"product","check":8,"check_name":"GFLOP/s","peak_rss_mb":20}
+{"workload":"matmul","impl":"after","seconds":[0.003],"unit":"product","check":70,"check_name":"GFLOP/s","peak_rss_mb":20}
+{"workload":"matmul","impl":"pytorch-2t","seconds":[0.002],"unit":"product","check":100,"check_name":"GFLOP/s","peak_rss_mb":200}
+{"workload":"quadratic","impl":"before","seconds":[0.1],"unit":"10k steps","check":61007,"check_name":"final f","peak_rss_mb":20}
+{"workload":"quadratic","impl":"after","seconds":[0.2],"unit":"10k steps","check":61007,"check_name":"final f","peak_rss_mb":20}
+`
+	results, err := readResults(strings.NewReader(input))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !isBeforeAfter(results) {
+		t.Fatal("not recognised as a before/after run")
+	}
+	var out strings.Builder
+	if err := writeBeforeAfter(&out, results); err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	for _, want := range []string{
+		// mlp: after 1.1 s over before 11 s, over the peer's 1 s: 1.10 > 1.0, target missed.
+		"| mlp | epoch | 11.00 s ±9% (n=3) | 1.10 s ±9% (n=3) | 0.10 | 1.00 s ±0% (n=3) | 1.10 | time ≤ 1.0x peer's; not slower than before | target: **no**, vs before: yes | 100 / 90 MiB |",
+		// matmul: 70 over 100 GFLOP/s is below 0.8.
+		"| matmul | product | 8.0 GFLOP/s (20.00 ms) | 70.0 GFLOP/s (3.00 ms) | 0.15 | 100.0 GFLOP/s (2.00 ms) | 0.70 |",
+		"target: **no**, vs before: yes",
+		// quadratic: no peer, no target, twice as slow as before.
+		"| quadratic | 10k steps | 100.00 ms ±0% (n=1) | 200.00 ms ±0% (n=1) | 2.00 | – | – | not slower than before | vs before: **no** |",
+		"Missed: mlp: target missed (after / peer 1.10); matmul: target missed (after / peer 0.70); quadratic: slower than before (after / before 2.00).",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("report lacks %q:\n%s", want, text)
+		}
+	}
+}

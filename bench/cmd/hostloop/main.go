@@ -20,6 +20,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -51,14 +52,15 @@ type result struct {
 
 func main() {
 	reps := flag.Int("reps", 3, "timed repetitions after one untimed warm-up (1..100)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the timed repetitions to this file")
 	flag.Parse()
-	if err := run(*reps); err != nil {
+	if err := run(*reps, *cpuProfile); err != nil {
 		fmt.Fprintln(os.Stderr, "hostloop:", err)
 		os.Exit(1)
 	}
 }
 
-func run(reps int) error {
+func run(reps int, cpuProfile string) error {
 	if reps < 1 || reps > 100 {
 		return fmt.Errorf("-reps %d: allowed is 1..100", reps)
 	}
@@ -73,6 +75,17 @@ func run(reps int) error {
 		return err
 	}
 	res.SetupSeconds = time.Since(start).Seconds()
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	for range reps {
 		start := time.Now()
 		f, err := once()

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/dlopt/course/dlopt"
-	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 func TestStoreLandscape(t *testing.T) {
@@ -15,11 +15,13 @@ func TestStoreLandscape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scope := model.New()
-	scope.In("model").VariableWithValue("w", [][]float32{{1, 2, 3}, {4, 5, 6}})
-	scope.In("model").VariableWithValue("b", []float32{0.5, -0.5, 1})
-	scope.In("optimizer").VariableWithValue("state", []float32{7})
-	p, err := NewStoreParams(scope, "/model", nil)
+	store := model.NewStore()
+	root := store.RootScope()
+	m := root.In("model")
+	m.VariableWithValue("w", [][]float32{{1, 2, 3}, {4, 5, 6}})
+	m.VariableWithValue("b", []float32{0.5, -0.5, 1})
+	root.In("optimizer").VariableWithValue("state", []float32{7})
+	p, err := NewStoreParams(store, "/model", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,11 +40,11 @@ func TestStoreLandscape(t *testing.T) {
 	}
 	// loss(x) = sum((x w + b)^2) for x = (1, -1): x w + b = (-2.5, -3.5, -2).
 	x := [][]float32{{1, -1}}
-	l, err := StoreLandscape(backend, scope, p, func(scope *model.Scope, in []*graph.Node) *graph.Node {
+	l, err := StoreLandscape(backend, store, p, func(scope *model.Scope, in []*graph.Node) *graph.Node {
 		m := scope.In("model")
 		wv := m.GetVariable("w").NodeValue(in[0].Graph())
 		bv := m.GetVariable("b").NodeValue(in[0].Graph())
-		return graph.ReduceAllSum(graph.Square(graph.Add(graph.Dot(in[0], wv), graph.InsertAxes(bv, 0))))
+		return graph.ReduceAllSum(graph.Square(graph.Add(graph.Dot(in[0], wv).Product(), graph.InsertAxes(bv, 0))))
 	}, x)
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +72,7 @@ func TestStoreLandscape(t *testing.T) {
 	if err := p.Set([]float64{1}); err == nil || !strings.Contains(err.Error(), "1 values for 9 parameters") {
 		t.Errorf("Set with a short vector: error %v", err)
 	}
-	if _, err := NewStoreParams(scope, "/nothing", nil); err == nil || !strings.Contains(err.Error(), `"/model"`) {
+	if _, err := NewStoreParams(store, "/nothing", nil); err == nil || !strings.Contains(err.Error(), `"/model"`) {
 		t.Errorf("unknown scope: error %v, want one listing the trainable scopes", err)
 	}
 }
