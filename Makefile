@@ -1,21 +1,45 @@
 # dlopt entry points. `make test` and `make notebooks` run `setup` first, so each works alone
 # on a fresh machine that has only Go and Debian.
 SHELL := /bin/bash
+# Go 1.27.3 with the simd experiment, for every recipe and script it starts: GoMLX v0.28 needs
+# Go 1.27, and the Go backend's AVX-512/AVX2 kernels build only under `goexperiment.simd &&
+# go1.27` (without it the scalar path, ~15x slower). A machine's Go 1.26 (GOTOOLCHAIN=local)
+# ignores go.mod's toolchain line; this makes the go command fetch go1.27.3 from the module
+# proxy once per machine. The scripts, .ci/run, docker/Dockerfile and the GoNB kernelspec
+# (scripts/install.sh) say the same; `make toolchain-check` checks them.
+export GOTOOLCHAIN := go1.27.3
+export GOEXPERIMENT := simd
 GOBIN ?= $(shell go env GOPATH)/bin
 export PATH := $(GOBIN):$(PATH)
 # Debian's Jupyter, not the pyenv python3 that may come first on PATH.
 JUPYTER ?= /usr/bin/jupyter
 export JUPYTER
 
-.PHONY: all setup test vet fmt-check gotest notebooks lab bench bench-accuracy bench-gpu-build screenshots clean
+.PHONY: all setup toolchain-check test vet fmt-check gotest notebooks lab bench bench-accuracy bench-gpu-build screenshots clean
 
 all: test
 
-setup:
+setup: toolchain-check
 	@bash scripts/install.sh
 
+# Fails early, saying what to set, when the go command is not Go 1.27 with the simd experiment
+# (GOTOOLCHAIN or GOEXPERIMENT overridden), or when a script does not export the same two
+# variables as this Makefile (each script also runs alone, outside make). Files without a #!
+# line (scripts/image_engine.sh) are sourced, and run with their caller's variables.
+toolchain-check:
+	@v=$$(go env GOVERSION); case "$$v" in go1.27.*) ;; *) \
+	  echo "toolchain-check: go is $$v, want go1.27.x: export GOTOOLCHAIN=go1.27.3 (GoMLX v0.28 needs Go 1.27)"; exit 1 ;; esac
+	@tags=$$(go list -f '{{join context.ToolTags " "}}' runtime); case " $$tags " in *" goexperiment.simd "*) ;; *) \
+	  echo "toolchain-check: GOEXPERIMENT='$$(go env GOEXPERIMENT)' does not enable simd: export GOEXPERIMENT=simd (the Go backend's AVX-512/AVX2 kernels need it)"; exit 1 ;; esac
+	@want='export GOTOOLCHAIN=$(GOTOOLCHAIN) GOEXPERIMENT=$(GOEXPERIMENT)'; bad=""; \
+	for f in .ci/run $$(git ls-files 'scripts/*.sh' 'bench/*.sh'); do \
+	  head -1 "$$f" | grep -q '^#!' && ! grep -qxF "$$want" "$$f" && bad="$$bad $$f"; \
+	done; \
+	if [ -n "$$bad" ]; then echo "toolchain-check: these scripts lack the line '$$want':$$bad"; exit 1; fi
+
+# The gofmt of GOTOOLCHAIN's Go (the one on PATH is the machine's older Go's).
 fmt-check:
-	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$("$$(go env GOROOT)/bin/gofmt" -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 vet:
 	go vet ./...
@@ -23,7 +47,7 @@ vet:
 gotest:
 	go test -count=1 -timeout 60m ./...
 
-test: setup fmt-check vet gotest
+test: toolchain-check setup fmt-check vet gotest
 
 notebooks: setup
 	go run ./tests/cmd/runnotebooks -out build/notebooks notebooks/*.ipynb

@@ -8,6 +8,9 @@
 # about 10 minutes on 2 cores, almost all of it dlopt's. Appends one JSON line per workload to
 # build/bench/accuracy.jsonl, prints a markdown table, exits 1 when a workload misses parity.
 set -euo pipefail
+# Go 1.27.3 with the simd experiment, as the Makefile sets them (why: its comment), since this
+# script also runs alone: the machine's Go 1.26 ignores go.mod's toolchain line.
+export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
 cd "$(dirname "$0")/.."
 
 out=build/bench

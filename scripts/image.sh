@@ -9,6 +9,9 @@
 #   IMAGE_PULL     never: use only a local base image (podman's --pull=never; the image test)
 # Extra arguments go to `docker build` / `podman build`, e.g. --no-cache.
 set -euo pipefail
+# Go 1.27.3 with the simd experiment, as the Makefile sets them (why: its comment), since this
+# script also runs alone: the machine's Go 1.26 ignores go.mod's toolchain line.
+export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
 here=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/image_engine.sh
 . "$here/scripts/image_engine.sh"

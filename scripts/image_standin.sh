@@ -10,6 +10,9 @@
 # Environment: IMAGE_BASE (default docker.io/library/golang:<docker/Dockerfile's GO_VERSION>-bookworm), DEBIAN_MIRROR
 # (default http://deb.debian.org/debian). Needs root and debootstrap.
 set -euo pipefail
+# Go 1.27.3 with the simd experiment, as the Makefile sets them (why: its comment), since this
+# script also runs alone: the machine's Go 1.26 ignores go.mod's toolchain line.
+export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
 here=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/image_engine.sh
 . "$here/scripts/image_engine.sh"

@@ -9,6 +9,9 @@
 # cached), then tests/cmd/imagetest: every notebook offline inside the image, the lab driven
 # in Chromium on a mounted folder, save, stop and restart. Figures: build/image/report.md.
 set -euo pipefail
+# Go 1.27.3 with the simd experiment, as the Makefile sets them (why: its comment), since this
+# script also runs alone: the machine's Go 1.26 ignores go.mod's toolchain line.
+export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 die() { echo "image_test: $*" >&2; exit 1; }

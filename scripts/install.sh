@@ -18,6 +18,9 @@
 #
 # Environment: GOBIN (default $(go env GOPATH)/bin) receives gonb and goimports.
 set -euo pipefail
+# Go 1.27.3 with the simd experiment, as the Makefile sets them (why: its comment), since this
+# script also runs alone: the machine's Go 1.26 ignores go.mod's toolchain line.
+export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 usage="usage: install.sh [--no-apt | --apt-only] [--image] [--xla=cpu|--xla=cuda|--xla=none] [--warm] [--dry-run]"
@@ -80,6 +83,10 @@ if [ "$apt" = 1 ]; then
 fi
 [ "$tools" = 1 ] || { echo "install.sh: ok (Debian packages only)"; exit 0; }
 
+# The go command of GOTOOLCHAIN (above): the first call fetches it from the module proxy, once
+# per machine (in the image: in the Dockerfile's `RUN go version` layer).
+echo "install.sh: $(go version), GOEXPERIMENT=$(go env GOEXPERIMENT)"
+
 # Go tools pinned in tools/go.mod (gonb cannot be installed with `go install pkg@version`).
 gobin=${GOBIN:-$(go env GOPATH)/bin}
 mkdir -p "$gobin"
@@ -97,6 +104,22 @@ if [ ! -f "$kernel_dir/kernel.json" ] || ! grep -q "$gobin/gonb" "$kernel_dir/ke
   echo "install.sh: installing the GoNB kernelspec"
   PATH="$gobin:$PATH" "$gobin/gonb" --install --raw_error --force_deps --logtostderr >/dev/null
 fi
+# GoNB compiles every cell with `go`: its kernelspec carries GOTOOLCHAIN and GOEXPERIMENT (Jupyter
+# adds a kernelspec's "env" to the kernel's environment), so that a Jupyter started without
+# them (not through make or scripts/lab.sh) still builds cells with Go 1.27 and the SIMD kernels.
+# `gonb --install` writes an empty env: set after it, and checked on every run.
+/usr/bin/python3 - "$kernel_dir/kernel.json" <<'EOF'
+import json, os, sys
+path = sys.argv[1]
+spec = json.load(open(path))
+env = dict(spec.get("env") or {})
+want = {k: os.environ[k] for k in ("GOTOOLCHAIN", "GOEXPERIMENT")}
+if env | want != env:
+    spec["env"] = env | want
+    with open(path, "w") as f:
+        json.dump(spec, f)
+    print("install.sh: GoNB kernelspec env", spec["env"])
+EOF
 
 # XLA PJRT plugins, into ~/.local/lib/go-xla where GoMLX looks, through go-xla's installer
 # (docker/xlainstall): `dlopt backends --install` would skip CUDA where no GPU is visible, as

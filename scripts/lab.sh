@@ -10,6 +10,9 @@
 #   JUPYTER    the Jupyter command (default /usr/bin/jupyter, Debian's, which has the notebook)
 # Extra arguments are passed to `jupyter notebook`.
 set -euo pipefail
+# Go 1.27.3 with the simd experiment, as the Makefile sets them (why: its comment), since this
+# script also runs alone: the machine's Go 1.26 ignores go.mod's toolchain line.
+export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 ip=${LAB_IP:-127.0.0.1}

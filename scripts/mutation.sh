@@ -17,6 +17,9 @@
 # readable result beside it (<package>.json); the figures printed here come from the log, so
 # they also cover a run the budget cut short.
 set -euo pipefail
+# Go 1.27.3 with the simd experiment, as the Makefile sets them (why: its comment), since this
+# script also runs alone: the machine's Go 1.26 ignores go.mod's toolchain line.
+export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
 pkg=${1:?usage: scripts/mutation.sh ./path/to/package}
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=$(cd "$root/$pkg" && pwd)

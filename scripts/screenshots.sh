@@ -4,6 +4,9 @@
 #
 #   scripts/screenshots.sh [FILE.html...]     -> build/screenshots/<name>.png
 set -euo pipefail
+# Go 1.27.3 with the simd experiment, as the Makefile sets them (why: its comment), since this
+# script also runs alone: the machine's Go 1.26 ignores go.mod's toolchain line.
+export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
 cd "$(dirname "$0")/.."
 shopt -s nullglob
 pages=("$@")

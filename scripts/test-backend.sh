@@ -7,6 +7,9 @@
 # BACKEND=xla:/abs/path/xla_cuda_plugin.so. PACKAGES narrows the package tests (default: all but
 # ./tests, whose end-to-end tests other than the notebooks do not depend on the backend).
 set -euo pipefail
+# Go 1.27.3 with the simd experiment, as the Makefile sets them (why: its comment), since this
+# script also runs alone: the machine's Go 1.26 ignores go.mod's toolchain line.
+export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
 cd "$(dirname "$0")/.."
 if [[ $# -ne 1 || -z $1 ]]; then
   echo "usage: $0 BACKEND (e.g. go, xla:cpu, xla:/abs/path/plugin.so)" >&2

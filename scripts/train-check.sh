@@ -7,6 +7,9 @@
 #   scripts/train-check.sh DLOPT_BINARY OUT_DIR quick   # subsets: ~1 minute on 2 cores (make test-backend)
 #   scripts/train-check.sh DLOPT_BINARY OUT_DIR epoch   # full epoch of 60,000 images (bench/gpu)
 set -euo pipefail
+# Go 1.27.3 with the simd experiment, as the Makefile sets them (why: its comment), since this
+# script also runs alone: the machine's Go 1.26 ignores go.mod's toolchain line.
+export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
 if [[ $# -ne 3 || ! -x $1 || ! $3 =~ ^(quick|epoch)$ ]]; then
   echo "usage: $0 DLOPT_BINARY OUT_DIR quick|epoch (got: $*)" >&2
   exit 2

@@ -117,6 +117,8 @@ func dockerfileCheckRun(ins dockerInstruction) ([]dockerInstallCall, error) {
 		case strings.HasSuffix(cmd[0], "scripts/install.sh"):
 			calls = append(calls, dockerInstallCall{Line: ins.Line, Args: cmd[1:]})
 		case slices.Contains(dockerfileAllowedCommands, cmd[0]):
+		case slices.Equal(cmd, []string{"go", "version"}):
+			// Fetches the toolchain ENV GOTOOLCHAIN names, in a layer of its own; nothing else.
 		default:
 			return nil, fmt.Errorf("line %d: RUN runs %q: install through scripts/install.sh (other commands allowed: %v)",
 				ins.Line, strings.Join(cmd, " "), dockerfileAllowedCommands)
@@ -197,6 +199,9 @@ func TestDockerfileRunCheck(t *testing.T) {
 		{`RUN useradd "$(curl -s https://example.com)"`, `uses "$("`, nil},
 		{"RUN <<EOF\napt-get install -y vim\nEOF", `uses "<<"`, nil},
 		{`RUN bash scripts/install.sh --no-apt || go mod download`, `"go mod download"`, nil},
+		{`RUN go version`, "", nil},
+		{`RUN go version && go mod download`, `"go mod download"`, nil},
+		{`RUN go version -m /bin/x`, `"go version -m /bin/x"`, nil},
 	} {
 		t.Run(tc.run, func(t *testing.T) {
 			ins, err := dockerfileParse(tc.run)
@@ -307,6 +312,9 @@ func TestDockerfile(t *testing.T) {
 				}
 			}
 		case "RUN":
+			if user != "" && user != "root" && user != "0" && env["GOTOOLCHAIN"] == "" {
+				t.Errorf("line %d: RUN as %s before ENV GOTOOLCHAIN: its go commands would run the base image's Go", ins.Line, user)
+			}
 			c, err := dockerfileCheckRun(ins)
 			if err != nil {
 				t.Error(err)
@@ -322,9 +330,24 @@ func TestDockerfile(t *testing.T) {
 		}
 	}
 
+	// The base image's Go may be older than go.mod's: GOTOOLCHAIN names the Go that builds,
+	// the Makefile's (go1.27.N for go.mod's go 1.27), with the Makefile's GOEXPERIMENT (simd:
+	// the Go backend's AVX-512/AVX2 kernels).
+	if !regexp.MustCompile(`^golang:\d+\.\d+\.\d+-bookworm$`).MatchString(from) {
+		t.Errorf("FROM %s: want an official golang:X.Y.Z-bookworm image (Debian bookworm as CI)", from)
+	}
 	goVersion := dockerfileGoDirective(t, root)
-	if !regexp.MustCompile(`^golang:` + regexp.QuoteMeta(goVersion) + `\.\d+-bookworm$`).MatchString(from) {
-		t.Errorf("FROM %s: want the official golang:%s.N-bookworm image (go.mod says go %s; Debian bookworm as CI)", from, goVersion, goVersion)
+	makeVars := dockerfileMakefileExports(t, root)
+	if tc := makeVars["GOTOOLCHAIN"]; !regexp.MustCompile(`^go` + regexp.QuoteMeta(goVersion) + `\.\d+$`).MatchString(tc) {
+		t.Errorf("the Makefile exports GOTOOLCHAIN=%q: want go%s.N (go.mod says go %s)", tc, goVersion, goVersion)
+	}
+	if !slices.Contains(strings.Split(makeVars["GOEXPERIMENT"], ","), "simd") {
+		t.Errorf("the Makefile exports GOEXPERIMENT=%q: want simd in it", makeVars["GOEXPERIMENT"])
+	}
+	for _, k := range []string{"GOTOOLCHAIN", "GOEXPERIMENT"} {
+		if env[k] != makeVars[k] {
+			t.Errorf("ENV %s=%q: want %q, as the Makefile exports", k, env[k], makeVars[k])
+		}
 	}
 	// The image may end as root only to start docker/entrypoint.sh, which runs the command as
 	// the notebooks folder's owner and never as root.
@@ -463,7 +486,21 @@ func dockerfileDryRun(t *testing.T, root string, args ...string) string {
 	return string(out)
 }
 
-// dockerfileGoDirective returns go.mod's go version ("1.26").
+// dockerfileMakefileExports returns the variables the Makefile exports with `export NAME := value`.
+func dockerfileMakefileExports(t *testing.T, root string) map[string]string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(root, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?m)^export ([A-Z_]+) :?= *(\S+)$`).FindAllSubmatch(raw, -1) {
+		vars[string(m[1])] = string(m[2])
+	}
+	return vars
+}
+
+// dockerfileGoDirective returns go.mod's go version ("1.27").
 func dockerfileGoDirective(t *testing.T, root string) string {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(root, "go.mod"))

@@ -10,6 +10,9 @@
 # Environment: PACKAGES (the test packages), XZ_LEVEL (default -9e: ~20 MB; selftest uses -0),
 # DEST (default build/gpu), DLOPT_DATA (where the dataset is read, as dlopt/data does).
 set -euo pipefail
+# Go 1.27.3 with the simd experiment, as the Makefile sets them (why: its comment), since this
+# script also runs alone: the machine's Go 1.26 ignores go.mod's toolchain line.
+export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
 cd "$(dirname "$0")/../.."
 dest=${DEST:-build/gpu}
 xz_level=${XZ_LEVEL:--9e}

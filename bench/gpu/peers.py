@@ -266,8 +266,10 @@ def jax_runner(args):
 
 def main(argv):
     args = parse_args(argv)
+    # batch_copy_ms: mlpstep copies its batch on the device every step (GoMLX v0.28's Trainer
+    # consumes the batch it is given); the peers reuse theirs, so no copy: 0.
     base = dict(impl=args.impl, variant=args.matmul, dtype="float32", reps=args.reps,
-                warmup=args.warmup, xla_flags=os.environ.get("XLA_FLAGS", ""))
+                warmup=args.warmup, xla_flags=os.environ.get("XLA_FLAGS", ""), batch_copy_ms=0.0)
     try:
         info, setup = (torch_runner if args.impl == "torch" else jax_runner)(args)
     except ImportError as e:

@@ -4,7 +4,7 @@
 
 One row per size, one column per (impl, variant) in the order they first appear, each cell the
 median ms/step with the spread over repetitions (± half the range, in % of the median), then
-dlopt (fast gradient) / JAX (default precision) and dlopt stock / dlopt fast. Lines with
+dlopt / JAX (default precision) and dlopt / torch (TF32). Lines with
 "skipped" or "error" show as such. Exits 1 when a line is not JSON or lacks impl, batch, hidden.
 """
 
@@ -66,14 +66,14 @@ def render(lines, card, status="", verify=""):
            "Median ms per train step over the repetitions (± half the range). Each repetition "
            "queues its steps and then reads the last loss to the host; data stay on the device.",
            "", "| batch x hidden | " + " | ".join(columns) +
-           " | dlopt fast / jax default | dlopt stock / dlopt fast |",
+           " | dlopt / jax default | dlopt / torch tf32 |",
            "|---" * (len(columns) + 3) + "|"]
     for size in sizes:
         get = lambda col: by_key.get((col, size))  # noqa: E731
         cells = [cell(get(col)) for col in columns]
         out.append(f"| {size[0]} x {size[1]} | " + " | ".join(cells) +
-                   f" | {ratio(get('dlopt fast'), get('jax default'))}"
-                   f" | {ratio(get('dlopt stock'), get('dlopt fast'))} |")
+                   f" | {ratio(get('dlopt'), get('jax default'))}"
+                   f" | {ratio(get('dlopt'), get('torch tf32'))} |")
     out += ["", "## Checks: loss of the first step and of the last timed step (one fixed batch, "
             "so it should fall)", "",
             "| run | batch x hidden | steps x reps | loss first | loss last | falls | data on device |",
@@ -94,10 +94,12 @@ def render(lines, card, status="", verify=""):
         if col in seen or "median_ms" not in line:
             continue
         seen.add(col)
+        copy = (f"; batch copied on the device each step: {line['batch_copy_ms']:.3g} ms of the step"
+                if line.get("batch_copy_ms") else "")
         out.append(f"- **{col}**: {line.get('backend')} ({line.get('backend_config')}), device "
                    f"{line.get('device')}; gradient {line.get('gradient')}; optimizer "
                    f"{line.get('optimizer')}; precision: {line.get('precision')}; "
-                   f"XLA_FLAGS={line.get('xla_flags')!r}")
+                   f"XLA_FLAGS={line.get('xla_flags')!r}{copy}")
     problems = [ln for ln in lines if "skipped" in ln or "error" in ln]
     if problems:
         out += ["", "## Skipped or failed", ""]

@@ -122,7 +122,7 @@ func configDiff(saved, given Config) []string {
 	return diffs
 }
 
-// checkpointer writes a run's checkpoint. GoMLX's handler saves the context into a staging
+// checkpointer writes a run's checkpoint. GoMLX's handler saves the store into a staging
 // directory; commitCheckpoint moves the files into a checkpoint of their own with the state.
 type checkpointer struct {
 	dir     string
@@ -130,7 +130,7 @@ type checkpointer struct {
 	nextSeq int
 }
 
-// openCheckpointer prepares dir and attaches GoMLX's checkpoint handler to ctx, loaded with the
+// openCheckpointer prepares dir and attaches GoMLX's checkpoint handler to store, loaded with the
 // variables of resume when it is not nil.
 func openCheckpointer(store *model.Store, dir string, resume *Checkpoint) (*checkpointer, error) {
 	fail := func(err error) (*checkpointer, error) {
@@ -257,7 +257,7 @@ func (rn *run) saveCheckpoint() error {
 	return nil
 }
 
-// restore puts the run where the checkpoint ck left it; the context's variables come from
+// restore puts the run where the checkpoint ck left it; the store's variables come from
 // GoMLX's checkpoint as the trainer creates them.
 func (rn *run) restore(ck *Checkpoint) error {
 	if ck.StepsPerEpoch != rn.stepsPerEpoch {
@@ -274,7 +274,7 @@ func (rn *run) restore(ck *Checkpoint) error {
 	// Load the model's parameters now rather than when the first training graph asks for them:
 	// an evaluation at averaged parameters (optim.SwapInEvalParams) that comes first, when the
 	// run resumes at the end of an epoch's steps, looks for the trainable variables of the
-	// context. The optimizer's state stays for its own code to load (and mark not trainable).
+	// store. The optimizer's state stays for its own code to load (and mark not trainable).
 	for _, name := range ck.Trainable {
 		if rn.result.store.GetVariable(name) == nil {
 			return fmt.Errorf("%w: checkpoint %s lacks the variable %s", ErrCheckpoint, ck.Path, name)

@@ -18,7 +18,7 @@ import (
 // A checkpoint is one directory under Checkpointing.Dir, named ckpt-SEQ-step-STEP (SEQ counts
 // the checkpoints written into Dir, so the latest is the highest even after a resume from an
 // older one), holding:
-//   - GoMLX's checkpoint of the context (checkpoint-*.json and checkpoint-*.bin): the model's
+//   - GoMLX's checkpoint of the store (checkpoint-*.json and checkpoint-*.bin): the model's
 //     variables, the optimizer's state and hyperparameters, the global step, the RNG state;
 //   - state.json: what GoMLX's checkpoint cannot hold, see [Checkpoint];
 //   - manifest.json: size and SHA-256 of each of the three, so a truncated or corrupt file is
@@ -71,7 +71,7 @@ func (e *DamagedCheckpointError) Unwrap() []error { return []error{ErrCheckpoint
 // Checkpoint is the state of a run at a checkpoint beyond GoMLX's variables, as saved in its
 // state.json; [ReadCheckpoint] returns it and [Checkpoint.Variables] reads the variables.
 //
-// A checkpoint is a directory DIR/ckpt-SEQ-step-STEP holding GoMLX's checkpoint of the context
+// A checkpoint is a directory DIR/ckpt-SEQ-step-STEP holding GoMLX's checkpoint of the store
 // (checkpoint-*.json and .bin: the model's variables, the optimizer's state and
 // hyperparameters, the global step, the RNG state), state.json, and manifest.json with the size
 // and SHA-256 of the three.
@@ -103,7 +103,7 @@ type Checkpoint struct {
 	History []EpochMetrics `json:"history"`
 	Steps   []StepMetrics  `json:"steps"`
 	// Trainable names the model's trainable variables (GoMLX variable paths, in the
-	// context's order): GoMLX's checkpoint does not record which variables are trainable.
+	// store's order): GoMLX's checkpoint does not record which variables are trainable.
 	Trainable []string `json:"trainable"`
 }
 

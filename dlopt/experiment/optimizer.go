@@ -16,7 +16,7 @@ import (
 // by sqrt(step)), so that it is the plain SGD of the lecture.
 const LibraryGoMLX = "gomlx"
 
-// gomlxOptimizers are GoMLX v0.26.0's optimizers by their GoMLX names.
+// gomlxOptimizers are GoMLX v0.28.16's optimizers by their GoMLX names.
 var gomlxOptimizers = map[string]func() optimizer.Interface{
 	"sgd":     func() optimizer.Interface { return optimizer.StochasticGradientDescent().WithDecay(false).Done() },
 	"adam":    func() optimizer.Interface { return optimizer.Adam().Done() },
@@ -105,7 +105,7 @@ type builtOptimizer struct {
 	// evaluated is the dlopt/optim optimizer when it evaluates the model at other parameters
 	// than the ones it trains (schedule-free, ASGD's average), else nil.
 	evaluated *optim.Optimizer
-	// setLR returns the setter of the learning rate for a trainer's context.
+	// setLR returns the setter of the learning rate for a trainer's store.
 	setLR func(store *model.Store) (schedule.Setter, error)
 }
 
@@ -120,7 +120,7 @@ func buildOptimizer(cfg Config) (*builtOptimizer, error) {
 			return nil, fmt.Errorf("optimizer %q: GoMLX optimizers take no extra arguments, got %v", cfg.Optimizer, cfg.OptimizerArgs)
 		}
 		// GoMLX keeps the rate in the variable /optimizers/learning_rate, created from the
-		// context parameter at the first step; a schedule writes that variable.
+		// store parameter at the first step; a schedule writes that variable.
 		target := schedule.Target{Scope: "/" + optimizer.Scope, Name: optimizer.ParamLearningRate, DType: cfg.DType}
 		return &builtOptimizer{
 			opt: gomlxOptimizers[name](),
@@ -157,7 +157,7 @@ func buildOptimizer(cfg Config) (*builtOptimizer, error) {
 	return built, nil
 }
 
-// configureGoMLXRate sets the context parameter GoMLX's optimizers read their rate from.
+// configureGoMLXRate sets the store parameter GoMLX's optimizers read their rate from.
 func configureGoMLXRate(store *model.Store, cfg Config) {
 	store.SetParam(optimizer.ParamLearningRate, cfg.LearningRate)
 }

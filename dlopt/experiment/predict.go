@@ -30,7 +30,7 @@ func (r *Result) Predict(ds *data.Dataset) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	// ctx.Reuse: the graph reads the trained variables and must not create new ones.
+	// The graph reads the trained variables of the store (it creates none: they all exist).
 	exec, err := model.NewExec(r.backend, r.store, func(scope *model.Scope, images *graph.Node) *graph.Node {
 		return graph.ArgMax(r.model.Logits(scope, images), -1)
 	})

@@ -47,7 +47,7 @@ type run struct {
 	stopErr       error         // why afterStep stopped the loop
 }
 
-// newRun builds everything a run needs: splits, model, optimizer, loaders, backend, context,
+// newRun builds everything a run needs: splits, model, optimizer, loaders, backend, store,
 // trainer, loop and its hooks; from resume (nil for a new run) it restores the state of a
 // checkpoint. cfg has been validated.
 func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, error) {
@@ -215,7 +215,7 @@ func (rn *run) epoch(e int) (EpochMetrics, error) {
 
 // evaluate returns the mean loss and the accuracy on the test split. Schedule-free methods and
 // averages are evaluated at their evaluation parameters; after the last epoch (last) these stay
-// in the context, for Predict, otherwise the trained ones are put back.
+// in the store, for Predict, otherwise the trained ones are put back.
 func (rn *run) evaluate(last bool) (loss, accuracy float64, err error) {
 	restore := func() error { return nil }
 	if rn.opt.evaluated != nil {
