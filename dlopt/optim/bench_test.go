@@ -30,7 +30,7 @@ var benchUpdates = []struct {
 }
 
 // BenchmarkUpdate measures one optimizer update of a single float32 parameter of 1M and 10M
-// values on dlopt's backend (simplego by default): the gradient is a context variable, so no
+// values on dlopt's backend (the Go backend by default): the gradient is a context variable, so no
 // host transfer is timed. It reports ms/update and the effective memory bandwidth (GB/s) of the
 // arrays an update must read and write.
 func BenchmarkUpdate(b *testing.B) {
