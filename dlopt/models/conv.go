@@ -7,7 +7,7 @@ import (
 )
 
 // conv2DSame is a stride-1 2D convolution with "same" zero padding and a bias, on
-// x [N, H, W, Cin] (channels last), giving [N, H, W, cout]. Variables in ctx: "weights"
+// x [N, H, W, Cin] (channels last), giving [N, H, W, cout]. Variables in scope: "weights"
 // [k, k, Cin, cout] (the layout of GoMLX's layers.Convolution) and "biases" [cout].
 //
 // It is written as a gather of the k*k neighbours of every pixel (im2col) and one matrix

@@ -7,7 +7,7 @@
 // Plain-Go float64 versions carry the suffix F64 (e.g. [CrossEntropyBitsF64]).
 //
 // Models implement [Model] (a validated configuration and a graph function whose variables
-// live in a GoMLX context); [ModelFn] turns one into a train.ModelFn:
+// live in a GoMLX model store); [ModelFn] turns one into a train.ModelFn:
 //   - [Linear]: the lecture's s = X h with X of shape [C, d];
 //   - [MLP]: a feature extractor of dense layers and a linear classifier;
 //   - [TwoLayer]: the lecture's f(X1, X2; xi) = L(X2 sigma(X1 xi)) with a hand-written backward
@@ -26,8 +26,8 @@
 // [TwoLayerF64], [Linear], [NoisyLeastSquares], and [Problem] (an optimizer on Rosenbrock with
 // the gradient in the graph and on the host).
 //
-// Importing models imports github.com/dlopt/course/dlopt, which registers the fast
-// matrix-product gradient.
+// Importing models imports github.com/dlopt/course/dlopt, which sets up GoMLX's backends
+// (variables stay graph parameters, see dlopt/livevars.go).
 package models
 
-import _ "github.com/dlopt/course/dlopt" // registers the matrix-product gradient
+import _ "github.com/dlopt/course/dlopt" // backends, live variables

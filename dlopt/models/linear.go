@@ -13,7 +13,7 @@ import (
 // A batch H of shape [N, d] gets the scores H X^T of shape [N, C]; images [N, height, width]
 // are flattened to [N, height*width] first.
 //
-// Variables, in scope "linear" of the context: "X" [C, d], initialised from N(0, 1/d), and,
+// Variables, in scope "linear" of the model store: "X" [C, d], initialised from N(0, 1/d), and,
 // with Bias, "b" [C], initialised to 0.
 type Linear struct {
 	Classes int  // C, at least 2

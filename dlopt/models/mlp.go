@@ -13,7 +13,7 @@ import (
 // Logits applies one more dense layer to Classes scores. Images [N, height, width] are
 // flattened first. With no hidden layers it is the linear classifier.
 //
-// Variables, in the context: scopes "mlp/hidden0", "mlp/hidden1", ... and "mlp/classifier",
+// Variables, in the model store: scopes "mlp/hidden0", "mlp/hidden1", ... and "mlp/classifier",
 // each holding layers.Dense's "dense/weights" [in, out] and "dense/biases" [out].
 type MLP struct {
 	Hidden     []int // widths of the hidden layers, each at least 1

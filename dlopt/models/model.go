@@ -11,7 +11,7 @@ import (
 )
 
 // Model is a classifier: its configuration validates itself, and Logits builds the graph from
-// a batch of inputs to scores [N, Classes], with its variables in ctx.
+// a batch of inputs to scores [N, Classes], with its variables in the scope it is given.
 type Model interface {
 	Validate() error
 	Logits(scope *model.Scope, x *graph.Node) *graph.Node
@@ -49,7 +49,7 @@ func flattenBatch(fn string, x *graph.Node) *graph.Node {
 	return graph.Reshape(x, n, x.Shape().Size()/n)
 }
 
-// rowsWeight returns the variable name in ctx, a matrix [out, in] in the lecture's layout
+// rowsWeight returns the variable name in scope, a matrix [out, in] in the lecture's layout
 // (one row per output), created from N(0, 1/in) (LeCun normal). GoMLX's default initializer
 // takes the first axis as the fan-in, which in this layout is the output axis.
 func rowsWeight(scope *model.Scope, name string, like *graph.Node, out, in int) *graph.Node {

@@ -141,7 +141,7 @@ func (o *GradientOracle) Grad(x []float64) []float64 {
 }
 
 // StochasticLossGraph builds, for x of shape [Dim], a scalar whose gradient with respect to x
-// is the oracle's g(x): f(x) + (Sigma/sqrt(Dim)) xi^T x with xi ~ N(0, I) drawn from ctx's
+// is the oracle's g(x): f(x) + (Sigma/sqrt(Dim)) xi^T x with xi ~ N(0, I) drawn from scope's
 // random generator at every execution (and xi held constant for differentiation). Its value
 // is f(x) plus that noise term, not f(x): report ValueGraph for the objective.
 // Use it to run GoMLX optimizers on the stochastic problem.

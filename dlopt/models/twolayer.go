@@ -32,7 +32,7 @@ func (l OutputLoss) Validate() error {
 // are yhat = X2 sigma(X1 xi) (a batch [N, d] gives sigma(Xi X1^T) X2^T); for the explicit
 // forward and hand-written backward passes see [TwoLayerForward] and, in plain Go, [TwoLayerF64].
 //
-// Variables, in scope "twolayer" of the context: "X1" and "X2", initialised from N(0, 1/fan_in)
+// Variables, in scope "twolayer" of the model store: "X1" and "X2", initialised from N(0, 1/fan_in)
 // like [NewTwoLayerF64].
 type TwoLayer struct {
 	Hidden, Classes int

@@ -33,7 +33,7 @@
 // another is an error (wrappers such as [Prepend] consume the optimizer they take).
 //
 // An [Optimizer] implements GoMLX's optimizers.Interface, so it drops into train.Trainer on any
-// backend; one update of all variables is one graph. Its state lives in the context (and so in
+// backend; one update of all variables is one graph. Its state lives in the model store (and so in
 // checkpoints) under "/optim/<name>". [RunGradients] (a fixed gradient sequence), [RunFunc]
 // (a gradient computed in the graph, e.g. a models test problem's GradGraph) and [RunHostFunc]
 // (a gradient computed in Go, e.g. GradStep) apply an optimizer to a single parameter and

@@ -13,7 +13,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 )
 
-// RootScope is the context scope under which optimizers keep their state: "/optim/<name>".
+// RootScope is the model store scope under which optimizers keep their state: "/optim/<name>".
 const RootScope = "/optim"
 
 // Optimizer is a chain of transforms ready to train: it implements GoMLX's
@@ -202,7 +202,7 @@ func (o *Optimizer) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
 }
 
 // UpdateGraphWithGradients implements train.OptimizeWithGradients (used for gradient
-// accumulation by train.Trainer): grads are in the order of ctx's trainable variables in use.
+// accumulation by train.Trainer): grads are in the order of the scope's trainable variables in use.
 func (o *Optimizer) UpdateGraphWithGradients(scope *model.Scope, grads []*Node, _ dtypes.DType) {
 	if len(grads) == 0 {
 		panic(fmt.Sprintf("optim: %s: no gradients: are there trainable variables?", o.name))
@@ -271,7 +271,7 @@ func (o *Optimizer) newStep(scope *model.Scope, g *Graph, vars []*model.Variable
 	return s
 }
 
-// Clear deletes the optimizer's state and hyperparameter variables from ctx (optimizer.Interface).
+// Clear deletes the optimizer's state and hyperparameter variables from scope's store (optimizer.Interface).
 func (o *Optimizer) Clear(scope *model.Scope) error {
 	if o.root == nil {
 		return errorf("%s was consumed by a wrapper: clear the optimizer the wrapper returned", o.name)

@@ -79,7 +79,7 @@ func SkipNonFinite(opt *Optimizer, maxConsecutive int) (*Optimizer, error) {
 	}, Eval: func(s *Step, p []*Node) []*Node { return s.EvalParams(inner, p) }, delegatesEval: true})
 }
 
-// NonFiniteCounts reads the counters of a SkipNonFinite optimizer from ctx: the number of
+// NonFiniteCounts reads the counters of a SkipNonFinite optimizer from scope's store: the number of
 // updates skipped in total and in a row up to now.
 func NonFiniteCounts(scope *model.Scope, opt *Optimizer) (total, consecutive int64, err error) {
 	found := 0
@@ -100,7 +100,7 @@ func NonFiniteCounts(scope *model.Scope, opt *Optimizer) (total, consecutive int
 		}
 	}
 	if found != 2 {
-		return 0, 0, errorf("%s: no SkipNonFinite counters in the context (not wrapped, or no step run yet)", opt.name)
+		return 0, 0, errorf("%s: no SkipNonFinite counters in the store (not wrapped, or no step run yet)", opt.name)
 	}
 	return total, consecutive, nil
 }

@@ -82,10 +82,10 @@
 //
 // # Driving any hyperparameter
 //
-// Optimizers keep their hyperparameters as scalar GoMLX context variables, set from the host
+// Optimizers keep their hyperparameters as scalar GoMLX model store variables, set from the host
 // between steps. A [Setter] writes one value: [VariableSetter] writes a variable named by absolute
 // scope and name ([SetVariable]), and a closure over an optimizer's own setter, e.g.
-// func(v float64) error { return opt.SetHyper(ctx, "b1", v) }, also checks the value's range.
+// func(v float64) error { return opt.SetHyper(store, "b1", v) }, also checks the value's range.
 // [DriveSchedule] and [DriveScheduler] register train.Loop hooks that call a Setter before every
 // training step: a pure schedule follows the loop's global step; a torch-style scheduler is
 // stepped after each training step (with the batch loss or a given metric for ReduceLROnPlateau)

@@ -12,7 +12,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train"
 )
 
-// Target names a scalar hyperparameter variable of a GoMLX context: any hyperparameter an
+// Target names a scalar hyperparameter variable of a GoMLX model store: any hyperparameter an
 // optimizer keeps as a context variable (learning rate, momentum, betas, weight decay) can be
 // driven by a schedule through it.
 type Target struct {
@@ -70,7 +70,7 @@ func SetVariable(store model.StoreProvider, t Target, v float64) error {
 // an optimizer's own setter (which may also check the value's range), or [VariableSetter].
 type Setter func(value float64) error
 
-// VariableSetter returns a Setter that writes the variable named by t in ctx ([SetVariable]).
+// VariableSetter returns a Setter that writes the variable named by t in store ([SetVariable]).
 func VariableSetter(store model.StoreProvider, t Target) (Setter, error) {
 	if store == nil || store.Store() == nil {
 		return nil, fmt.Errorf("VariableSetter(%s): the model store is nil", t)
