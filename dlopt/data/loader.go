@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/train"
 )
@@ -261,13 +262,24 @@ func (l *Loader) makeBatch(indices []int) Batch {
 	if l.cfg.Flatten {
 		dims = []int{n, f}
 	}
-	labels := make([]int32, n)
-	for row, i := range indices {
-		labels[row] = int32(ds.Labels[i])
-	}
-	b := Batch{Labels: tensors.FromFlatDataAndDimensions(labels, n, 1), Indices: append([]int(nil), indices...)}
+	// Both tensors are allocated by GoMLX and filled in place: tensors.FromFlatDataAndDimensions
+	// would copy a slice built here into a second allocation of its own.
+	b := Batch{Labels: tensors.FromShape(shapes.Make(dtypes.Int32, n, 1)), Indices: append([]int(nil), indices...)}
+	tensors.MustMutableFlatData(b.Labels, func(labels []int32) {
+		for row, i := range indices {
+			labels[row] = int32(ds.Labels[i])
+		}
+	})
+	b.Images = tensors.FromShape(shapes.Make(l.cfg.DType, dims...))
 	if l.cfg.DType == dtypes.Float64 {
-		b.Images = tensors.FromFlatDataAndDimensions(ds.Float64s(indices, l.cfg.Norm), dims...)
+		tensors.MustMutableFlatData(b.Images, func(pixels []float64) {
+			for row, i := range indices {
+				dst := pixels[row*f : (row+1)*f]
+				for j, p := range ds.Image(i) {
+					dst[j] = l.cfg.Norm.Apply(p) // as ds.Float64s
+				}
+			}
+		})
 		return b
 	}
 	// A 256-entry table: the float32 value of every byte under this normalisation.
@@ -275,12 +287,13 @@ func (l *Loader) makeBatch(indices []int) Batch {
 	for p := range table {
 		table[p] = float32(l.cfg.Norm.Apply(uint8(p)))
 	}
-	pixels := make([]float32, n*f)
-	for row, i := range indices {
-		for j, p := range ds.Image(i) {
-			pixels[row*f+j] = table[p]
+	tensors.MustMutableFlatData(b.Images, func(pixels []float32) {
+		for row, i := range indices {
+			dst := pixels[row*f : (row+1)*f]
+			for j, p := range ds.Image(i) {
+				dst[j] = table[p]
+			}
 		}
-	}
-	b.Images = tensors.FromFlatDataAndDimensions(pixels, dims...)
+	})
 	return b
 }
