@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -32,6 +33,10 @@ type LoaderConfig struct {
 	// Repeat makes Yield run through epoch after epoch without ever returning io.EOF, as GoMLX's
 	// Loop.RunSteps needs. Leave it off for Loop.RunEpochs and for evaluation.
 	Repeat bool
+	// Backend, when set, is the GoMLX backend the batches are for: where it has shared buffers
+	// (GoMLX's Go backend does), the batches' tensors are built in its buffers, which a
+	// training step then reads without copying them first. A batch is the caller's as without it.
+	Backend compute.Backend
 }
 
 // Loader yields batches of a [Dataset] as GoMLX tensors: images [batch, Height, Width] (or
@@ -264,13 +269,13 @@ func (l *Loader) makeBatch(indices []int) Batch {
 	}
 	// Both tensors are allocated by GoMLX and filled in place: tensors.FromFlatDataAndDimensions
 	// would copy a slice built here into a second allocation of its own.
-	b := Batch{Labels: tensors.FromShape(shapes.Make(dtypes.Int32, n, 1)), Indices: append([]int(nil), indices...)}
+	b := Batch{Labels: l.newTensor(shapes.Make(dtypes.Int32, n, 1)), Indices: append([]int(nil), indices...)}
 	tensors.MustMutableFlatData(b.Labels, func(labels []int32) {
 		for row, i := range indices {
 			labels[row] = int32(ds.Labels[i])
 		}
 	})
-	b.Images = tensors.FromShape(shapes.Make(l.cfg.DType, dims...))
+	b.Images = l.newTensor(shapes.Make(l.cfg.DType, dims...))
 	if l.cfg.DType == dtypes.Float64 {
 		tensors.MustMutableFlatData(b.Images, func(pixels []float64) {
 			for row, i := range indices {
@@ -296,4 +301,15 @@ func (l *Loader) makeBatch(indices []int) Batch {
 		}
 	})
 	return b
+}
+
+// newTensor returns a tensor of the given shape: in a shared buffer of the configured backend
+// when it has them, else (or if the backend refuses, e.g. once finalized) in Go memory.
+func (l *Loader) newTensor(shape shapes.Shape) *tensors.Tensor {
+	if l.cfg.Backend != nil {
+		if t, err := tensors.FromShapeForBackend(l.cfg.Backend, 0, shape); err == nil {
+			return t
+		}
+	}
+	return tensors.FromShape(shape)
 }

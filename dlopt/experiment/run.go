@@ -67,19 +67,23 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 	if cfg.Normalization == NormStandardize {
 		norm = data.Standardization(trainSet)
 	}
-	trainLoader, err := data.NewLoader(trainSet, data.LoaderConfig{
-		BatchSize: cfg.BatchSize, Shuffle: true, Seed: uint64(cfg.Seed), DType: cfg.DType, Norm: norm})
-	if err != nil {
-		return nil, err
-	}
-	testLoader, err := data.NewLoader(testSet, data.LoaderConfig{
-		BatchSize: min(evalBatchSize, testSet.N), DType: cfg.DType, Norm: norm})
-	if err != nil {
-		return nil, err
-	}
 	r := &Result{Config: cfg, Classes: trainSet.ClassNames, TestSet: testSet, model: classifier, norm: norm,
 		height: trainSet.Height, width: trainSet.Width}
 	if r.backend, r.ownsBackend, err = backendFor(cfg); err != nil {
+		return nil, err
+	}
+	// The loaders build their batches in the backend's shared buffers (the Go backend's), which
+	// the training and evaluation steps read without a copy.
+	trainLoader, err := data.NewLoader(trainSet, data.LoaderConfig{
+		BatchSize: cfg.BatchSize, Shuffle: true, Seed: uint64(cfg.Seed), DType: cfg.DType, Norm: norm, Backend: r.backend})
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	testLoader, err := data.NewLoader(testSet, data.LoaderConfig{
+		BatchSize: min(evalBatchSize, testSet.N), DType: cfg.DType, Norm: norm, Backend: r.backend})
+	if err != nil {
+		r.Close()
 		return nil, err
 	}
 	r.store = model.NewStore()

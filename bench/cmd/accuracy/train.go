@@ -27,11 +27,12 @@ func trainDlopt(w workload.Training, epochs int, seed int64, trainSet, testSet *
 		return seedRun{}, err
 	}
 	trainLoader, err := data.NewLoader(trainSet, data.LoaderConfig{
-		BatchSize: workload.BatchSize, Shuffle: true, Seed: uint64(seed), DropLast: true, Flatten: w.Flatten})
+		BatchSize: workload.BatchSize, Shuffle: true, Seed: uint64(seed), DropLast: true, Flatten: w.Flatten,
+		Backend: backend})
 	if err != nil {
 		return seedRun{}, err
 	}
-	testLoader, err := data.NewLoader(testSet, data.LoaderConfig{BatchSize: min(evalBatchSize, testSet.N), Flatten: w.Flatten})
+	testLoader, err := data.NewLoader(testSet, data.LoaderConfig{BatchSize: min(evalBatchSize, testSet.N), Flatten: w.Flatten, Backend: backend})
 	if err != nil {
 		return seedRun{}, err
 	}

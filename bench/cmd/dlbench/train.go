@@ -32,7 +32,8 @@ func setupTraining(w workload.Training, maxSteps int) (*prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	loader, err := data.NewLoader(ds, data.LoaderConfig{BatchSize: workload.BatchSize, Shuffle: true, Seed: 1, DropLast: true, Flatten: w.Flatten})
+	loader, err := data.NewLoader(ds, data.LoaderConfig{BatchSize: workload.BatchSize, Shuffle: true, Seed: 1, DropLast: true, Flatten: w.Flatten,
+		Backend: backend})
 	if err != nil {
 		return nil, err
 	}
