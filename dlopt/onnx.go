@@ -1,0 +1,180 @@
+package dlopt
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	onnxbackend "github.com/gomlx/compute-onnx"
+	"github.com/gomlx/compute-onnx/support/onnxruntime"
+)
+
+// ONNX Runtime backend (github.com/gomlx/compute-onnx v0.1.13), part of every build: the package
+// needs cgo (it dlopens libonnxruntime at run time, nothing links against it at build time), no
+// build tag (GoMLX's `onnx` tag only gates its own backends/default and ONNX model export, which
+// dlopt does not use), and costs nothing until an "onnx" configuration is created.
+
+// ONNXRuntimeVersion is the ONNX Runtime release dlopt is tested with: `make setup`
+// (scripts/install.sh) extracts its CPU library from the npm package onnxruntime-node of this
+// version into [ONNXRuntimeCacheDir].
+const ONNXRuntimeVersion = "1.30.0"
+
+// ONNXBackendName is GoMLX's name of the ONNX Runtime backend (configurations say "onnx").
+const ONNXBackendName = onnxbackend.BackendName
+
+// ONNXRuntimeLibraryEnv names the ONNX Runtime library when the configuration does not
+// (compute-onnx reads the same variable).
+const ONNXRuntimeLibraryEnv = "ONNXRUNTIME_SHARED_LIBRARY_PATH"
+
+// ONNXRuntimeCacheDir returns where `make setup` puts libonnxruntime.so.1:
+// $XDG_CACHE_HOME/dlopt/onnxruntime/VERSION (~/.cache/dlopt/onnxruntime/VERSION).
+func ONNXRuntimeCacheDir() (string, error) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(cache, "dlopt", "onnxruntime", ONNXRuntimeVersion), nil
+}
+
+func init() {
+	// compute-onnx downloads ONNX Runtime from GitHub when it finds no library: dlopt never
+	// downloads behind the user's back (`dlopt backends --install onnx` asks for it).
+	onnxbackend.EnableAutoInstall(false)
+}
+
+// onnxLibraryCandidates lists where dlopt looks for the library when the configuration names
+// none, in order, with the place each comes from.
+func onnxLibraryCandidates() (paths, from []string) {
+	if p := strings.TrimSpace(os.Getenv(ONNXRuntimeLibraryEnv)); p != "" {
+		return []string{p}, []string{"$" + ONNXRuntimeLibraryEnv}
+	}
+	if dir, err := ONNXRuntimeCacheDir(); err == nil {
+		paths, from = append(paths, filepath.Join(dir, "libonnxruntime.so.1")), append(from, "make setup's cache")
+	}
+	if dir, err := onnxruntime.GetInstallPath(); err == nil {
+		if name, err := onnxruntime.GetLibFilename(); err == nil {
+			paths, from = append(paths, filepath.Join(dir, name)), append(from, "dlopt backends --install onnx")
+		}
+	}
+	return paths, from
+}
+
+// checkONNXLibrary verifies that path names a readable regular file, absolute.
+func checkONNXLibrary(path, from string) error {
+	if !filepath.IsAbs(path) {
+		return fmt.Errorf("dlopt: ONNX Runtime library %q (from %s) is not an absolute path", path, from)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("dlopt: ONNX Runtime library %q (from %s): %w", path, from, err)
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("dlopt: ONNX Runtime library %q (from %s) is not a regular file", path, from)
+	}
+	return nil
+}
+
+// onnxOptions turns dlopt's options of an "onnx:..." configuration into compute-onnx's: the
+// library path resolved and checked, and the CPU execution provider unless another is named
+// (compute-onnx would pick CUDA on a machine with an NVIDIA GPU, which the CPU library lacks).
+// It returns the options and the library path.
+func onnxOptions(options string) (string, string, error) {
+	var parts []string
+	lib, provider := "", false
+	for _, part := range strings.Split(options, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		switch strings.ToLower(part) {
+		case "cpu", "cuda", "gpu", "migraphx", "rocm", "amd":
+			provider = true
+		}
+		if !strings.Contains(part, "=") && (strings.ContainsAny(part, `/\`) || strings.Contains(part, ".so")) {
+			if lib != "" {
+				return "", "", fmt.Errorf("dlopt: two ONNX Runtime libraries in %q: %q and %q", options, lib, part)
+			}
+			lib = part
+			continue
+		}
+		parts = append(parts, part)
+	}
+	if lib != "" {
+		if err := checkONNXLibrary(lib, "the configuration"); err != nil {
+			return "", "", err
+		}
+	} else {
+		paths, from := onnxLibraryCandidates()
+		for i, p := range paths {
+			if from[i] == "$"+ONNXRuntimeLibraryEnv {
+				if err := checkONNXLibrary(p, from[i]); err != nil {
+					return "", "", err
+				}
+			} else if checkONNXLibrary(p, from[i]) != nil {
+				continue
+			}
+			lib = p
+			break
+		}
+		if lib == "" {
+			return "", "", fmt.Errorf("dlopt: no ONNX Runtime library found (looked at %s): %w", strings.Join(paths, ", "), errONNXMissing)
+		}
+	}
+	if !provider {
+		parts = append([]string{"cpu"}, parts...)
+	}
+	return strings.Join(append(parts, lib), ","), lib, nil
+}
+
+var errONNXMissing = errors.New("ONNX Runtime is not installed")
+
+// ONNXRuntimeMissing reports whether err says that no ONNX Runtime library was found (none
+// named in the configuration or $ONNXRUNTIME_SHARED_LIBRARY_PATH, none installed): tests skip
+// their ONNX case then.
+func ONNXRuntimeMissing(err error) bool { return errors.Is(err, errONNXMissing) }
+
+var (
+	onnxMu  sync.Mutex
+	onnxLib string // the library this process loaded: ONNX Runtime initializes once per process
+)
+
+// newONNXBackend creates the ONNX Runtime backend for "onnx:OPTIONS", wrapped so that variables
+// stay graph parameters (liveVarsBackend).
+func newONNXBackend(options string) (*liveVarsBackend, error) {
+	opts, lib, err := onnxOptions(options)
+	if err != nil {
+		return nil, err
+	}
+	onnxMu.Lock()
+	defer onnxMu.Unlock()
+	if onnxLib != "" && onnxLib != lib {
+		return nil, fmt.Errorf("dlopt: this process already loaded ONNX Runtime from %q and cannot load %q too "+
+			"(ONNX Runtime initializes once per process)", onnxLib, lib)
+	}
+	b, err := onnxbackend.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	onnxLib = lib
+	return newLiveVarsBackend(b), nil
+}
+
+// ONNXRuntimeVersionOf returns the ONNX Runtime version b runs ("" when b is not ONNX Runtime).
+func ONNXRuntimeVersionOf(b any) string {
+	if w, ok := b.(*liveVarsBackend); ok {
+		b = w.Backend
+	}
+	if o, ok := b.(*onnxbackend.Backend); ok {
+		return o.Version()
+	}
+	return ""
+}
+
+// InstallONNXRuntime downloads ONNX Runtime's CPU library with compute-onnx's installer (from
+// GitHub) and returns its path. Only `dlopt backends --install onnx` calls it.
+func InstallONNXRuntime() (string, error) {
+	return onnxruntime.Install(ONNXRuntimeVersion, false, "", "", false)
+}
