@@ -1,6 +1,7 @@
 package dlopt_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -75,5 +76,23 @@ func TestONNXBadLibrary(t *testing.T) {
 	if _, err := dlopt.NewBackend("onnx"); err == nil || !strings.Contains(err.Error(), "/nonexistent/env/lib.so") ||
 		!strings.Contains(err.Error(), "$"+dlopt.ONNXRuntimeLibraryEnv) {
 		t.Errorf("NewBackend(onnx) with a bad $%s = %v, want an error naming it", dlopt.ONNXRuntimeLibraryEnv, err)
+	}
+}
+
+// make setup (scripts/install.sh) provides the ONNX Runtime version dlopt names, with a recorded SHA-256.
+func TestONNXRuntimeVersionPinned(t *testing.T) {
+	script, err := os.ReadFile("../scripts/install.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "\nonnx_version=" + dlopt.ONNXRuntimeVersion + "\n"; !strings.Contains(string(script), want) {
+		t.Errorf("scripts/install.sh lacks the line %q (dlopt.ONNXRuntimeVersion)", strings.TrimSpace(want))
+	}
+	sum, err := os.ReadFile("../scripts/onnxruntime-" + dlopt.ONNXRuntimeVersion + ".sha256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := strings.Fields(string(sum)); len(f) != 2 || len(f[0]) != 64 || f[1] != "libonnxruntime.so.1" {
+		t.Errorf("scripts/onnxruntime-%s.sha256 = %q, want \"<64 hex digits>  libonnxruntime.so.1\"", dlopt.ONNXRuntimeVersion, sum)
 	}
 }
