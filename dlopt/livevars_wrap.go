@@ -274,3 +274,28 @@ func (f *liveVarsFunction) Clamp(lo, x, hi compute.Value) (compute.Value, error)
 	}
 	return f.Min(m, hi)
 }
+
+// DotGeneral transposes a matrix contracted on its first axis with a vector itself: compute-onnx
+// v0.1.13 does too, but then gives the product the shape of the untransposed matrix ([4,5]
+// contracted on axis 0 with a [4] vector claims [4,1] and fails to reshape to [5]: Einsum
+// "ij,i->j", the gradient of x[1:] in models.Rosenbrock). The same product on any backend.
+func (f *liveVarsFunction) DotGeneral(lhs compute.Value, lhsContractingAxes, lhsBatchAxes []int,
+	rhs compute.Value, rhsContractingAxes, rhsBatchAxes []int, config compute.DotGeneralConfig) (compute.Value, error) {
+	if len(lhsContractingAxes) == 1 && lhsContractingAxes[0] == 0 && len(lhsBatchAxes) == 0 && len(rhsBatchAxes) == 0 {
+		ls, err := f.bld.OpShape(lhs)
+		if err != nil {
+			return nil, err
+		}
+		rs, err := f.bld.OpShape(rhs)
+		if err != nil {
+			return nil, err
+		}
+		if ls.Rank() == 2 && rs.Rank() == 1 {
+			if lhs, err = f.Transpose(lhs, 1, 0); err != nil {
+				return nil, err
+			}
+			lhsContractingAxes = []int{1}
+		}
+	}
+	return f.Function.DotGeneral(lhs, lhsContractingAxes, lhsBatchAxes, rhs, rhsContractingAxes, rhsBatchAxes, config)
+}
