@@ -6,24 +6,24 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 
-	onnxbackend "github.com/gomlx/compute-onnx"
 	"github.com/gomlx/compute-onnx/support/onnxruntime"
 )
 
-// ONNX Runtime backend (github.com/gomlx/compute-onnx v0.1.13), part of every build: the package
-// needs cgo (it dlopens libonnxruntime at run time, nothing links against it at build time), no
-// build tag (GoMLX's `onnx` tag only gates its own backends/default and ONNX model export, which
-// dlopt does not use), and costs nothing until an "onnx" configuration is created.
+// ONNX Runtime backend (github.com/gomlx/compute-onnx v0.1.13, onnx_backend.go), part of every
+// build: it needs cgo, as go-xla's PJRT loader already does (compute-onnx dlopens libonnxruntime at
+// run time, nothing links against it at build time), no build tag (GoMLX's `onnx` tag only gates
+// its own backends/default and ONNX model export, which dlopt does not use), and it costs
+// nothing until an "onnx" configuration is created. This file: configurations and the library.
 
 // ONNXRuntimeVersion is the ONNX Runtime release dlopt is tested with: `make setup`
 // (scripts/install.sh) extracts its CPU library from the npm package onnxruntime-node of this
 // version into [ONNXRuntimeCacheDir].
 const ONNXRuntimeVersion = "1.30.0"
 
-// ONNXBackendName is GoMLX's name of the ONNX Runtime backend (configurations say "onnx").
-const ONNXBackendName = onnxbackend.BackendName
+// ONNXBackendName is GoMLX's name of the ONNX Runtime backend (configurations say "onnx"):
+// compute-onnx's BackendName.
+const ONNXBackendName = "onnxruntime"
 
 // ONNXRuntimeLibraryEnv names the ONNX Runtime library when the configuration does not
 // (compute-onnx reads the same variable).
@@ -37,12 +37,6 @@ func ONNXRuntimeCacheDir() (string, error) {
 		return "", err
 	}
 	return filepath.Join(cache, "dlopt", "onnxruntime", ONNXRuntimeVersion), nil
-}
-
-func init() {
-	// compute-onnx downloads ONNX Runtime from GitHub when it finds no library: dlopt never
-	// downloads behind the user's back (`dlopt backends --install onnx` asks for it).
-	onnxbackend.EnableAutoInstall(false)
 }
 
 // onnxLibraryCandidates lists where dlopt looks for the library when the configuration names
@@ -146,43 +140,6 @@ var errONNXMissing = errors.New("ONNX Runtime is not installed")
 // named in the configuration or $ONNXRUNTIME_SHARED_LIBRARY_PATH, none installed): tests skip
 // their ONNX case then.
 func ONNXRuntimeMissing(err error) bool { return errors.Is(err, errONNXMissing) }
-
-var (
-	onnxMu  sync.Mutex
-	onnxLib string // the library this process loaded: ONNX Runtime initializes once per process
-)
-
-// newONNXBackend creates the ONNX Runtime backend for "onnx:OPTIONS", wrapped so that variables
-// stay graph parameters (liveVarsBackend).
-func newONNXBackend(options string) (*liveVarsBackend, error) {
-	opts, lib, err := onnxOptions(options)
-	if err != nil {
-		return nil, err
-	}
-	onnxMu.Lock()
-	defer onnxMu.Unlock()
-	if onnxLib != "" && onnxLib != lib {
-		return nil, fmt.Errorf("dlopt: this process already loaded ONNX Runtime from %q and cannot load %q too "+
-			"(ONNX Runtime initializes once per process)", onnxLib, lib)
-	}
-	b, err := onnxbackend.New(opts)
-	if err != nil {
-		return nil, err
-	}
-	onnxLib = lib
-	return newLiveVarsBackend(b), nil
-}
-
-// ONNXRuntimeVersionOf returns the ONNX Runtime version b runs ("" when b is not ONNX Runtime).
-func ONNXRuntimeVersionOf(b any) string {
-	if w, ok := b.(*liveVarsBackend); ok {
-		b = w.Backend
-	}
-	if o, ok := b.(*onnxbackend.Backend); ok {
-		return o.Version()
-	}
-	return ""
-}
 
 // InstallONNXRuntime downloads ONNX Runtime's CPU library with compute-onnx's installer (from
 // GitHub) and returns its path. Only `dlopt backends --install onnx` calls it.
