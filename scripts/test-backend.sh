@@ -26,9 +26,18 @@ go build -o "$out/dlopt" ./cmd/dlopt
 step() { echo; echo "== test-backend $DLOPT_BACKEND: $*"; }
 step "dlopt backends"
 "$out/dlopt" backends
+# Examples cannot skip themselves: those whose printed figures hold on one backend only are left
+# out here, with the reason (README: Backends lists them).
+skip=()
+case "$DLOPT_BACKEND" in
+  onnx | onnx:* | onnxruntime | onnxruntime:*)
+    # 3000 float64 Adam steps on Rosenbrock: f at the end moves from 5.7e-06 to 7.5e-03 on the Go
+    # backend itself when x0 moves by one ulp; ONNX Runtime's last-bit differences give 1.5e-08.
+    skip=(-skip '^ExampleNewOptimizer$') ;;
+esac
 step "package tests"
 # shellcheck disable=SC2046 # one word per package
-go test -count=1 -timeout 60m ${PACKAGES:-$(go list ./... | grep -v '/tests$')}
+go test -count=1 -timeout 60m "${skip[@]}" ${PACKAGES:-$(go list ./... | grep -v '/tests$')}
 step "notebook tests"
 go test -count=1 -timeout 60m -run "TestNotebooks/${NOTEBOOKS:-}" ./tests/
 if [[ ${TRAIN_CHECK:-1} != 0 ]]; then
