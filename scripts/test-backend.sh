@@ -42,6 +42,7 @@ step "notebook tests"
 go test -count=1 -timeout 60m -run "TestNotebooks/${NOTEBOOKS:-}" ./tests/
 if [[ ${TRAIN_CHECK:-1} != 0 ]]; then
   step "dlopt train: linear, MLP, CNN"
+  rm -rf "$out/train" # dlopt train refuses an --out that holds an earlier run's checkpoints
   bash scripts/train-check.sh "$out/dlopt" "$out/train" quick
 fi
 echo
