@@ -15,7 +15,7 @@ export PATH := $(GOBIN):$(PATH)
 JUPYTER ?= /usr/bin/jupyter
 export JUPYTER
 
-.PHONY: all setup toolchain-check test vet fmt-check gotest notebooks lab bench bench-accuracy bench-gpu-build screenshots clean
+.PHONY: all setup toolchain-check test vet fmt-check gotest gotest-onnx notebooks lab bench bench-accuracy bench-gpu-build screenshots clean
 
 all: test
 
@@ -47,7 +47,16 @@ vet:
 gotest:
 	go test -count=1 -timeout 60m ./...
 
-test: toolchain-check setup fmt-check vet gotest
+# The ONNX Runtime pass of `make test` (README: Backends): the tests of dlopt's packages and its
+# command, and the notebooks ONNX_NOTEBOOKS names, with DLOPT_BACKEND=onnx, so a change that only
+# works on the Go backend fails CI (the benchmark and test-support packages are left out to keep
+# CI short). `make test-backend BACKEND=onnx` runs all of it (every notebook, dlopt train).
+ONNX_PACKAGES ?= ./dlopt/... ./cmd/... ./internal/backendtest
+ONNX_NOTEBOOKS ?= ^03_
+gotest-onnx:
+	PACKAGES='$(ONNX_PACKAGES)' NOTEBOOKS='$(ONNX_NOTEBOOKS)' TRAIN_CHECK=0 bash scripts/test-backend.sh onnx
+
+test: toolchain-check setup fmt-check vet gotest gotest-onnx
 
 notebooks: setup
 	go run ./tests/cmd/runnotebooks -out build/notebooks notebooks/*.ipynb
@@ -81,7 +90,8 @@ bench-checkpoint:
 	go test -run '^$$' -bench BenchmarkCheckpoint -benchtime 10x ./dlopt/experiment
 
 # The suite on one backend (scripts/test-backend.sh): `dlopt backends` smoke graph, package
-# tests, notebook tests, `dlopt train` linear/mlp/cnn. BACKEND=go | xla:cpu | xla:/abs/plugin.so.
+# tests, notebook tests, `dlopt train` linear/mlp/cnn. BACKEND=go | onnx | onnx:/abs/libonnxruntime.so.1
+# | xla:cpu | xla:/abs/plugin.so.
 .PHONY: test-backend
 BACKEND ?= go
 test-backend: setup

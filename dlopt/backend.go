@@ -99,6 +99,13 @@ func NewBackend(config string) (b compute.Backend, err error) {
 		}
 	}()
 	_, options, _ := strings.Cut(config, ":")
+	if name == ONNXBackendName {
+		b, err := newONNXBackend(options)
+		if err != nil {
+			return nil, fmt.Errorf("dlopt: creating backend %q failed: %w%s", config, err, fixHint(name))
+		}
+		return b, nil
+	}
 	cfg := name
 	if options != "" {
 		cfg += ":" + options
@@ -119,9 +126,15 @@ func checkConfig(config string) (name string, err error) {
 		return gobackend.BackendName, nil
 	case "xla", "stablehlo", "shlo", "hlo", "pjrt":
 		return xla.BackendName, checkPlugin(options)
+	case "onnx", ONNXBackendName:
+		if _, _, err := onnxOptions(options); err != nil {
+			return "", fmt.Errorf("%w%s", err, fixHint(ONNXBackendName))
+		}
+		return ONNXBackendName, nil
 	}
-	return "", fmt.Errorf("dlopt: unknown backend %q in configuration %q: allowed are \"go\" (pure Go, the default) "+
-		"and \"xla:PLUGIN\" with PLUGIN one of cpu, cuda or an absolute path to a PJRT plugin .so", name, config)
+	return "", fmt.Errorf("dlopt: unknown backend %q in configuration %q: allowed are \"go\" (pure Go, the default), "+
+		"\"xla:PLUGIN\" with PLUGIN one of cpu, cuda or an absolute path to a PJRT plugin .so, "+
+		"and \"onnx\" (ONNX Runtime) or \"onnx:/abs/path/libonnxruntime.so.1\"", name, config)
 }
 
 // checkPlugin verifies that an XLA plugin can be found before GoMLX tries to load it.
@@ -155,6 +168,11 @@ func checkPlugin(pluginCfg string) error {
 
 // fixHint tells how to get a working backend after the named one failed.
 func fixHint(name string) string {
+	if name == ONNXBackendName {
+		return ".\nTo fix: run `make setup` (puts ONNX Runtime " + ONNXRuntimeVersion + " in ~/.cache/dlopt/onnxruntime), " +
+			"give the library's absolute path (DLOPT_BACKEND=onnx:/path/to/libonnxruntime.so.1 or $" + ONNXRuntimeLibraryEnv + "), " +
+			"download it with `dlopt backends --install onnx` (from GitHub), or use the pure-Go backend: DLOPT_BACKEND=go"
+	}
 	if name != xla.BackendName {
 		return ".\nTo fix: use DLOPT_BACKEND=go (the Go backend with its default options), or only the options listed above"
 	}
@@ -182,6 +200,13 @@ func AvailableBackends() []BackendInfo {
 	for _, p := range xla.GetAvailablePlugins() {
 		infos = append(infos, BackendInfo{Config: "xla:" + p, Description: "XLA with PJRT plugin " + p})
 	}
+	// ONNX Runtime where its library is found; when the selection names an ONNX configuration,
+	// only that one (a process loads one ONNX Runtime library).
+	if name, _, _ := strings.Cut(current, ":"); !isONNXName(name) {
+		if _, lib, err := onnxOptions(""); err == nil {
+			infos = append(infos, onnxInfo("onnx", lib))
+		}
+	}
 	matched := false
 	for i := range infos {
 		if infos[i].Config == current || (isPlainSimplego(current) && infos[i].Config == "go") {
@@ -192,6 +217,11 @@ func AvailableBackends() []BackendInfo {
 		info := BackendInfo{Config: current, Description: "from $" + source, Default: true}
 		if name, err := checkConfig(current); err != nil {
 			info.Err = err
+		} else if name == ONNXBackendName {
+			_, options, _ := strings.Cut(current, ":")
+			_, lib, _ := onnxOptions(options)
+			onnx := onnxInfo(current, lib)
+			info.Description, info.Err = onnx.Description+", from $"+source, onnx.Err
 		} else if name == gobackend.BackendName {
 			// the Go backend with options: creating it is cheap and checks the options.
 			b, err := NewBackend(current)
@@ -204,6 +234,28 @@ func AvailableBackends() []BackendInfo {
 		infos = append(infos, info)
 	}
 	return infos
+}
+
+// onnxInfo creates the ONNX Runtime backend of config (which loads the library lib) for its version.
+func onnxInfo(config, lib string) BackendInfo {
+	info := BackendInfo{Config: config, Description: "ONNX Runtime (CPU), " + lib}
+	b, err := NewBackend(config)
+	if err != nil {
+		info.Err = err
+		return info
+	}
+	defer b.Finalize()
+	info.Description = fmt.Sprintf("ONNX Runtime %s, %s", ONNXRuntimeVersionOf(b), lib)
+	if !strings.Contains(b.Description(), "(CPU)") {
+		info.Description += " (" + b.Description() + ")"
+	}
+	return info
+}
+
+// isONNXName reports whether a configuration's name selects ONNX Runtime.
+func isONNXName(name string) bool {
+	name = strings.ToLower(name)
+	return name == "onnx" || name == ONNXBackendName
 }
 
 // isPlainSimplego reports whether config selects the Go backend with its default options.

@@ -18,6 +18,6 @@ func ExampleNewBackend() {
 	}
 	fmt.Println(backend.Name())
 	// Output:
-	// dlopt: unknown backend "tpu" in configuration "tpu": allowed are "go" (pure Go, the default) and "xla:PLUGIN" with PLUGIN one of cpu, cuda or an absolute path to a PJRT plugin .so
+	// dlopt: unknown backend "tpu" in configuration "tpu": allowed are "go" (pure Go, the default), "xla:PLUGIN" with PLUGIN one of cpu, cuda or an absolute path to a PJRT plugin .so, and "onnx" (ONNX Runtime) or "onnx:/abs/path/libonnxruntime.so.1"
 	// Go Backend
 }

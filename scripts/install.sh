@@ -14,6 +14,8 @@
 #   scripts/install.sh --warm       also download the module's dependencies, pre-build every
 #                                   package and run one GoNB cell, so a notebook's first cell
 #                                   compiles in seconds
+#   scripts/install.sh --no-onnx    skip ONNX Runtime (default: its CPU library for DLOPT_BACKEND=onnx,
+#                                   from the npm package onnxruntime-node, cached and SHA-256 checked)
 #   scripts/install.sh --dry-run    print the plan for the other options and stop
 #
 # Environment: GOBIN (default $(go env GOPATH)/bin) receives gonb and goimports.
@@ -23,8 +25,8 @@ set -euo pipefail
 export GOTOOLCHAIN=go1.27.3 GOEXPERIMENT=simd
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-usage="usage: install.sh [--no-apt | --apt-only] [--image] [--xla=cpu|--xla=cuda|--xla=none] [--warm] [--dry-run]"
-apt=1 tools=1 image=0 xla="" warm=0 dry=0
+usage="usage: install.sh [--no-apt | --apt-only] [--image] [--xla=cpu|--xla=cuda|--xla=none] [--no-onnx] [--warm] [--dry-run]"
+apt=1 tools=1 image=0 xla="" warm=0 dry=0 onnx=1
 for a in "$@"; do
   case "$a" in
     --no-apt) apt=0 ;;
@@ -34,6 +36,7 @@ for a in "$@"; do
     --xla=none) xla="" ;;
     --xla=*) echo "install.sh: unknown XLA plugin '${a#--xla=}' in $a (allowed: --xla=cpu, --xla=cuda, --xla=none)" >&2; exit 2 ;;
     --warm) warm=1 ;;
+    --no-onnx) onnx=0 ;;
     --dry-run) dry=1 ;;
     -h | --help) echo "$usage"; exit 0 ;;
     *) echo "install.sh: unknown option $a ($usage)" >&2; exit 2 ;;
@@ -53,9 +56,20 @@ fi
 # adds tini, an init that reaps the processes the kernels leave and forwards Ctrl-C.
 packages=(jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel dataset-fashion-mnist)
 if [ "$image" = 1 ]; then
+  onnx=0 # the course image runs the Go backend; ONNX Runtime is a development and CI backend
   packages+=(tini)
 else
   packages+=(python3-torch python3-numpy libopenblas0-pthread chromium)
+fi
+
+# ONNX Runtime for DLOPT_BACKEND=onnx (dlopt.ONNXRuntimeVersion; the library's SHA-256 is in
+# scripts/onnxruntime-VERSION.sha256). Its only Linux download besides GitHub is the npm package
+# onnxruntime-node, fetched with npm (from Debian where missing; `npm pack` runs no scripts).
+onnx_version=1.30.0
+onnx_dir="${XDG_CACHE_HOME:-$HOME/.cache}/dlopt/onnxruntime/$onnx_version"
+[ "$tools" = 1 ] || onnx=0
+if [ "$onnx" = 1 ] && [ "$apt" = 1 ] && ! command -v npm >/dev/null && ! [ -f "$onnx_dir/libonnxruntime.so.1" ]; then
+  packages+=(npm)
 fi
 
 if [ "$dry" = 1 ]; then
@@ -63,6 +77,7 @@ if [ "$dry" = 1 ]; then
   [ "$apt" = 1 ] && steps+=("apt: ${packages[*]}")
   [ "$tools" = 1 ] && steps+=("go tools: gonb goimports" "GoNB kernelspec")
   [ -n "$xla" ] && steps+=("XLA PJRT plugin: $xla")
+  [ "$onnx" = 1 ] && [ "$tools" = 1 ] && steps+=("ONNX Runtime $onnx_version CPU library (npm package onnxruntime-node) -> $onnx_dir")
   [ "$warm" = 1 ] && steps+=("warm: go mod download, go build ./..., test binaries, one GoNB cell")
   printf 'install.sh: would run: %s\n' "${steps[@]}"
   exit 0
@@ -131,6 +146,37 @@ if [ -n "$xla" ]; then
     echo "install.sh: downloading the XLA $xla plugin failed (it comes from $from): check the network," \
       "or do without it: --xla=none (the course image: make image XLA=none, or docker build --build-arg XLA=none)" >&2
     exit 1
+  fi
+fi
+
+# ONNX Runtime: extract package/bin/napi-v6/linux/x64/libonnxruntime.so.1 from the npm tarball
+# into the cache, check its SHA-256 against the one recorded here, and check it again on every run.
+if [ "$onnx" = 1 ]; then
+  sum_file="$here/scripts/onnxruntime-$onnx_version.sha256"
+  want=$(cut -d' ' -f1 "$sum_file")
+  lib="$onnx_dir/libonnxruntime.so.1"
+  if [ "$(uname -sm)" != "Linux x86_64" ]; then
+    echo "install.sh: ONNX Runtime skipped: dlopt provides its library for Linux x86_64 only (this is $(uname -sm));" \
+      "use DLOPT_BACKEND=onnx:/abs/path/to/the/library"
+  else
+    if ! [ -f "$lib" ] || [ "$(sha256sum "$lib" | cut -d' ' -f1)" != "$want" ]; then
+      command -v npm >/dev/null || { echo "install.sh: ONNX Runtime needs npm (apt-get install npm), or run with --no-onnx" >&2; exit 1; }
+      echo "install.sh: ONNX Runtime $onnx_version: npm pack onnxruntime-node@$onnx_version (113 MB, once) -> $onnx_dir"
+      tmp=$(mktemp -d)
+      (cd "$tmp" && npm pack --silent "onnxruntime-node@$onnx_version" >/dev/null) ||
+        { rm -rf "$tmp"; echo "install.sh: npm pack onnxruntime-node@$onnx_version failed (npm registry); or run with --no-onnx" >&2; exit 1; }
+      tar -xzf "$tmp/onnxruntime-node-$onnx_version.tgz" -C "$tmp" package/bin/napi-v6/linux/x64/libonnxruntime.so.1
+      got=$(sha256sum "$tmp/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" | cut -d' ' -f1)
+      if [ "$got" != "$want" ]; then
+        rm -rf "$tmp"
+        echo "install.sh: libonnxruntime.so.1 from onnxruntime-node@$onnx_version has SHA-256 $got, $sum_file says $want: refused" >&2
+        exit 1
+      fi
+      mkdir -p "$onnx_dir"
+      mv "$tmp/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" "$lib.tmp" && mv "$lib.tmp" "$lib"
+      rm -rf "$tmp"
+    fi
+    echo "install.sh: ONNX Runtime $onnx_version at $lib (SHA-256 ${want:0:16}... verified): DLOPT_BACKEND=onnx"
   fi
 fi
 

@@ -16,17 +16,30 @@ func init() {
 func runBackends(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dlopt backends", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	install := fs.Bool("install", false, "download GoMLX's default XLA PJRT plugins (the only command that downloads anything)")
+	install := fs.Bool("install", false, "download GoMLX's default XLA PJRT plugins, or with the argument onnx ONNX Runtime "+
+		dlopt.ONNXRuntimeVersion+"'s CPU library from GitHub (the only command that downloads anything)")
 	smoke := fs.Bool("smoke", true, "run a one-step training graph on each usable backend (dlopt.SmokeTest); -smoke=false only lists")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "dlopt backends: unexpected argument %q\n", fs.Arg(0))
+	what := "xla"
+	switch {
+	case fs.NArg() == 1 && *install && (fs.Arg(0) == "onnx" || fs.Arg(0) == "xla"):
+		what = fs.Arg(0)
+	case fs.NArg() > 0:
+		fmt.Fprintf(stderr, "dlopt backends: unexpected argument %q (only --install takes one: xla or onnx)\n", fs.Arg(0))
 		fs.Usage()
 		return 2
 	}
-	if *install {
+	if *install && what == "onnx" {
+		lib, err := dlopt.InstallONNXRuntime()
+		if err != nil {
+			fmt.Fprintln(stderr, "dlopt backends --install onnx:", err,
+				"\n(without GitHub: `make setup` extracts the library from the npm package onnxruntime-node@"+dlopt.ONNXRuntimeVersion+")")
+			return 1
+		}
+		fmt.Fprintln(stdout, "ONNX Runtime installed:", lib)
+	} else if *install {
 		if err := dlopt.InstallXLAPlugins(); err != nil {
 			fmt.Fprintln(stderr, "dlopt backends --install:", err)
 			return 1

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/dlopt/course/dlopt"
 )
 
 func TestBackendsCommand(t *testing.T) {
@@ -23,6 +25,9 @@ func TestBackendsCommand(t *testing.T) {
 		{"unavailable plugin", "xla:/nonexistent/pjrt_plugin.so", 1, "* xla:/nonexistent/pjrt_plugin.so ",
 			[]string{"UNAVAILABLE", "no such file", "To fix"}},
 		{"unknown backend", "tpu", 1, "* tpu ", []string{"UNAVAILABLE", "unknown backend"}},
+		{"missing ONNX Runtime library", "onnx:/nonexistent/libonnxruntime.so.1", 1, "* onnx:/nonexistent/libonnxruntime.so.1 ",
+			[]string{"UNAVAILABLE", `"/nonexistent/libonnxruntime.so.1"`, "no such file", "make setup"}},
+		{"ONNX Runtime option typo", "onnx:intra_threadz=2", 1, "* onnx:intra_threadz=2 ", []string{"UNAVAILABLE", "intra_threadz", "To fix"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("DLOPT_BACKEND", tc.env)
@@ -54,5 +59,33 @@ func TestBackendsCommand(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"backends", "extra"}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), `"extra"`) {
 		t.Errorf("backends extra: code %d, stderr %q; want 2 and the bad argument named", code, stderr.String())
+	}
+}
+
+// With ONNX Runtime installed (make setup), `dlopt backends` lists it with its version and runs
+// the smoke graph on it, selected or not.
+func TestBackendsCommandONNX(t *testing.T) {
+	if _, err := dlopt.NewBackend("onnx"); err != nil {
+		if dlopt.ONNXRuntimeMissing(err) {
+			t.Skipf("skipping: %v", err)
+		}
+		t.Fatal(err)
+	}
+	for _, env := range []string{"", "onnx"} {
+		t.Setenv("DLOPT_BACKEND", env)
+		t.Setenv("GOMLX_BACKEND", "")
+		var stdout, stderr bytes.Buffer
+		if code := run([]string{"backends"}, &stdout, &stderr); code != 0 {
+			t.Errorf("DLOPT_BACKEND=%q: exit code %d; stderr: %s", env, code, stderr.String())
+		}
+		out := stdout.String()
+		i := strings.Index(out, "onnx ")
+		if i < 0 || !strings.Contains(out[i:], "ONNX Runtime "+dlopt.ONNXRuntimeVersion) ||
+			!strings.Contains(out[i:], "one-step smoke graph: ok") {
+			t.Errorf("DLOPT_BACKEND=%q: no onnx line with version %s and a passing smoke graph:\n%s", env, dlopt.ONNXRuntimeVersion, out)
+		}
+		if (env == "onnx") != strings.Contains(out, "\n* onnx ") {
+			t.Errorf("DLOPT_BACKEND=%q: onnx marked selected = %v:\n%s", env, !(env == "onnx"), out)
+		}
 	}
 }

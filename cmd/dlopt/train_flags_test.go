@@ -115,19 +115,19 @@ func TestTrainFlagNorm(t *testing.T) {
 }
 
 // TestTrainFlagBackend checks --backend: the named backend is the one reported and used (the
-// pure-Go backend with sequential ops computes what the default one does), and an unknown one
-// is an error naming it.
+// pure-Go backend with sequential ops computes what the Go backend with its default options
+// does, whatever DLOPT_BACKEND selects), and an unknown one is an error naming it.
 func TestTrainFlagBackend(t *testing.T) {
 	if _, err := experiment.LoadFashionMNIST(); err != nil {
 		t.Skipf("no Fashion-MNIST (make setup): %v", err)
 	}
-	want, _, _ := trainCLI(t, nil)
+	want, _, _ := trainCLI(t, nil, "--backend", "go")
 	got, stdout, _ := trainCLI(t, nil, "--backend", "go:ops_sequential")
 	if !strings.Contains(stdout, "backend go:ops_sequential\n") {
 		t.Errorf("--backend go:ops_sequential: the run reports another backend:\n%s", stdout)
 	}
 	if !sameLoss(got, want) {
-		t.Errorf("--backend go:ops_sequential: test loss %.8g, the default backend %.8g", got, want)
+		t.Errorf("--backend go:ops_sequential: test loss %.8g, --backend go %.8g", got, want)
 	}
 	var outBuf, errBuf bytes.Buffer
 	args := append(append([]string{}, flagRunArgs...), "--backend", "abacus", "--out", filepath.Join(t.TempDir(), "x"))

@@ -133,3 +133,48 @@ func TestSameSeedBitIdenticalOnParallelGoBackend(t *testing.T) {
 		}
 	}
 }
+
+// TestSameSeedBitIdenticalOnONNX: the same on ONNX Runtime, with its default threads (all cores)
+// and with two intra-op threads: every step's loss, the epoch metrics and every variable of the
+// store equal bit for bit between two runs with the same seed. Skips where no ONNX Runtime
+// library is installed (`make setup` provides one).
+func TestSameSeedBitIdenticalOnONNX(t *testing.T) {
+	if _, err := dlopt.NewBackend("onnx"); dlopt.ONNXRuntimeMissing(err) {
+		t.Skipf("skipping: %v", err)
+	}
+	ds := synthetic(t, 768, 28, 10) // 6 steps of 128
+	base := Config{Model: ModelMLP, Optimizer: "Adam", LearningRate: 0.003, Epochs: 1, BatchSize: 128, Seed: 11}
+	for _, backend := range []string{"onnx", "onnx:intra_op_num_threads=2"} {
+		var runs [2]struct {
+			steps   []StepMetrics
+			history []EpochMetrics
+			vars    map[string][]byte
+		}
+		for i := range runs {
+			cfg := base
+			cfg.Backend = backend
+			r, err := Train(cfg, ds, Callbacks{})
+			if err != nil {
+				t.Fatalf("backend %q: %v", backend, err)
+			}
+			if i == 0 {
+				t.Logf("backend %q: %s", backend, r.backend.Description())
+			}
+			runs[i].steps, runs[i].history, runs[i].vars = r.Steps, withoutWallTime(r.History), storeVariables(t, r)
+			r.Close()
+		}
+		a, b := runs[0], runs[1]
+		if step := sameStepsBits(a.steps, b.steps); step >= 0 {
+			t.Errorf("backend %q: step %d differs between two runs with the same seed", backend, step+1)
+		}
+		if !slices.Equal(a.history, b.history) {
+			t.Errorf("backend %q: the epoch metrics differ between two runs with the same seed: %+v vs %+v", backend, a.history, b.history)
+		}
+		if len(a.vars) < 3 {
+			t.Errorf("backend %q: only %d variables in the store", backend, len(a.vars))
+		}
+		if name := sameStoreVariables(a.vars, b.vars); name != "" {
+			t.Errorf("backend %q: variable %s differs between two runs with the same seed", backend, name)
+		}
+	}
+}

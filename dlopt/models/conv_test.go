@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/dlopt/course/internal/backendtest"
+
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/layers"
@@ -26,6 +28,8 @@ func randTensor(rng *rand.Rand, dims ...int) *tensors.Tensor {
 // TestConv2DSameMatchesGoMLX compares the gather-based convolution with layers.Convolution
 // (same kernel and bias) on the forward pass, for odd and even image sizes and kernels 1, 3, 5.
 func TestConv2DSameMatchesGoMLX(t *testing.T) {
+	backendtest.SkipOnONNX(t, backend(t), "GoMLX's convolution (ConvGeneral) runs float64 in float32 there "+
+		"(compute-onnx v0.1.13 casts), beyond this float64 comparison's 1e-13")
 	rng := rand.New(rand.NewPCG(4, 4))
 	for _, tc := range []struct{ n, h, w, cin, cout, k int }{
 		{2, 5, 4, 3, 2, 3}, {1, 6, 6, 1, 4, 5}, {3, 4, 7, 2, 3, 1},

@@ -3,6 +3,7 @@ package models
 import (
 	"math"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/graph"
 )
@@ -137,8 +138,15 @@ func erfcGraph(x *graph.Node) *graph.Node {
 	rs := graph.Where(graph.LessThan(a, scalar(1/0.35)),
 		graph.Div(horner(s, ra0, ra1, ra2, ra3, ra4, ra5, ra6, ra7), horner(s, 1, sa1, sa2, sa3, sa4, sa5, sa6, sa7, sa8)),
 		graph.Div(horner(s, rb0, rb1, rb2, rb3, rb4, rb5, rb6), horner(s, 1, sb1, sb2, sb3, sb4, sb5, sb6, sb7)))
-	// zz: |x| with its low 32 bits cleared, so that zz*zz is exact.
-	zz := graph.Bitcast(graph.BitwiseAnd(graph.Bitcast(a, dtypes.Uint64), graph.Const(g, uint64(0xffffffff00000000))), dt)
+	// zz: |x| with its low 32 bits cleared, so that zz*zz is exact. Backends without Bitcast
+	// (ONNX Runtime) round |x| to float32 instead: 24 significant bits, whose square (48 bits) is
+	// exact in float64 too; the identity below holds for any zz near |x|.
+	var zz *graph.Node
+	if g.Backend().Capabilities().Operations[compute.OpTypeBitcast] {
+		zz = graph.Bitcast(graph.BitwiseAnd(graph.Bitcast(a, dtypes.Uint64), graph.Const(g, uint64(0xffffffff00000000))), dt)
+	} else {
+		zz = graph.ConvertDType(graph.ConvertDType(a, dtypes.Float32), dt)
+	}
 	r := graph.Mul(
 		graph.Exp(graph.AddScalar(graph.Neg(graph.Mul(zz, zz)), -0.5625)),
 		graph.Exp(graph.Add(graph.Mul(graph.Sub(zz, a), graph.Add(zz, a)), rs)))

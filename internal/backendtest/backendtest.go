@@ -48,3 +48,16 @@ func SkipOnTF32(t testing.TB, b compute.Backend, what string) {
 			"beyond this float32 tolerance); the float64 checks still run", what, b.Description())
 	}
 }
+
+// ONNX reports whether b is ONNX Runtime (DLOPT_BACKEND=onnx).
+func ONNX(b compute.Backend) bool { return b.Name() == dlopt.ONNXBackendName }
+
+// SkipOnONNX skips a test that cannot hold on ONNX Runtime (compute-onnx v0.1.13, ONNX Runtime
+// 1.30); why says what differs there (an op it lacks, an op it computes in float32 only, its own
+// random-number stream). README.md's backend table lists every such skip.
+func SkipOnONNX(t testing.TB, b compute.Backend, why string) {
+	t.Helper()
+	if ONNX(b) {
+		t.Skipf("skipping on %s: %s", b.Description(), why)
+	}
+}

@@ -75,7 +75,8 @@ func TestRunRejects(t *testing.T) {
 	}
 }
 
-// TestRunTiny trains a tiny MLP on the Go backend and checks every JSON line.
+// TestRunTiny trains a tiny MLP on the selected backend (the Go backend unless DLOPT_BACKEND
+// says otherwise) and checks every JSON line.
 func TestRunTiny(t *testing.T) {
 	var out, errs bytes.Buffer
 	args := []string{"-sizes", "8x16,16x8", "-steps", "3,2", "-reps", "2", "-warmup", "2"}
@@ -103,7 +104,7 @@ func TestRunTiny(t *testing.T) {
 			r.Hidden != w.hidden || r.Steps != w.steps || r.Reps != 2 || r.Warmup != 2 || r.DType != "float32" {
 			t.Errorf("line %d: %+v, want dlopt %dx%d %d steps x 2 reps", i, r, w.batch, w.hidden, w.steps)
 		}
-		if r.BackendConfig != "go" || !strings.Contains(r.Precision, "float32 arithmetic") || !r.DataOnDevice {
+		if r.BackendConfig != dlopt.BackendConfig() || !strings.Contains(r.Precision, "float32 arithmetic") || !r.DataOnDevice {
 			t.Errorf("line %d: backend config %q, precision %q, data on device %v", i, r.BackendConfig, r.Precision, r.DataOnDevice)
 		}
 		if len(r.MsPerStep) != 2 || slices.Min(r.MsPerStep) <= 0 || r.MedianMs < slices.Min(r.MsPerStep) || r.MedianMs > slices.Max(r.MsPerStep) {
