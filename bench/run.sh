@@ -5,15 +5,20 @@
 #           from its own tree (git archive), with the machine's Go 1.26 (GOTOOLCHAIN=local, no
 #           GOEXPERIMENT); cached in build/bench/before-$BEFORE_COMMIT/;
 #   after   bench/cmd/dlbench built from the working tree with Go 1.27.3 and GOEXPERIMENT=simd;
+#   after-onnx  the same after binaries on ONNX Runtime (DLOPT_BACKEND=onnx, the library of
+#           `make setup`), when dlopt finds it usable; skipped with the reason otherwise, or with
+#           ONNX=0;
 #   peer    bench/torch_peer.py, PyTorch on OpenBLAS at its best kernel for this CPU.
 # The workload "quadratic-host" (10,000 Adam steps on the 2-D quadratic, one graph execution per
 # step driven from Go) is bench/cmd/hostloop, one source built against both trees (it uses only
 # dlopt/optim's API, the same in both); its peer is torch_peer.py's "quadratic" (an eager loop).
-# dlopt's Go backend and torch get the same number of threads: BENCH_THREADS (default: all
-# cores), as GOMAXPROCS for both dlopt builds and torch.set_num_threads for the peer.
+# dlopt's Go backend, ONNX Runtime and torch get the same number of threads: BENCH_THREADS
+# (default: all cores), as GOMAXPROCS for the dlopt builds, ONNX Runtime's intra_op_num_threads
+# (its operators run one at a time, sequential execution mode, so it has no other pool) and
+# torch.set_num_threads for the peer.
 #
-# Writes build/bench/results.jsonl (one JSON line per run: impl "before", "after" or
-# "pytorch-Nt") and build/bench/report.md (machine, versions, the table of
+# Writes build/bench/results.jsonl (one JSON line per run: impl "before", "after", "after-onnx"
+# or "pytorch-Nt") and build/bench/report.md (machine, versions, the table of
 # bench/cmd/benchreport with the issue's targets), and prints the report.
 #
 # Environment: REPS (timed repetitions per run, default 3), CNN_STEPS (steps per CNN repetition,
@@ -21,7 +26,7 @@
 # quadratic quadratic-host"; dlbench also has adam-1m adam-10m sgdm-1m sgdm-10m), BENCH_THREADS,
 # PROFILE=1 (CPU profiles of the after build, see below: where a target is missed, the report
 # says where the time goes), BENCH_NOTEBOOKS=1 (also the wall time of `make notebooks` with the
-# after build; several minutes, so not by default).
+# after build; several minutes, so not by default), ONNX=0 (no after-onnx runs).
 set -euo pipefail
 # Go 1.27.3 with the simd experiment, as the Makefile sets them (why: its comment), since this
 # script also runs alone: the machine's Go 1.26 ignores go.mod's toolchain line.
@@ -64,6 +69,20 @@ if [[ ! -x $before/dlbench || ! -x $before/hostloop || $(cat "$before/stamp" 2>/
   )
   echo "$stamp" >"$before/stamp"
 fi
+
+# after-onnx: the after binaries with ONNX Runtime given BENCH_THREADS threads. dlbench
+# -check-backend creates the backend as the runs will (dlopt finds the library in
+# $ONNXRUNTIME_SHARED_LIBRARY_PATH or make setup's cache, ~/.cache/dlopt/onnxruntime/VERSION/),
+# so a missing library is skipped with dlopt's own reason.
+onnx_config="onnx:intra_op_num_threads=$BENCH_THREADS"
+onnx_skip=""
+if [[ ${ONNX:-1} == 0 ]]; then
+  onnx_skip="ONNX=0"
+elif ! why=$(DLOPT_BACKEND=$onnx_config "$out/dlbench" -check-backend 2>&1 >/dev/null); then
+  onnx_skip=$(echo "$why" | head -1)
+  onnx_skip=${onnx_skip%.}
+fi
+if [[ -n $onnx_skip ]]; then echo "bench: after-onnx skipped: $onnx_skip" >&2; fi
 
 # Debian's torch calls BLAS through libblas.so.3. Where that is the reference BLAS (package
 # libblas3, about 4 GFLOP/s) the peer would be unfairly slow, so the peer gets OpenBLAS: the
@@ -126,10 +145,16 @@ for w in $WORKLOADS; do
   if [[ $w == quadratic-host ]]; then
     GOMAXPROCS=$BENCH_THREADS "$before/hostloop" -reps "$reps" | tagged before
     GOMAXPROCS=$BENCH_THREADS "$out/hostloop" -reps "$reps" | tagged after
+    if [[ -z $onnx_skip ]]; then
+      DLOPT_BACKEND=$onnx_config GOMAXPROCS=$BENCH_THREADS "$out/hostloop" -reps "$reps" | tagged after-onnx
+    fi
     peer_w=quadratic
   else
     GOMAXPROCS=$BENCH_THREADS "$before/dlbench" -workload "$w" -reps "$reps" -steps "$CNN_STEPS" | tagged before
     GOMAXPROCS=$BENCH_THREADS "$out/dlbench" -workload "$w" -reps "$reps" -steps "$CNN_STEPS" | tagged after
+    if [[ -z $onnx_skip ]]; then
+      DLOPT_BACKEND=$onnx_config GOMAXPROCS=$BENCH_THREADS "$out/dlbench" -workload "$w" -reps "$reps" -steps "$CNN_STEPS" | tagged after-onnx
+    fi
   fi
   env "${peer_env[@]}" "$PYTHON" bench/torch_peer.py --workload "$peer_w" --reps "$reps" --steps "$CNN_STEPS" |
     tagged "pytorch-${BENCH_THREADS}t" "$w"
@@ -165,8 +190,15 @@ for line in open(sys.argv[1]):
   echo "- after: dlbench from the working tree ($(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null || echo ' + uncommitted changes'))," \
     "$(go version | cut -d' ' -f3), GOEXPERIMENT=$GOEXPERIMENT, GoMLX $(go list -m -f '{{.Version}}' github.com/gomlx/gomlx)," \
     "$(grep -m1 '"impl": "after"' "$results" | sed -n 's/.*"backend": "\([^"]*\)".*/\1/p')"
-  echo "- threads: GOMAXPROCS=$BENCH_THREADS for both dlopt builds, torch.set_num_threads($BENCH_THREADS) and OPENBLAS_NUM_THREADS=1 for the peer"
-  echo "- command: REPS=$REPS CNN_STEPS=$CNN_STEPS CNN_REPS=$CNN_REPS BENCH_THREADS=$BENCH_THREADS make bench (workloads: $WORKLOADS)"
+  if [[ -z $onnx_skip ]]; then
+    echo "- after-onnx: the after binaries with DLOPT_BACKEND=$onnx_config," \
+      "$(grep -m1 '"impl": "after-onnx"' "$results" | sed -n 's/.*"backend": "\([^"]*\)".*/\1/p')"
+  else
+    echo "- after-onnx: skipped ($onnx_skip)"
+  fi
+  echo "- threads: GOMAXPROCS=$BENCH_THREADS for the dlopt builds, intra_op_num_threads=$BENCH_THREADS for ONNX Runtime," \
+    "torch.set_num_threads($BENCH_THREADS) and OPENBLAS_NUM_THREADS=1 for the peer"
+  echo "- command: REPS=$REPS CNN_STEPS=$CNN_STEPS CNN_REPS=$CNN_REPS BENCH_THREADS=$BENCH_THREADS${ONNX:+ ONNX=$ONNX} make bench (workloads: $WORKLOADS)"
   echo "- times: median over the repetitions (per unit), after an untimed setup (data, graphs compiled by one step); ± half the range"
   if [[ -n $notebooks_line ]]; then echo "$notebooks_line"; fi
   echo

@@ -14,6 +14,9 @@ import (
 const (
 	implBefore = "before" // dlbench built at the last GoMLX v0.26 commit, with its own tree
 	implAfter  = "after"  // dlbench built from the working tree (GoMLX v0.28, GOEXPERIMENT=simd)
+	// implONNX is the after build on ONNX Runtime (DLOPT_BACKEND=onnx): shown beside the Go
+	// backend with its ratio to the peer, held to no target.
+	implONNX = "after-onnx"
 )
 
 // target is the performance issue's goal for one workload: after's median time at most
@@ -42,6 +45,7 @@ type rowVerdict struct {
 	workload                 string
 	afterOverBefore          float64 // after's median time over before's (NaN when either is missing)
 	afterOverPeer            float64 // after's median time over the peer's, or for matmul the GFLOP/s ratio
+	onnxOverPeer             float64 // the same for after-onnx (NaN when either is missing)
 	targetMet, notSlowerMet  bool
 	hasTarget, hasComparison bool
 }
@@ -51,13 +55,17 @@ func writeBeforeAfter(w io.Writer, results []measure.Result) error {
 	var order []string
 	runs := map[string]map[string]measure.Result{}
 	var peers []string
+	hasONNX := false
 	for _, r := range results {
 		if _, seen := runs[r.Workload]; !seen {
 			order = append(order, r.Workload)
 			runs[r.Workload] = map[string]measure.Result{}
 		}
 		runs[r.Workload][r.Impl] = r // the last run of an implementation counts
-		if r.Impl != implBefore && r.Impl != implAfter && !slices.Contains(peers, r.Impl) {
+		switch {
+		case r.Impl == implONNX:
+			hasONNX = true
+		case r.Impl != implBefore && r.Impl != implAfter && !slices.Contains(peers, r.Impl):
 			peers = append(peers, r.Impl)
 		}
 	}
@@ -65,12 +73,18 @@ func writeBeforeAfter(w io.Writer, results []measure.Result) error {
 	for _, p := range peers {
 		header = append(header, p)
 	}
-	header = append(header, "after / peer", "target", "met", "peak RSS before / after", "check")
+	header = append(header, "after / peer")
+	rssHeader := "peak RSS before / after"
+	if hasONNX { // the columns appear only in runs with ONNX Runtime
+		header = append(header, "after on ONNX Runtime", "ONNX / peer")
+		rssHeader += " / ONNX"
+	}
+	header = append(header, "target", "met", rssHeader, "check")
 	fmt.Fprintln(w, "| "+strings.Join(header, " | ")+" |")
 	fmt.Fprintln(w, "|"+strings.Repeat("---|", len(header)))
 	var misses []string
 	for _, name := range order {
-		v, row := beforeAfterRow(name, runs[name], peers)
+		v, row := beforeAfterRow(name, runs[name], peers, hasONNX)
 		fmt.Fprintln(w, "| "+strings.Join(row, " | ")+" |")
 		if v.hasTarget && !v.targetMet {
 			misses = append(misses, fmt.Sprintf("%s: target missed (after / peer %s)", name, ratioText(v.afterOverPeer)))
@@ -87,8 +101,9 @@ func writeBeforeAfter(w io.Writer, results []measure.Result) error {
 }
 
 // beforeAfterRow computes one workload's verdict and table row.
-func beforeAfterRow(name string, byImpl map[string]measure.Result, peers []string) (rowVerdict, []string) {
-	v := rowVerdict{workload: name, afterOverBefore: math.NaN(), afterOverPeer: math.NaN()}
+// With onnxColumns, it has the after-onnx columns too.
+func beforeAfterRow(name string, byImpl map[string]measure.Result, peers []string, onnxColumns bool) (rowVerdict, []string) {
+	v := rowVerdict{workload: name, afterOverBefore: math.NaN(), afterOverPeer: math.NaN(), onnxOverPeer: math.NaN()}
 	isRate := targets[name].minRateRatio > 0
 	cell := func(r measure.Result, ok bool) string {
 		if !ok {
@@ -103,9 +118,10 @@ func beforeAfterRow(name string, byImpl map[string]measure.Result, peers []strin
 	}
 	before, hasBefore := byImpl[implBefore]
 	after, hasAfter := byImpl[implAfter]
-	// Unit and check name from the first of after, before, the peers that ran.
+	onnx, hasONNX := byImpl[implONNX]
+	// Unit and check name from the first of after, before, after-onnx, the peers that ran.
 	var first measure.Result
-	for _, impl := range append([]string{implAfter, implBefore}, peers...) {
+	for _, impl := range append([]string{implAfter, implBefore, implONNX}, peers...) {
 		if r, ok := byImpl[impl]; ok {
 			first = r
 			break
@@ -129,15 +145,21 @@ func beforeAfterRow(name string, byImpl map[string]measure.Result, peers []strin
 			bestPeer, hasPeer = r, true
 		}
 	}
-	if hasAfter && hasPeer {
-		if isRate {
-			v.afterOverPeer = after.Check / bestPeer.Check
-		} else {
-			v.afterOverPeer = measure.Median(after.Seconds) / measure.Median(bestPeer.Seconds)
+	// overPeer is r's median time over the best peer's, or for matmul its GFLOP/s ratio.
+	overPeer := func(r measure.Result, ok bool) float64 {
+		switch {
+		case !ok || !hasPeer:
+			return math.NaN()
+		case isRate:
+			return r.Check / bestPeer.Check
 		}
-		row = append(row, ratioText(v.afterOverPeer))
-	} else {
-		row = append(row, "–")
+		return measure.Median(r.Seconds) / measure.Median(bestPeer.Seconds)
+	}
+	v.afterOverPeer = overPeer(after, hasAfter)
+	row = append(row, ratioText(v.afterOverPeer))
+	if onnxColumns {
+		v.onnxOverPeer = overPeer(onnx, hasONNX)
+		row = append(row, cell(onnx, hasONNX), ratioText(v.onnxOverPeer))
 	}
 	t, ok := targets[name]
 	v.hasTarget = ok && hasAfter && hasPeer
@@ -168,9 +190,13 @@ func beforeAfterRow(name string, byImpl map[string]measure.Result, peers []strin
 		}
 		return fmt.Sprintf("%.0f", r.PeakRSSMB)
 	}
-	row = append(row, rss(before, hasBefore)+" / "+rss(after, hasAfter)+" MiB")
+	rssText := rss(before, hasBefore) + " / " + rss(after, hasAfter)
+	if onnxColumns {
+		rssText += " / " + rss(onnx, hasONNX)
+	}
+	row = append(row, rssText+" MiB")
 	var checks []string
-	for _, impl := range append([]string{implBefore, implAfter}, peers...) {
+	for _, impl := range append([]string{implBefore, implAfter, implONNX}, peers...) {
 		if r, ok := byImpl[impl]; ok {
 			checks = append(checks, fmt.Sprintf("%s %.6g", impl, r.Check))
 		}

@@ -5,9 +5,11 @@
 //	benchreport build/bench/results.jsonl
 //
 // When the lines come from bench/run.sh's before/after run (impl "before": dlbench built from
-// the last GoMLX v0.26 commit, "after": the working tree, "pytorch-Nt": the peer), the table
-// has one column per build and the peer, the ratios after/before and after/peer, and the
-// performance issue's target for each row with whether it is met (see [targets]).
+// the last GoMLX v0.26 commit, "after": the working tree, "pytorch-Nt": the peer, and
+// "after-onnx" when it ran: the after build on ONNX Runtime), the table has one column per
+// build and the peer, the ratios after/before and after/peer (and ONNX Runtime's time and its
+// ratio to the peer), and the performance issue's target for each row with whether it is met
+// (see [targets]; the targets are the Go backend's).
 package main
 
 import (

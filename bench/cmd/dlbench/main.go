@@ -3,6 +3,7 @@
 // bench/run.sh to set beside bench/torch_peer.py, which measures the same workloads with PyTorch.
 //
 //	dlbench -workload mlp -reps 3
+//	dlbench -check-backend   # creates the backend and prints its name, or fails with the reason
 //
 // Workloads (the same names in torch_peer.py). Models are GoMLX layers, data come from
 // dlopt/data's Fashion-MNIST loader, optimizers from dlopt/optim by their torch.optim names:
@@ -84,7 +85,17 @@ func main() {
 	reps := flag.Int("reps", 3, "timed repetitions after one untimed warm-up (1..100)")
 	steps := flag.Int("steps", 100, "cnn: training steps per repetition (1..468)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the timed repetitions to this file")
+	checkBackend := flag.Bool("check-backend", false, "only create the backend and print its name (bench/run.sh: is ONNX Runtime usable?)")
 	flag.Parse()
+	if *checkBackend {
+		name, err := backendName()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "dlbench:", err)
+			os.Exit(1)
+		}
+		fmt.Println(name)
+		return
+	}
 	if err := run(os.Stdout, *name, *reps, config{steps: *steps}, *cpuProfile); err != nil {
 		fmt.Fprintln(os.Stderr, "dlbench:", err)
 		os.Exit(1)
