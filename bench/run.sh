@@ -11,7 +11,7 @@
 #   peer    bench/torch_peer.py, PyTorch on OpenBLAS at its best kernel for this CPU.
 # The workload "quadratic-host" (10,000 Adam steps on the 2-D quadratic, one graph execution per
 # step driven from Go) is bench/cmd/hostloop, one source built against both trees (it uses only
-# dlopt/optim's API, the same in both); its peer is torch_peer.py's "quadratic" (an eager loop).
+# dlopt/optim's API and bench/internal/measure's Result, the same in both); its peer is torch_peer.py's "quadratic" (an eager loop).
 # dlopt's Go backend, ONNX Runtime and torch get the same number of threads: BENCH_THREADS
 # (default: all cores), as GOMAXPROCS for the dlopt builds, ONNX Runtime's intra_op_num_threads
 # (its operators run one at a time, sequential execution mode, so it has no other pool) and

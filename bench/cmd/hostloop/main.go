@@ -7,10 +7,10 @@
 //
 //	hostloop -reps 3
 //
-// It uses only dlopt/optim's and dlopt's API, which is the same in the GoMLX v0.26 and v0.28
-// versions of dlopt, so bench/run.sh builds this one source against both (the "before" tree at
-// the last v0.26 commit and the working tree) and the row compares the libraries, not two
-// programs. That is also why it does not import bench/internal/measure or a dtypes package: both
+// It uses only dlopt/optim's and dlopt's API and bench/internal/measure's Result, which are the
+// same in the GoMLX v0.26 and v0.28 versions of dlopt, so bench/run.sh builds this one source
+// against both (the "before" tree at the last v0.26 commit and the working tree) and the row
+// compares the libraries, not two programs. That is also why it imports no dtypes package: it
 // moved between the versions.
 package main
 
@@ -25,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dlopt/course/bench/internal/measure"
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/optim"
 )
@@ -35,20 +36,6 @@ const steps = 10_000
 // float32Code is float32's number in GoMLX's DType enumeration (PJRT_Buffer_Type_F32), the same
 // in GoMLX v0.26 (pkg/core/dtypes) and in compute v0.1 (dtypes); main_test.go checks it.
 const float32Code = 11
-
-// result has the fields of bench/internal/measure.Result that benchreport reads.
-type result struct {
-	Workload     string    `json:"workload"`
-	Impl         string    `json:"impl"`
-	Backend      string    `json:"backend"`
-	Seconds      []float64 `json:"seconds"`
-	Unit         string    `json:"unit"`
-	Steps        int       `json:"steps"`
-	Check        float64   `json:"check"`
-	CheckName    string    `json:"check_name"`
-	PeakRSSMB    float64   `json:"peak_rss_mb"`
-	SetupSeconds float64   `json:"setup_seconds"`
-}
 
 func main() {
 	reps := flag.Int("reps", 3, "timed repetitions after one untimed warm-up (1..100)")
@@ -68,7 +55,7 @@ func run(reps int, cpuProfile string) error {
 	if err != nil {
 		return err
 	}
-	res := result{Workload: "quadratic-host", Impl: "dlopt", Backend: fmt.Sprintf("%s [%s]", backend.Name(), dlopt.BackendConfig()),
+	res := measure.Result{Workload: "quadratic-host", Impl: "dlopt", Backend: fmt.Sprintf("%s [%s]", backend.Name(), dlopt.BackendConfig()),
 		Unit: "10k steps", Steps: steps, CheckName: "final f"}
 	start := time.Now()
 	if _, err := once(); err != nil { // builds and compiles the one-step graph
