@@ -93,7 +93,11 @@ func TestResolveOptimizer(t *testing.T) {
 		{name: "optax:lion", lib: "optax", libName: "lion"},
 		{name: "gomlx:adamw", lib: "gomlx", libName: "adamw"},
 		{name: "torch:Lion", wantErr: []string{`"torch:Lion"`, "torch has no optimizer", "SGD"}},
-		{name: "gomlx:lion", wantErr: []string{"GoMLX has no optimizer", "adam, adamax, adamw, rmsprop, sgd"}},
+		{name: "gomlx:lion", wantErr: []string{"gomlx has no optimizer", `did you mean "optax:lion"`, "adam, adamax, adamw, rmsprop, sgd"}},
+		// Ignoring case, "Adamw" is torch's AdamW and optax's adamw, whose defaults differ.
+		{name: "Adamw", wantErr: []string{`"torch:AdamW"`, `"optax:adamw"`, `"gomlx:adamw"`, "weight_decay is 0.01 in torch:AdamW, 0.0001 in optax:adamw"}},
+		{name: "Sgd", wantErr: []string{`"torch:SGD"`, `"optax:sgd"`, `"gomlx:sgd"`}},
+		{name: "torch:adamw", wantErr: []string{`did you mean "torch:AdamW", "optax:adamw" or "gomlx:adamw"?`}},
 		{name: "keras:adam", wantErr: []string{`unknown library "keras"`, "torch, optax and gomlx"}},
 		{name: "adamz", wantErr: []string{`"adamz" is unknown`}},
 		{name: "", wantErr: []string{`"" is unknown`}},

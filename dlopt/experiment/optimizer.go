@@ -42,38 +42,29 @@ func Optimizers() []string {
 	return names
 }
 
-// ResolveOptimizer turns a Config.Optimizer value into its library and that library's name.
-// "library:name" is taken as is. A bare name is looked up as a PyTorch class name ("Adam",
-// "SGD"), then as an optax name ("adam", "lion"), then as a PyTorch class name ignoring case
-// ("asgd" finds "ASGD"); GoMLX's optimizers need the "gomlx:" prefix.
+// ResolveOptimizer turns a Config.Optimizer value into its library and that library's name,
+// by [optim.ResolveName]'s rules: "library:name" is taken as the library spells it; a bare name
+// is a PyTorch class name ("Adam", "SGD"), else an optax name ("adam", "lion"), else a name
+// matching exactly one optimizer ignoring case ("asgd" finds torch's "ASGD"); one matching
+// several ignoring case ("Adamw": torch:AdamW or optax:adamw) is an error listing them.
+// GoMLX's optimizers need the "gomlx:" prefix.
 func ResolveOptimizer(name string) (library, libName string, err error) {
-	if lib, n, qualified := strings.Cut(name, ":"); qualified {
-		switch lib {
-		case optim.Torch, optim.Optax:
-			if slices.Contains(optim.Names(lib), n) {
-				return lib, n, nil
-			}
-			return "", "", fmt.Errorf("optimizer %q: %s has no optimizer %q; it has %s", name, lib, n, strings.Join(optim.Names(lib), ", "))
-		case LibraryGoMLX:
-			if _, ok := gomlxOptimizers[n]; ok {
-				return lib, n, nil
-			}
-			return "", "", fmt.Errorf("optimizer %q: GoMLX has no optimizer %q; it has %s", name, n, strings.Join(gomlxNames(), ", "))
-		}
-		return "", "", fmt.Errorf("optimizer %q: unknown library %q, allowed are %s, %s and %s", name, lib, optim.Torch, optim.Optax, LibraryGoMLX)
+	n, err := optim.ResolveName(name, map[string][]string{LibraryGoMLX: gomlxNames()})
+	if err != nil {
+		return "", "", err
 	}
-	for _, lib := range []string{optim.Torch, optim.Optax} {
-		if slices.Contains(optim.Names(lib), name) {
-			return lib, name, nil
-		}
+	return n.Library, n.Name, nil
+}
+
+// QualifiedOptimizer is the "library:name" form of a Config.Optimizer value, for output that
+// must say which library ran ("Adam" is "torch:Adam", "adam" is "optax:adam"); the value
+// itself if it does not resolve.
+func QualifiedOptimizer(name string) string {
+	lib, n, err := ResolveOptimizer(name)
+	if err != nil {
+		return name
 	}
-	for _, n := range optim.Names(optim.Torch) {
-		if strings.EqualFold(n, name) {
-			return optim.Torch, n, nil
-		}
-	}
-	return "", "", fmt.Errorf("optimizer %q is unknown: give a PyTorch class name (%s), an optax name (%s) or gomlx:NAME (%s)",
-		name, strings.Join(optim.Names(optim.Torch), ", "), strings.Join(optim.Names(optim.Optax), ", "), strings.Join(gomlxNames(), ", "))
+	return lib + ":" + n
 }
 
 func gomlxNames() []string {

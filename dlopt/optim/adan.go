@@ -61,7 +61,7 @@ func Adan(c AdanConfig) (*Optimizer, error) {
 func init() {
 	registerOptax("adan", func(k *Kwargs) (*Optimizer, error) {
 		c := DefaultAdan()
-		c.LearningRate = k.Float("learning_rate", c.LearningRate)
+		c.LearningRate = k.RequiredFloat("learning_rate") // optax has no default
 		c.B1 = k.Float("b1", c.B1)
 		c.B2 = k.Float("b2", c.B2)
 		c.B3 = k.Float("b3", c.B3)

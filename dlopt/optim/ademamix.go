@@ -106,7 +106,7 @@ func SimplifiedAdEMAMix(c SimplifiedAdEMAMixConfig) (*Optimizer, error) {
 func init() {
 	registerOptax("ademamix", func(k *Kwargs) (*Optimizer, error) {
 		c := DefaultAdEMAMix()
-		c.LearningRate = k.Float("learning_rate", c.LearningRate)
+		c.LearningRate = k.RequiredFloat("learning_rate") // optax has no default
 		c.B1 = k.Float("b1", c.B1)
 		c.B2 = k.Float("b2", c.B2)
 		c.B3 = k.Float("b3", c.B3)
@@ -122,7 +122,7 @@ func init() {
 	})
 	registerOptax("simplified_ademamix", func(k *Kwargs) (*Optimizer, error) {
 		c := DefaultSimplifiedAdEMAMix()
-		c.LearningRate = k.Float("learning_rate", c.LearningRate)
+		c.LearningRate = k.RequiredFloat("learning_rate") // optax has no default
 		c.B1 = k.Float("b1", c.B1)
 		c.B2 = k.Float("b2", c.B2)
 		c.Alpha = k.Float("alpha", c.Alpha)

@@ -143,7 +143,7 @@
 //	func init() {
 //		registerOptax("lion", func(k *Kwargs) (*Optimizer, error) {
 //			c := DefaultLion()
-//			c.LearningRate = k.Float("learning_rate", c.LearningRate)
+//			c.LearningRate = k.RequiredFloat("learning_rate") // optax.lion has no default
 //			c.B1 = k.Float("b1", c.B1)
 //			// ... every other keyword of optax.lion
 //			return Lion(c)

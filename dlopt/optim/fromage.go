@@ -38,7 +38,7 @@ func Fromage(c FromageConfig) (*Optimizer, error) {
 func init() {
 	registerOptax("fromage", func(k *Kwargs) (*Optimizer, error) {
 		c := DefaultFromage()
-		c.LearningRate = k.Float("learning_rate", c.LearningRate)
+		c.LearningRate = k.RequiredFloat("learning_rate") // optax has no default
 		c.MinNorm = k.Float("min_norm", c.MinNorm)
 		return Fromage(c)
 	})

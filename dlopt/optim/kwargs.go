@@ -77,27 +77,40 @@ func (k *Kwargs) Bool(key string, def bool) bool { return k.r.Bool(key, def) }
 // String reads a string; def if absent or nil.
 func (k *Kwargs) String(key string, def string) string { return k.r.String(key, def) }
 
-// Floats reads a list of numbers of length n (n < 0: any length), e.g. torch's betas=(0.9, 0.999).
+// Floats reads a list of numbers of length n (n < 0: any length), e.g. torch's betas=(0.9, 0.999):
+// a JSON list, or any Go slice or array of numbers ([]float64, [2]float64, []float32, []any).
+// A list of the wrong length is reported as such ("betas needs 2 values, got 1").
 func (k *Kwargs) Floats(key string, n int, def []float64) []float64 {
 	v, ok := k.lookup(key)
 	if !ok {
 		return def
 	}
 	list, ok := kwargs.ToList(v)
-	if !ok || n >= 0 && len(list) != n {
-		k.fail(key, v, fmt.Sprintf("a list of %d numbers", n))
+	if !ok {
+		k.fail(key, v, listOf(n))
+		return def
+	}
+	if n >= 0 && len(list) != n {
+		k.r.Fail(kindErrorf(ErrBadKeyword, "%s %s: keyword %q = %v: %s needs %d values, got %d", k.Library, k.Name, key, v, key, n, len(list)))
 		return def
 	}
 	out := make([]float64, len(list))
 	for i, e := range list {
 		f, isNum := toFloat(e)
 		if !isNum {
-			k.fail(key, v, "a list of numbers")
+			k.fail(key, v, fmt.Sprintf("%s (element %d is %#v)", listOf(n), i, e))
 			return def
 		}
 		out[i] = f
 	}
 	return out
+}
+
+func listOf(n int) string {
+	if n < 0 {
+		return "a list of numbers"
+	}
+	return fmt.Sprintf("a list of %d numbers", n)
 }
 
 // Ignored accepts keywords that only tune how the library runs, not what it computes

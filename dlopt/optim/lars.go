@@ -44,7 +44,7 @@ func LARS(c LARSConfig) (*Optimizer, error) {
 func init() {
 	registerOptax("lars", func(k *Kwargs) (*Optimizer, error) {
 		c := DefaultLARS()
-		c.LearningRate = k.Float("learning_rate", c.LearningRate)
+		c.LearningRate = k.RequiredFloat("learning_rate") // optax has no default
 		c.WeightDecay = k.Float("weight_decay", c.WeightDecay)
 		c.WeightDecayMask = k.Bool("weight_decay_mask", c.WeightDecayMask)
 		c.TrustCoefficient = k.Float("trust_coefficient", c.TrustCoefficient)

@@ -46,7 +46,7 @@ func Lion(c LionConfig) (*Optimizer, error) {
 func init() {
 	registerOptax("lion", func(k *Kwargs) (*Optimizer, error) {
 		c := DefaultLion()
-		c.LearningRate = k.Float("learning_rate", c.LearningRate)
+		c.LearningRate = k.RequiredFloat("learning_rate") // optax has no default
 		c.B1 = k.Float("b1", c.B1)
 		c.B2 = k.Float("b2", c.B2)
 		c.WeightDecay = k.Float("weight_decay", c.WeightDecay)

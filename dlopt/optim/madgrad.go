@@ -64,7 +64,7 @@ func MADGRAD(c MADGRADConfig) (*Optimizer, error) {
 func init() {
 	registerOptax("madgrad", func(k *Kwargs) (*Optimizer, error) {
 		c := DefaultMADGRAD()
-		c.LearningRate = k.Float("learning_rate", c.LearningRate)
+		c.LearningRate = k.RequiredFloat("learning_rate") // optax has no default
 		c.Momentum = k.Float("momentum", c.Momentum)
 		c.WeightDecay = k.Float("weight_decay", c.WeightDecay)
 		c.Eps = k.Float("eps", c.Eps)

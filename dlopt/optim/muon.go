@@ -277,7 +277,7 @@ func readNSCoeffs(k *Kwargs, key string, def [][3]float64) ([][3]float64, error)
 func init() {
 	registerOptax("muon", func(k *Kwargs) (*Optimizer, error) {
 		c := DefaultMuon()
-		c.LearningRate = k.Float("learning_rate", c.LearningRate)
+		c.LearningRate = k.RequiredFloat("learning_rate") // optax has no default
 		coeffs, coeffErr := readNSCoeffs(k, "ns_coeffs", c.NSCoeffs)
 		c.NSCoeffs = coeffs
 		c.NSSteps = k.Int("ns_steps", c.NSSteps)

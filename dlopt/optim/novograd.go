@@ -56,7 +56,7 @@ func Novograd(c NovogradConfig) (*Optimizer, error) {
 func init() {
 	registerOptax("novograd", func(k *Kwargs) (*Optimizer, error) {
 		c := DefaultNovograd()
-		c.LearningRate = k.Float("learning_rate", c.LearningRate)
+		c.LearningRate = k.RequiredFloat("learning_rate") // optax has no default
 		c.B1 = k.Float("b1", c.B1)
 		c.B2 = k.Float("b2", c.B2)
 		c.Eps = k.Float("eps", c.Eps)

@@ -35,7 +35,7 @@ func ScaleByOptimisticGradient(alpha, beta *Hyper) *Transform {
 
 func init() {
 	registerOptax("optimistic_gradient_descent", func(k *Kwargs) (*Optimizer, error) {
-		lr := k.Float("learning_rate", 0.01)
+		lr := k.RequiredFloat("learning_rate")
 		alpha := k.Float("alpha", 1)
 		beta := k.Float("beta", 1)
 		return OptimisticGD(lr, alpha, beta)

@@ -69,7 +69,7 @@ func OptaxRprop(c OptaxRpropConfig) (*Optimizer, error) {
 func init() {
 	registerOptax("rprop", func(k *Kwargs) (*Optimizer, error) {
 		c := DefaultOptaxRprop()
-		c.LearningRate = k.Float("learning_rate", c.LearningRate)
+		c.LearningRate = k.RequiredFloat("learning_rate") // optax has no default
 		c.EtaMinus = k.Float("eta_minus", c.EtaMinus)
 		c.EtaPlus = k.Float("eta_plus", c.EtaPlus)
 		c.MinStepSize = k.Float("min_step_size", c.MinStepSize)

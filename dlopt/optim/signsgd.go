@@ -16,10 +16,10 @@ func Signum(learningRate, beta float64) (*Optimizer, error) {
 
 func init() {
 	registerOptax("sign_sgd", func(k *Kwargs) (*Optimizer, error) {
-		return SignSGD(k.Float("learning_rate", 0.01))
+		return SignSGD(k.RequiredFloat("learning_rate"))
 	})
 	registerOptax("signum", func(k *Kwargs) (*Optimizer, error) {
-		lr := k.Float("learning_rate", 0.01)
+		lr := k.RequiredFloat("learning_rate")
 		beta := k.Float("beta", 0.9)
 		k.Ignored("accumulator_dtype")
 		return Signum(lr, beta)

@@ -90,7 +90,7 @@ func SM3(c SM3Config) (*Optimizer, error) {
 func init() {
 	registerOptax("sm3", func(k *Kwargs) (*Optimizer, error) {
 		c := DefaultSM3()
-		c.LearningRate = k.Float("learning_rate", c.LearningRate)
+		c.LearningRate = k.RequiredFloat("learning_rate") // optax has no default
 		c.Momentum = k.Float("momentum", c.Momentum)
 		return SM3(c)
 	})

@@ -3,6 +3,7 @@ package kwargs
 import (
 	"encoding/json"
 	"math"
+	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -116,13 +117,16 @@ func is[T any](v any) (T, bool) {
 	return x, ok
 }
 
-// ToFloat converts any Go integer or float kind or a json.Number to float64.
+// ToFloat converts any Go integer or float kind or a json.Number to float64. A float32 is read
+// as the decimal it prints as: float32(0.1) gives 0.1, not float64(float32(0.1)) =
+// 0.10000000149011612, since the shortest decimal that rounds to a float32 is what its author
+// wrote (and what Python's float() of a NumPy float32 repr gives).
 func ToFloat(v any) (float64, bool) {
 	switch x := v.(type) {
 	case float64:
 		return x, true
 	case float32:
-		return float64(x), true
+		return Float32(x), true
 	case int:
 		return float64(x), true
 	case int64:
@@ -134,6 +138,16 @@ func ToFloat(v any) (float64, bool) {
 		return f, err == nil
 	}
 	return 0, false
+}
+
+// Float32 converts x to the float64 nearest to its shortest decimal representation, e.g.
+// float32(0.1) to 0.1; ±Inf and NaN stay what they are.
+func Float32(x float32) float64 {
+	f, err := strconv.ParseFloat(strconv.FormatFloat(float64(x), 'g', -1, 32), 64)
+	if err != nil { // only ±Inf and NaN, whose float64 conversion is exact
+		return float64(x)
+	}
+	return f
 }
 
 // ToInt converts a Go integer, or a number with an integral value of magnitude at most 2^53
@@ -154,25 +168,21 @@ func ToInt(v any) (int, bool) {
 	return int(f), true
 }
 
-// ToList converts a decoded JSON list ([]any), a []float64 or a []int to []any.
+// ToList converts a list to []any: a decoded JSON list ([]any), or any Go slice or array
+// (such as []float64, []float32, [2]float64 or []int). Its elements are not checked.
 func ToList(v any) ([]any, bool) {
-	switch x := v.(type) {
-	case []any:
+	if x, ok := v.([]any); ok {
 		return x, true
-	case []float64:
-		return toAny(x), true
-	case []int:
-		return toAny(x), true
 	}
-	return nil, false
-}
-
-func toAny[T any](s []T) []any {
-	out := make([]any, len(s))
-	for i, e := range s {
-		out[i] = e
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() || rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array {
+		return nil, false
 	}
-	return out
+	out := make([]any, rv.Len())
+	for i := range out {
+		out[i] = rv.Index(i).Interface()
+	}
+	return out, true
 }
 
 // Quote joins keys as Go-quoted strings separated by ", ".
