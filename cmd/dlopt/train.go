@@ -162,7 +162,7 @@ func trainAndWrite(cfg experiment.Config, dir string, bar bool, stop *interrupts
 		backend = dlopt.BackendConfig()
 	}
 	fmt.Fprintf(stdout, "training %s with %s (lr %g, %s schedule), %d epochs, batch %d, seed %d, backend %s\n",
-		cfg.Model, cfg.Optimizer, cfg.LearningRate, cfg.Schedule, cfg.Epochs, cfg.BatchSize, cfg.Seed, backend)
+		cfg.Model, experiment.QualifiedOptimizer(cfg.Optimizer), cfg.LearningRate, cfg.Schedule, cfg.Epochs, cfg.BatchSize, cfg.Seed, backend)
 	if from := cfg.Checkpoint.From; from != "" {
 		fmt.Fprintf(stdout, "resuming from %s\n", from)
 	}
