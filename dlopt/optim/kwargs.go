@@ -29,7 +29,7 @@ func NewKwargs(library, name string, values map[string]any) *Kwargs {
 			return kindErrorf(ErrBadKeyword, "%s %s: keyword %q = %#v has the wrong type: want %s", k.Library, k.Name, key, v, want)
 		},
 		Missing: func(key string) error {
-			return kindErrorf(ErrBadKeyword, "%s %s: keyword %q is required", k.Library, k.Name, key)
+			return kindErrorf(ErrBadKeyword, "%s %s: keyword %q is required: %s.%s has no default for it", k.Library, k.Name, key, k.Library, k.Name)
 		},
 	})
 	return k

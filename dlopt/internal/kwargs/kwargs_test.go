@@ -29,6 +29,7 @@ func TestConversions(t *testing.T) {
 		{v: 2.5, f: 2.5, fOK: true, description: "non-integral float64"},
 		{v: 3.0, f: 3, fOK: true, i: 3, iOK: true, description: "integral float64"},
 		{v: float32(-2), f: -2, fOK: true, i: -2, iOK: true, description: "float32"},
+		{v: float32(0.1), f: 0.1, fOK: true, description: "float32 reads as the decimal it prints as"},
 		{v: 7, f: 7, fOK: true, i: 7, iOK: true, description: "int"},
 		{v: int64(1) << 60, f: 1 << 60, fOK: true, i: 1 << 60, iOK: true, description: "large int64 stays exact"},
 		{v: int32(-4), f: -4, fOK: true, i: -4, iOK: true, description: "int32"},
@@ -42,6 +43,8 @@ func TestConversions(t *testing.T) {
 		{v: []any{1.0, "a"}, listOK: true, description: "[]any"},
 		{v: []float64{1, 2}, listOK: true, description: "[]float64"},
 		{v: []int{1, 2}, listOK: true, description: "[]int"},
+		{v: [2]float64{1, 2}, listOK: true, description: "[2]float64"},
+		{v: []float32{1}, listOK: true, description: "[]float32"},
 	} {
 		f, fOK := ToFloat(c.v)
 		if fOK != c.fOK || f != c.f {
