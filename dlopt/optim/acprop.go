@@ -47,7 +47,8 @@ func ScaleByACProp(b1, b2, eps, epsRoot *Hyper) *Transform {
 
 // ACProp builds optax.contrib.acprop: chain(scale_by_acprop, add_decayed_weights,
 // scale_by_learning_rate).
-func ACProp(c ACPropConfig) (*Optimizer, error) {
+func ACProp(c ACPropConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultACProp(), "DefaultACProp()")
 	return NewOptimizer("acprop",
 		ScaleByACProp(NewHyper("b1", c.B1, UnitInterval), NewHyper("b2", c.B2, UnitInterval),
 			NewHyper("eps", c.Eps, Positive), NewHyper("eps_root", c.EpsRoot, NonNegative)),

@@ -53,7 +53,8 @@ func ScaleByBelief(b1, b2, eps, epsRoot *Hyper, nesterov bool) *Transform {
 }
 
 // AdaBelief builds optax.adabelief: chain(scale_by_belief, scale_by_learning_rate).
-func AdaBelief(c AdaBeliefConfig) (*Optimizer, error) {
+func AdaBelief(c AdaBeliefConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultAdaBelief(), "DefaultAdaBelief()")
 	return NewOptimizer("adabelief",
 		ScaleByBelief(NewHyper("b1", c.B1, UnitInterval), NewHyper("b2", c.B2, UnitInterval),
 			NewHyper("eps", c.Eps, Positive), NewHyper("eps_root", c.EpsRoot, NonNegative), c.Nesterov),

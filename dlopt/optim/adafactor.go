@@ -128,7 +128,8 @@ func ScaleByParamBlockRMS() *Transform {
 }
 
 // OptaxAdafactor builds optax.adafactor.
-func OptaxAdafactor(c OptaxAdafactorConfig) (*Optimizer, error) {
+func OptaxAdafactor(c OptaxAdafactorConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultOptaxAdafactor(), "DefaultOptaxAdafactor()")
 	if c.MinDimSizeToFactor < 0 || c.DecayOffset < 0 {
 		return nil, errorf("adafactor: min_dim_size_to_factor = %d and decay_offset = %d must be >= 0", c.MinDimSizeToFactor, c.DecayOffset)
 	}
@@ -246,7 +247,8 @@ func machineEps(dt dtypes.DType) float64 {
 }
 
 // TorchAdafactor builds torch.optim.Adafactor.
-func TorchAdafactor(c TorchAdafactorConfig) (*Optimizer, error) {
+func TorchAdafactor(c TorchAdafactorConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultTorchAdafactor(), "DefaultTorchAdafactor()")
 	eps1, auto := 0.0, c.Eps1 == nil
 	if !auto {
 		eps1 = *c.Eps1

@@ -50,7 +50,8 @@ func ScaleByAdan(b1, b2, b3, eps, epsRoot *Hyper) *Transform {
 }
 
 // Adan builds optax.adan: chain(scale_by_adan, add_decayed_weights, scale_by_learning_rate).
-func Adan(c AdanConfig) (*Optimizer, error) {
+func Adan(c AdanConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultAdan(), "DefaultAdan()")
 	return NewOptimizer("adan",
 		ScaleByAdan(NewHyper("b1", c.B1, UnitInterval), NewHyper("b2", c.B2, UnitInterval), NewHyper("b3", c.B3, UnitInterval),
 			NewHyper("eps", c.Eps, Positive), NewHyper("eps_root", c.EpsRoot, NonNegative)),

@@ -47,7 +47,8 @@ func ScaleByAdEMAMix(b1, b2, b3, alpha, eps, epsRoot *Hyper) *Transform {
 
 // AdEMAMix builds optax.contrib.ademamix: chain(scale_by_ademamix, add_decayed_weights,
 // scale_by_learning_rate).
-func AdEMAMix(c AdEMAMixConfig) (*Optimizer, error) {
+func AdEMAMix(c AdEMAMixConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultAdEMAMix(), "DefaultAdEMAMix()")
 	return NewOptimizer("ademamix",
 		ScaleByAdEMAMix(NewHyper("b1", c.B1, UnitInterval), NewHyper("b2", c.B2, UnitInterval), NewHyper("b3", c.B3, UnitInterval),
 			NewHyper("alpha", c.Alpha, NonNegative), NewHyper("eps", c.Eps, Positive), NewHyper("eps_root", c.EpsRoot, NonNegative)),
@@ -95,7 +96,8 @@ func ScaleBySimplifiedAdEMAMix(b1, b2, alpha, eps, epsRoot *Hyper) *Transform {
 }
 
 // SimplifiedAdEMAMix builds optax.contrib.simplified_ademamix.
-func SimplifiedAdEMAMix(c SimplifiedAdEMAMixConfig) (*Optimizer, error) {
+func SimplifiedAdEMAMix(c SimplifiedAdEMAMixConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultSimplifiedAdEMAMix(), "DefaultSimplifiedAdEMAMix()")
 	return NewOptimizer("simplified_ademamix",
 		ScaleBySimplifiedAdEMAMix(NewHyper("b1", c.B1, UnitInterval), NewHyper("b2", c.B2, UnitInterval),
 			NewHyper("alpha", c.Alpha, NonNegative), NewHyper("eps", c.Eps, Positive), NewHyper("eps_root", c.EpsRoot, NonNegative)),

@@ -56,7 +56,8 @@ func ScaleByADOPT(b1, b2, eps *Hyper, nesterov, useClipping bool) *Transform {
 }
 
 // ADOPT builds optax.contrib.adopt: chain(scale_by_adopt, scale_by_learning_rate).
-func ADOPT(c ADOPTConfig) (*Optimizer, error) {
+func ADOPT(c ADOPTConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultADOPT(), "DefaultADOPT()")
 	return NewOptimizer("adopt",
 		ScaleByADOPT(NewHyper("b1", c.B1, UnitInterval), NewHyper("b2", c.B2, UnitInterval), NewHyper("eps", c.Eps, Positive), c.Nesterov, c.UseClipping),
 		ScaleByLearningRate(NewHyper("learning_rate", c.LearningRate, NonNegative)))

@@ -50,7 +50,8 @@ func ScaleByCOCOB(alpha, eps *Hyper) *Transform {
 }
 
 // COCOB builds optax.contrib.cocob: chain(add_decayed_weights, scale by +lr, scale_by_cocob).
-func COCOB(c COCOBConfig) (*Optimizer, error) {
+func COCOB(c COCOBConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultCOCOB(), "DefaultCOCOB()")
 	return NewOptimizer("cocob",
 		AddDecayedWeights(NewHyper("weight_decay", c.WeightDecay, NonNegative)),
 		ScaleByPositiveLR(NewHyper("learning_rate", c.LearningRate, NonNegative)),

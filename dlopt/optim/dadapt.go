@@ -64,7 +64,8 @@ func ScaleByDAdaptAdamW(lr, b1, b2, eps, d0, wd *Hyper) *Transform {
 }
 
 // DAdaptAdamW builds optax.contrib.dadapt_adamw.
-func DAdaptAdamW(c DAdaptAdamWConfig) (*Optimizer, error) {
+func DAdaptAdamW(c DAdaptAdamWConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultDAdaptAdamW(), "DefaultDAdaptAdamW()")
 	return NewOptimizer("dadapt_adamw", ScaleByDAdaptAdamW(NewHyper("learning_rate", c.LearningRate, NonNegative),
 		NewHyper("b1", c.B1, UnitInterval), NewHyper("b2", c.B2, UnitInterval), NewHyper("eps", c.Eps, Positive),
 		NewHyper("estim_lr0", c.EstimLR0, Positive), NewHyper("weight_decay", c.WeightDecay, NonNegative)))

@@ -92,7 +92,8 @@ func ScaleByDoG(kind string, value float64, eps *Hyper) *Transform {
 
 // DoG builds optax.contrib.dog: chain(add_decayed_weights if weight_decay is set, scale_by_dog,
 // scale_by_learning_rate).
-func DoG(c DoGConfig) (*Optimizer, error) {
+func DoG(c DoGConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultDoG(), "DefaultDoG()")
 	switch c.InitStepKind {
 	case "heuristic", "distance", "learning_rate":
 	default:
@@ -154,7 +155,8 @@ func ScaleByDoWG(initSqDist *float64, eps *Hyper) *Transform {
 
 // DoWG builds optax.contrib.dowg: chain(add_decayed_weights if weight_decay is set,
 // scale_by_dowg, scale_by_learning_rate).
-func DoWG(c DoWGConfig) (*Optimizer, error) {
+func DoWG(c DoWGConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultDoWG(), "DefaultDoWG()")
 	if c.InitEstimSqDist != nil && !NonNegative.Contains(*c.InitEstimSqDist) {
 		return nil, errorf("dowg: init_estim_sq_dist = %v is invalid: allowed range is %s", *c.InitEstimSqDist, NonNegative)
 	}

@@ -18,7 +18,8 @@ func DefaultFromage() FromageConfig { return FromageConfig{LearningRate: 0.01, M
 
 // Fromage builds optax.fromage: chain(scale_by_trust_ratio(min_norm), scale_by_learning_rate(lr·m),
 // add_decayed_weights(m - 1)).
-func Fromage(c FromageConfig) (*Optimizer, error) {
+func Fromage(c FromageConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultFromage(), "DefaultFromage()")
 	lr := NewHyper("learning_rate", c.LearningRate, NonNegative)
 	// mult is 1/√(1 + lr²), computed in float64 from the rate in force.
 	mult := func(s *Step) *Node {

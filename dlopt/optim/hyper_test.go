@@ -51,7 +51,7 @@ func TestHyperValidation(t *testing.T) {
 		{Torch, "Adam", map[string]any{"betas": []any{0.9, 1.0}}, "beta2 = 1 is invalid: allowed range is [0, 1)"},
 		{Torch, "Adam", map[string]any{"betas": []any{-0.1, 0.9}}, "beta1 = -0.1"},
 		{Torch, "Adam", map[string]any{"eps": 0.0}, "eps = 0 is invalid: allowed range is (0, +inf)"},
-		{Torch, "Adam", map[string]any{"betas": []any{0.9}}, "a list of 2 numbers"},
+		{Torch, "Adam", map[string]any{"betas": []any{0.9}}, "betas needs 2 values, got 1"},
 		{Torch, "RMSprop", map[string]any{"alpha": math.NaN()}, "alpha = NaN"},
 		{Torch, "Adagrad", map[string]any{"initial_accumulator_value": -1.0}, "initial_accumulator_value = -1"},
 		{Torch, "Rprop", map[string]any{"etas": []any{1.5, 1.2}}, "etas"},

@@ -14,7 +14,8 @@ func DefaultLAMB() LAMBConfig { return LAMBConfig{LearningRate: 1e-3, B1: 0.9, B
 
 // LAMB builds optax.lamb: chain(scale_by_adam, add_decayed_weights, scale_by_trust_ratio,
 // scale_by_learning_rate).
-func LAMB(c LAMBConfig) (*Optimizer, error) {
+func LAMB(c LAMBConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultLAMB(), "DefaultLAMB()")
 	return NewOptimizer("lamb",
 		ScaleByAdam(NewHyper("b1", c.B1, UnitInterval), NewHyper("b2", c.B2, UnitInterval),
 			NewHyper("eps", c.Eps, Positive), NewHyper("eps_root", c.EpsRoot, NonNegative), false),

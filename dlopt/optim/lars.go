@@ -20,7 +20,8 @@ func DefaultLARS() LARSConfig {
 
 // LARS builds optax.lars: chain(add_decayed_weights, scale_by_trust_ratio, scale_by_learning_rate,
 // trace).
-func LARS(c LARSConfig) (*Optimizer, error) {
+func LARS(c LARSConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultLARS(), "DefaultLARS()")
 	var links []*Transform
 	wd := NewHyper("weight_decay", c.WeightDecay, NonNegative)
 	if c.WeightDecayMask {

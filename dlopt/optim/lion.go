@@ -36,7 +36,8 @@ func ScaleByLion(b1, b2 *Hyper) *Transform {
 }
 
 // Lion builds optax.lion: chain(scale_by_lion, add_decayed_weights, scale_by_learning_rate).
-func Lion(c LionConfig) (*Optimizer, error) {
+func Lion(c LionConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultLion(), "DefaultLion()")
 	return NewOptimizer("lion",
 		ScaleByLion(NewHyper("b1", c.B1, ClosedUnitInterval), NewHyper("b2", c.B2, UnitInterval)),
 		AddDecayedWeights(NewHyper("weight_decay", c.WeightDecay, NonNegative)),

@@ -55,7 +55,8 @@ func ScaleByMADGRAD(lr, momentum, eps *Hyper) *Transform {
 }
 
 // MADGRAD builds optax.contrib.madgrad: chain(add_decayed_weights, scale_by_madgrad).
-func MADGRAD(c MADGRADConfig) (*Optimizer, error) {
+func MADGRAD(c MADGRADConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultMADGRAD(), "DefaultMADGRAD()")
 	return NewOptimizer("madgrad",
 		AddDecayedWeights(NewHyper("weight_decay", c.WeightDecay, NonNegative)),
 		ScaleByMADGRAD(NewHyper("learning_rate", c.LearningRate, NonNegative), NewHyper("momentum", c.Momentum, UnitInterval), NewHyper("eps", c.Eps, Positive)))

@@ -128,7 +128,8 @@ func checkNSCoeffs(coeffs [][3]float64, steps int) error {
 
 // Muon builds optax.contrib.muon: matrices through chain(scale_by_muon, add_decayed_weights,
 // scale_by_learning_rate), the other variables through adamw.
-func Muon(c MuonConfig) (*Optimizer, error) {
+func Muon(c MuonConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultMuon(), "DefaultMuon()")
 	if err := checkNSCoeffs(c.NSCoeffs, c.NSSteps); err != nil {
 		return nil, err
 	}
@@ -221,7 +222,8 @@ func ScaleByTorchMuon(c TorchMuonConfig, lr, wd, momentum, eps *Hyper) *Transfor
 }
 
 // TorchMuon builds torch.optim.Muon.
-func TorchMuon(c TorchMuonConfig) (*Optimizer, error) {
+func TorchMuon(c TorchMuonConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultTorchMuon(), "DefaultTorchMuon()")
 	if err := checkNSCoeffs([][3]float64{c.NSCoefficients}, c.NSSteps); err != nil {
 		return nil, err
 	}

@@ -46,7 +46,8 @@ func ScaleByNovograd(b1, b2, eps, epsRoot, wd *Hyper) *Transform {
 }
 
 // Novograd builds optax.novograd: chain(scale_by_novograd, scale_by_learning_rate).
-func Novograd(c NovogradConfig) (*Optimizer, error) {
+func Novograd(c NovogradConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultNovograd(), "DefaultNovograd()")
 	return NewOptimizer("novograd",
 		ScaleByNovograd(NewHyper("b1", c.B1, UnitInterval), NewHyper("b2", c.B2, UnitInterval), NewHyper("eps", c.Eps, Positive),
 			NewHyper("eps_root", c.EpsRoot, NonNegative), NewHyper("weight_decay", c.WeightDecay, NonNegative)),

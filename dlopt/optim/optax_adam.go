@@ -149,7 +149,8 @@ func DefaultOptaxAdam(learningRate float64) OptaxAdamConfig {
 }
 
 // OptaxAdam builds optax.adam: chain(scale_by_adam, [add_decayed_weights,] scale_by_learning_rate).
-func OptaxAdam(c OptaxAdamConfig) (*Optimizer, error) {
+func OptaxAdam(c OptaxAdamConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultOptaxAdam(c.LearningRate), "DefaultOptaxAdam(lr)")
 	name := map[[2]bool]string{{false, false}: "adam", {false, true}: "adamw", {true, false}: "nadam", {true, true}: "nadamw"}[[2]bool{c.Nesterov, c.Decoupled}]
 	links := []*Transform{ScaleByAdam(NewHyper("b1", c.B1, UnitInterval), NewHyper("b2", c.B2, UnitInterval),
 		NewHyper("eps", c.Eps, Positive), NewHyper("eps_root", c.EpsRoot, NonNegative), c.Nesterov)}
@@ -171,7 +172,8 @@ func DefaultOptaxAdamax(learningRate float64) OptaxAdamaxConfig {
 }
 
 // OptaxAdamax builds optax.adamax: chain(scale_by_adamax, [add_decayed_weights,] scale_by_learning_rate).
-func OptaxAdamax(c OptaxAdamaxConfig) (*Optimizer, error) {
+func OptaxAdamax(c OptaxAdamaxConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultOptaxAdamax(c.LearningRate), "DefaultOptaxAdamax(lr)")
 	name := "adamax"
 	links := []*Transform{ScaleByAdamax(NewHyper("b1", c.B1, UnitInterval), NewHyper("b2", c.B2, UnitInterval), NewHyper("eps", c.Eps, Positive))}
 	if c.Decoupled {
@@ -193,7 +195,8 @@ func DefaultOptaxAmsgrad(learningRate float64) OptaxAmsgradConfig {
 }
 
 // OptaxAmsgrad builds optax.amsgrad: chain(scale_by_amsgrad, scale_by_learning_rate).
-func OptaxAmsgrad(c OptaxAmsgradConfig) (*Optimizer, error) {
+func OptaxAmsgrad(c OptaxAmsgradConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultOptaxAmsgrad(c.LearningRate), "DefaultOptaxAmsgrad(lr)")
 	return NewOptimizer("amsgrad", ScaleByAmsgrad(NewHyper("b1", c.B1, UnitInterval), NewHyper("b2", c.B2, UnitInterval),
 		NewHyper("eps", c.Eps, Positive), NewHyper("eps_root", c.EpsRoot, NonNegative), c.BiasCorrectionMu, c.BiasCorrectionNu),
 		ScaleByLearningRate(NewHyper("learning_rate", c.LearningRate, NonNegative)))
@@ -211,7 +214,8 @@ func DefaultOptaxRAdam(learningRate float64) OptaxRAdamConfig {
 }
 
 // OptaxRAdam builds optax.radam: chain(scale_by_radam, scale_by_learning_rate).
-func OptaxRAdam(c OptaxRAdamConfig) (*Optimizer, error) {
+func OptaxRAdam(c OptaxRAdamConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultOptaxRAdam(c.LearningRate), "DefaultOptaxRAdam(lr)")
 	return NewOptimizer("radam", ScaleByRAdam(NewHyper("b1", c.B1, UnitInterval), NewHyper("b2", c.B2, UnitInterval),
 		NewHyper("eps", c.Eps, Positive), NewHyper("eps_root", c.EpsRoot, NonNegative), NewHyper("threshold", c.Threshold, AnyReal), c.Nesterov),
 		ScaleByLearningRate(NewHyper("learning_rate", c.LearningRate, NonNegative)))

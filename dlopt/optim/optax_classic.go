@@ -97,7 +97,8 @@ func DefaultOptaxAdagrad(learningRate float64) OptaxAdagradConfig {
 }
 
 // OptaxAdagrad builds optax.adagrad: chain(scale_by_rss, scale_by_learning_rate).
-func OptaxAdagrad(c OptaxAdagradConfig) (*Optimizer, error) {
+func OptaxAdagrad(c OptaxAdagradConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultOptaxAdagrad(c.LearningRate), "DefaultOptaxAdagrad(lr)")
 	if !NonNegative.Contains(c.InitialAccumulatorValue) {
 		return nil, errorf("adagrad: initial_accumulator_value = %v is invalid: allowed range is %s", c.InitialAccumulatorValue, NonNegative)
 	}
@@ -120,7 +121,8 @@ func DefaultOptaxRMSprop(learningRate float64) OptaxRMSpropConfig {
 
 // OptaxRMSprop builds optax.rmsprop: chain(scale_by_rms or scale_by_stddev,
 // scale_by_learning_rate, [trace]).
-func OptaxRMSprop(c OptaxRMSpropConfig) (*Optimizer, error) {
+func OptaxRMSprop(c OptaxRMSpropConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultOptaxRMSprop(c.LearningRate), "DefaultOptaxRMSprop(lr)")
 	links := []*Transform{
 		ScaleByRMS(NewHyper("decay", c.Decay, UnitInterval), NewHyper("eps", c.Eps, Positive), c.InitialScale, c.EpsInSqrt, c.Centered, c.BiasCorrection),
 		ScaleByLearningRate(NewHyper("learning_rate", c.LearningRate, NonNegative)),
@@ -143,7 +145,8 @@ func DefaultOptaxAdadelta() OptaxAdadeltaConfig { return OptaxAdadeltaConfig{Rho
 
 // OptaxAdadelta builds optax.adadelta: chain(add_decayed_weights, scale_by_adadelta,
 // scale_by_learning_rate).
-func OptaxAdadelta(c OptaxAdadeltaConfig) (*Optimizer, error) {
+func OptaxAdadelta(c OptaxAdadeltaConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultOptaxAdadelta(), "DefaultOptaxAdadelta()")
 	// optax.adadelta without a learning rate adds the direction itself (scale_by_learning_rate(None)
 	// is the identity): kept as is, so that configurations port verbatim.
 	last := Unchanged()

@@ -107,7 +107,8 @@ func ScaleByProdigy(lr, b1, b2, b3, eps, d0, coef, wd *Hyper) *Transform {
 }
 
 // Prodigy builds optax.contrib.prodigy.
-func Prodigy(c ProdigyConfig) (*Optimizer, error) {
+func Prodigy(c ProdigyConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultProdigy(), "DefaultProdigy()")
 	if math.IsNaN(c.B3) {
 		c.B3 = math.Sqrt(c.B2)
 	}

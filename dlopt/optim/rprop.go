@@ -55,7 +55,8 @@ func ScaleByOptaxRprop(lr, etaMinus, etaPlus, minStep, maxStep *Hyper) *Transfor
 }
 
 // OptaxRprop builds optax.rprop: chain(scale_by_rprop, scale(-1)).
-func OptaxRprop(c OptaxRpropConfig) (*Optimizer, error) {
+func OptaxRprop(c OptaxRpropConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultOptaxRprop(), "DefaultOptaxRprop()")
 	if !(c.MinStepSize <= c.MaxStepSize) {
 		return nil, errorf("rprop: min_step_size = %v must be <= max_step_size = %v", c.MinStepSize, c.MaxStepSize)
 	}

@@ -111,7 +111,8 @@ func scheduleFreeHypers(c ScheduleFreeConfig) (lr, b1, wlp *Hyper, err error) {
 }
 
 // ScheduleFreeAdamW builds optax.contrib.schedule_free_adamw.
-func ScheduleFreeAdamW(c ScheduleFreeConfig) (*Optimizer, error) {
+func ScheduleFreeAdamW(c ScheduleFreeConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultScheduleFreeAdamW(), "DefaultScheduleFreeAdamW()")
 	lr, b1, wlp, err := scheduleFreeHypers(c)
 	if err != nil {
 		return nil, err
@@ -123,7 +124,8 @@ func ScheduleFreeAdamW(c ScheduleFreeConfig) (*Optimizer, error) {
 }
 
 // ScheduleFreeSGD builds optax.contrib.schedule_free_sgd; weightDecay nil is optax's None.
-func ScheduleFreeSGD(c ScheduleFreeConfig, weightDecay *float64) (*Optimizer, error) {
+func ScheduleFreeSGD(c ScheduleFreeConfig, weightDecay *float64) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultScheduleFreeSGD(), "DefaultScheduleFreeSGD()")
 	lr, b1, wlp, err := scheduleFreeHypers(c)
 	if err != nil {
 		return nil, err

@@ -42,7 +42,8 @@ type SGDConfig struct {
 func DefaultSGD() SGDConfig { return SGDConfig{LR: 1e-3} }
 
 // SGD builds torch.optim.SGD.
-func SGD(c SGDConfig) (*Optimizer, error) {
+func SGD(c SGDConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultSGD(), "DefaultSGD()")
 	var links []*Transform
 	if c.Maximize {
 		links = append(links, Negate())
@@ -95,7 +96,8 @@ type OptaxSGDConfig struct {
 
 // OptaxSGD is optax.sgd: chain(trace(momentum, nesterov) if momentum is given,
 // scale_by_learning_rate). Unlike torch.optim.SGD the trace starts at zero: t ← g + μ·t.
-func OptaxSGD(c OptaxSGDConfig) (*Optimizer, error) {
+func OptaxSGD(c OptaxSGDConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, OptaxSGDConfig{LearningRate: c.LearningRate}, "OptaxSGDConfig{LearningRate: lr}")
 	var links []*Transform
 	if c.HasMomentum {
 		links = append(links, Trace(NewHyper("momentum", c.Momentum, UnitInterval), c.Nesterov))

@@ -81,7 +81,8 @@ func otherAxes(rank, k int) []int {
 }
 
 // SM3 builds optax.sm3: chain(scale_by_sm3(momentum), scale(-learning_rate)).
-func SM3(c SM3Config) (*Optimizer, error) {
+func SM3(c SM3Config) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultSM3(), "DefaultSM3()")
 	return NewOptimizer("sm3",
 		ScaleBySM3(NewHyper("momentum", c.Momentum, UnitInterval)),
 		ScaleByLearningRate(NewHyper("learning_rate", c.LearningRate, NonNegative)))

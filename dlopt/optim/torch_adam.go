@@ -92,7 +92,8 @@ func DefaultAdamW() AdamConfig {
 }
 
 // Adam builds torch.optim.Adam (or AdamW when c.Decoupled): p ← p - lr·d, d of TorchScaleByAdam.
-func Adam(c AdamConfig) (*Optimizer, error) {
+func Adam(c AdamConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultAdam(), "DefaultAdam() or DefaultAdamW()")
 	name := "Adam"
 	if c.Decoupled {
 		name = "AdamW"
@@ -210,7 +211,8 @@ type AdamaxConfig struct {
 func DefaultAdamax() AdamaxConfig { return AdamaxConfig{LR: 2e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8} }
 
 // Adamax builds torch.optim.Adamax: p ← p - lr·d, d of TorchScaleByAdamax.
-func Adamax(c AdamaxConfig) (*Optimizer, error) {
+func Adamax(c AdamaxConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultAdamax(), "DefaultAdamax()")
 	links := append(torchPrefix(c.Maximize, c.WeightDecay),
 		TorchScaleByAdamax(NewHyper("beta1", c.Beta1, UnitInterval), NewHyper("beta2", c.Beta2, UnitInterval), NewHyper("eps", c.Eps, Positive)),
 		ScaleByLearningRate(NewHyper("lr", c.LR, NonNegative)))
@@ -230,7 +232,8 @@ func DefaultNAdam() NAdamConfig {
 }
 
 // NAdam builds torch.optim.NAdam: p ← p - lr·d, d of TorchScaleByNAdam.
-func NAdam(c NAdamConfig) (*Optimizer, error) {
+func NAdam(c NAdamConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultNAdam(), "DefaultNAdam()")
 	lr := NewHyper("lr", c.LR, NonNegative)
 	prefix, suffix := torchWeightDecay(c.Maximize, c.WeightDecay, c.Decoupled, lr)
 	links := append(prefix, TorchScaleByNAdam(NewHyper("beta1", c.Beta1, UnitInterval), NewHyper("beta2", c.Beta2, UnitInterval),
@@ -248,7 +251,8 @@ type RAdamConfig struct {
 func DefaultRAdam() RAdamConfig { return RAdamConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8} }
 
 // RAdam builds torch.optim.RAdam: p ← p - lr·d, d of TorchScaleByRAdam.
-func RAdam(c RAdamConfig) (*Optimizer, error) {
+func RAdam(c RAdamConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultRAdam(), "DefaultRAdam()")
 	lr := NewHyper("lr", c.LR, NonNegative)
 	prefix, suffix := torchWeightDecay(c.Maximize, c.WeightDecay, c.Decoupled, lr)
 	links := append(prefix, TorchScaleByRAdam(NewHyper("beta1", c.Beta1, UnitInterval), NewHyper("beta2", c.Beta2, UnitInterval),

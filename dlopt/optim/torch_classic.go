@@ -148,7 +148,8 @@ type AdagradConfig struct {
 func DefaultAdagrad() AdagradConfig { return AdagradConfig{LR: 1e-2, Eps: 1e-10} }
 
 // Adagrad builds torch.optim.Adagrad: p ← p - lr·d, d of TorchScaleByAdagrad.
-func Adagrad(c AdagradConfig) (*Optimizer, error) {
+func Adagrad(c AdagradConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultAdagrad(), "DefaultAdagrad()")
 	if !NonNegative.Contains(c.InitialAccumulatorValue) {
 		return nil, errorf("Adagrad: initial_accumulator_value = %v is invalid: allowed range is %s", c.InitialAccumulatorValue, NonNegative)
 	}
@@ -169,7 +170,8 @@ func DefaultRMSprop() RMSpropConfig { return RMSpropConfig{LR: 1e-2, Alpha: 0.99
 
 // RMSprop builds torch.optim.RMSprop: d of TorchScaleByRMS, through PyTorch's momentum buffer
 // b ← μ·b + d (which starts at zero: optax's trace) when Momentum > 0; p ← p - lr·d.
-func RMSprop(c RMSpropConfig) (*Optimizer, error) {
+func RMSprop(c RMSpropConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultRMSprop(), "DefaultRMSprop()")
 	links := append(torchPrefix(c.Maximize, c.WeightDecay),
 		TorchScaleByRMS(NewHyper("alpha", c.Alpha, UnitInterval), NewHyper("eps", c.Eps, Positive), c.Centered))
 	if c.Momentum != 0 {
@@ -188,7 +190,8 @@ type AdadeltaConfig struct {
 func DefaultAdadelta() AdadeltaConfig { return AdadeltaConfig{LR: 1, Rho: 0.9, Eps: 1e-6} }
 
 // Adadelta builds torch.optim.Adadelta: p ← p - lr·d, d of TorchScaleByAdadelta.
-func Adadelta(c AdadeltaConfig) (*Optimizer, error) {
+func Adadelta(c AdadeltaConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultAdadelta(), "DefaultAdadelta()")
 	links := append(torchPrefix(c.Maximize, c.WeightDecay),
 		TorchScaleByAdadelta(NewHyper("rho", c.Rho, UnitInterval), NewHyper("eps", c.Eps, Positive)),
 		ScaleByLearningRate(NewHyper("lr", c.LR, NonNegative)))
@@ -205,7 +208,8 @@ type ASGDConfig struct {
 func DefaultASGD() ASGDConfig { return ASGDConfig{LR: 1e-2, Lambd: 1e-4, Alpha: 0.75, T0: 1e6} }
 
 // ASGD builds torch.optim.ASGD (see TorchASGD); its average is the evaluation parameter.
-func ASGD(c ASGDConfig) (*Optimizer, error) {
+func ASGD(c ASGDConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultASGD(), "DefaultASGD()")
 	links := append(torchPrefix(c.Maximize, c.WeightDecay), TorchASGD(NewHyper("lr", c.LR, NonNegative),
 		NewHyper("lambd", c.Lambd, NonNegative), NewHyper("alpha", c.Alpha, NonNegative), NewHyper("t0", c.T0, NonNegative)))
 	return NewOptimizer("ASGD", links...)
@@ -223,7 +227,8 @@ func DefaultRprop() RpropConfig {
 }
 
 // Rprop builds torch.optim.Rprop (see TorchRprop).
-func Rprop(c RpropConfig) (*Optimizer, error) {
+func Rprop(c RpropConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultRprop(), "DefaultRprop()")
 	if !(c.EtaMinus > 0 && c.EtaMinus < 1 && c.EtaPlus > 1) {
 		return nil, errorf("Rprop: etas = (%v, %v) are invalid: need 0 < etaminus < 1 < etaplus", c.EtaMinus, c.EtaPlus)
 	}

@@ -40,7 +40,8 @@ func ScaleByYogi(b1, b2, eps *Hyper) *Transform {
 }
 
 // Yogi builds optax.yogi: chain(scale_by_yogi, scale_by_learning_rate).
-func Yogi(c YogiConfig) (*Optimizer, error) {
+func Yogi(c YogiConfig) (opt *Optimizer, err error) {
+	defer fromConfig(&opt, &err, c, DefaultYogi(), "DefaultYogi()")
 	return NewOptimizer("yogi",
 		ScaleByYogi(NewHyper("b1", c.B1, UnitInterval), NewHyper("b2", c.B2, UnitInterval), NewHyper("eps", c.Eps, Positive)),
 		ScaleByLearningRate(NewHyper("learning_rate", c.LearningRate, NonNegative)))
