@@ -12,8 +12,9 @@ import (
 //	optim.RunFunc(opt, x0, []int{p.Dim}, p.GradGraph, steps, dtypes.Float64)
 //	optim.RunHostFunc(opt, x0, []int{p.Dim}, p.GradStep, steps, dtypes.Float64)
 //
-// Value and Grad cannot return errors: they panic on an x of the wrong length (with a message
-// naming the lengths); ValueAndGrad returns that as an error instead. The graph functions
+// Value and Grad cannot return errors: they panic on an x of the wrong length or an invalid
+// problem (a nil *Quadratic, a Rosenbrock with Dim 1), with a message naming it; ValueAndGrad
+// returns those as errors instead. The graph functions
 // panic on a wrong shape at graph-build time, as GoMLX functions do (RunFunc turns that into
 // an error, RunHostFunc a panic of GradStep).
 type Problem interface {
@@ -86,11 +87,20 @@ func (r Rosenbrock) selections(x *graph.Node) (head, tail *graph.Node) {
 		graph.ConvertDType(graph.Reshape(graph.Const(g, t), n-1, n), dt)
 }
 
-// Dimension is Dim.
-func (q *Quadratic) Dimension() int { return q.Dim }
+// Dimension is Dim (0 for a nil *Quadratic).
+func (q *Quadratic) Dimension() int {
+	if q == nil {
+		return 0
+	}
+	return q.Dim
+}
 
-// ValueAndGrad returns f(x) and ∇f(x), or an error naming a wrong length.
+// ValueAndGrad returns f(x) and ∇f(x), or an error for an invalid problem (a nil *Quadratic,
+// say) or a wrong length.
 func (q *Quadratic) ValueAndGrad(x []float64) (float64, []float64, error) {
+	if err := q.Validate(); err != nil {
+		return 0, nil, err
+	}
 	if len(x) != q.Dim {
 		return 0, nil, fmt.Errorf("models.Quadratic: len(x) = %d, want Dim = %d", len(x), q.Dim)
 	}
@@ -102,6 +112,7 @@ func (q *Quadratic) GradStep(x []float64, _ int) []float64 { return q.Grad(x) }
 
 // GradGraph builds ∇f(x) = A x - b for x of shape [Dim].
 func (q *Quadratic) GradGraph(x *graph.Node) *graph.Node {
+	q.mustValidate()
 	checkVectorNode("Quadratic.GradGraph", x, q.Dim)
 	g, dt := x.Graph(), x.DType()
 	a := graph.ConvertDType(graph.Reshape(graph.Const(g, q.A), q.Dim, q.Dim), dt)

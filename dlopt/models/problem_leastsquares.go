@@ -1,6 +1,7 @@
 package models
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -103,7 +104,7 @@ func NewNoisyLeastSquares(cfg NoisyLeastSquaresConfig) (*NoisyLeastSquares, erro
 // ResidualValue returns f(x) = 1/(2m) ||M x - y||^2 computed from the residual (the embedded
 // Quadratic's Value is the same function, expanded).
 func (p *NoisyLeastSquares) ResidualValue(x []float64) float64 {
-	p.checkLen("ResidualValue", x)
+	p.quadratic().checkLen("ResidualValue", x)
 	r := matVec(p.M, p.Samples, p.Dim, x)
 	var s float64
 	for i, v := range r {
@@ -113,7 +114,7 @@ func (p *NoisyLeastSquares) ResidualValue(x []float64) float64 {
 }
 
 // Delta0 returns f(x0) - f*.
-func (p *NoisyLeastSquares) Delta0(x0 []float64) float64 { return p.Value(x0) - p.FStar }
+func (p *NoisyLeastSquares) Delta0(x0 []float64) float64 { return p.Value(x0) - p.quadratic().FStar }
 
 // GradientOracle draws the stochastic gradients of a [NoisyLeastSquares] problem, from its
 // own seeded generator: the same seed gives the same sequence of noise vectors.
@@ -125,13 +126,18 @@ type GradientOracle struct {
 }
 
 // Oracle returns a gradient oracle with its own noise stream.
+// It panics on an invalid problem (see Validate).
 func (p *NoisyLeastSquares) Oracle(seed uint64) *GradientOracle {
+	p.quadratic()
 	return &GradientOracle{p: p, rng: rand.New(rand.NewPCG(seed, 0x0c)), scale: math.Sqrt(p.Sigma2 / float64(p.Dim))}
 }
 
 // Grad returns g(x) = grad f(x) + (Sigma/sqrt(Dim)) xi, xi ~ N(0, I). It panics if
 // len(x) != Dim.
 func (o *GradientOracle) Grad(x []float64) []float64 {
+	if o == nil {
+		panic(errors.New("models.GradientOracle: nil *GradientOracle: get one from NoisyLeastSquares.Oracle"))
+	}
 	g := o.p.Grad(x)
 	for i := range g {
 		g[i] += o.scale * o.rng.NormFloat64()
@@ -146,6 +152,7 @@ func (o *GradientOracle) Grad(x []float64) []float64 {
 // is f(x) plus that noise term, not f(x): report ValueGraph for the objective.
 // Use it to run GoMLX optimizers on the stochastic problem.
 func (p *NoisyLeastSquares) StochasticLossGraph(scope *model.Scope, x *graph.Node) *graph.Node {
+	p.quadratic()
 	checkVectorNode("NoisyLeastSquares.StochasticLossGraph", x, p.Dim)
 	xi := graph.StopGradient(scope.RandomNormal(x.Graph(), shapes.Make(x.DType(), p.Dim)))
 	noise := graph.MulScalar(graph.ReduceAllSum(graph.Mul(xi, x)), math.Sqrt(p.Sigma2/float64(p.Dim)))

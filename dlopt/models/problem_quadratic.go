@@ -1,6 +1,7 @@
 package models
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -82,17 +83,40 @@ func NewIllConditionedQuadratic(dim int, l, mu float64, seed uint64) (*Quadratic
 	return NewQuadratic(eig, seed)
 }
 
-// Condition returns the condition number L/Mu.
-func (q *Quadratic) Condition() float64 { return q.L / q.Mu }
+// Validate reports a nil *Quadratic or one whose A and B do not have Dim² and Dim entries: a
+// Quadratic is built by NewQuadratic or NewIllConditionedQuadratic, not by hand.
+func (q *Quadratic) Validate() error {
+	if q == nil {
+		return errors.New("models.Quadratic: the problem is a nil *Quadratic: build one with NewQuadratic or NewIllConditionedQuadratic")
+	}
+	if q.Dim < 1 || len(q.A) != q.Dim*q.Dim || len(q.B) != q.Dim {
+		return fmt.Errorf("models.Quadratic: Dim = %d with len(A) = %d and len(B) = %d: want Dim >= 1, Dim² and Dim entries "+
+			"(build one with NewQuadratic or NewIllConditionedQuadratic)", q.Dim, len(q.A), len(q.B))
+	}
+	return nil
+}
 
-// Value returns f(x). It panics if len(x) != Dim (ValueAndGrad returns an error instead).
+// Condition returns the condition number L/Mu. It panics on an invalid problem (see Validate).
+func (q *Quadratic) Condition() float64 {
+	q.mustValidate()
+	return q.L / q.Mu
+}
+
+func (q *Quadratic) mustValidate() {
+	if err := q.Validate(); err != nil {
+		panic(err)
+	}
+}
+
+// Value returns f(x). It panics if len(x) != Dim or the problem is invalid (see Validate);
+// ValueAndGrad returns errors instead.
 func (q *Quadratic) Value(x []float64) float64 {
 	q.checkLen("Value", x)
 	return 0.5*dot(x, matVec(q.A, q.Dim, q.Dim, x)) - dot(q.B, x) + q.C
 }
 
-// Grad returns grad f(x) = A x - b. It panics if len(x) != Dim (ValueAndGrad returns an
-// error instead).
+// Grad returns grad f(x) = A x - b. It panics if len(x) != Dim or the problem is invalid
+// (ValueAndGrad returns errors instead).
 func (q *Quadratic) Grad(x []float64) []float64 {
 	q.checkLen("Grad", x)
 	g := matVec(q.A, q.Dim, q.Dim, x)
@@ -104,6 +128,7 @@ func (q *Quadratic) Grad(x []float64) []float64 {
 
 // ValueGraph builds f(x) for x of shape [Dim] (any float dtype; A, b, c become constants of it).
 func (q *Quadratic) ValueGraph(x *graph.Node) *graph.Node {
+	q.mustValidate()
 	checkVectorNode("Quadratic.ValueGraph", x, q.Dim)
 	g, dt := x.Graph(), x.DType()
 	a := graph.ConvertDType(graph.Reshape(graph.Const(g, q.A), q.Dim, q.Dim), dt)
@@ -114,6 +139,7 @@ func (q *Quadratic) ValueGraph(x *graph.Node) *graph.Node {
 }
 
 func (q *Quadratic) checkLen(fn string, x []float64) {
+	q.mustValidate()
 	if len(x) != q.Dim {
 		panic(fmt.Sprintf("models.Quadratic.%s: len(x) = %d, want Dim = %d", fn, len(x), q.Dim))
 	}

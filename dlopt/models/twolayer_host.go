@@ -39,6 +39,9 @@ func NewTwoLayerF64(in, hidden, out int, act Activation, loss OutputLoss, seed u
 
 // Validate reports non-positive sizes, an unknown activation or loss, and weights of the wrong length.
 func (net *TwoLayerF64) Validate() error {
+	if net == nil {
+		return fmt.Errorf("models.TwoLayerF64: nil *TwoLayerF64: build one with NewTwoLayerF64")
+	}
 	if net.In < 1 || net.Hidden < 1 || net.Out < 1 {
 		return fmt.Errorf("models.TwoLayerF64: In=%d, Hidden=%d, Out=%d must all be at least 1", net.In, net.Hidden, net.Out)
 	}
@@ -71,8 +74,12 @@ type TwoLayerGradsF64 struct {
 	DX1   []float64 // dL/dX1 = dL/dh xi^T, [Hidden, In] row-major
 }
 
-// Forward runs the network on one input xi [In] with target y [Out].
+// Forward runs the network on one input xi [In] with target y [Out]. It panics, naming the
+// problem, on an invalid network (see Validate) or wrong lengths.
 func (net *TwoLayerF64) Forward(xi, y []float64) TwoLayerPassF64 {
+	if err := net.Validate(); err != nil {
+		panic(err)
+	}
 	if len(xi) != net.In || len(y) != net.Out {
 		panic(fmt.Sprintf("models.TwoLayerF64.Forward: len(xi)=%d, len(y)=%d, want In=%d and Out=%d", len(xi), len(y), net.In, net.Out))
 	}
@@ -95,6 +102,9 @@ func (net *TwoLayerF64) Forward(xi, y []float64) TwoLayerPassF64 {
 // Backward returns the gradients of the loss of the pass p with respect to X1 and X2, and
 // the intermediate ones, by the slide's formulas.
 func (net *TwoLayerF64) Backward(p TwoLayerPassF64) TwoLayerGradsF64 {
+	if err := net.Validate(); err != nil {
+		panic(err)
+	}
 	g := TwoLayerGradsF64{DYhat: make([]float64, net.Out)}
 	if net.Loss == SquaredLoss {
 		for k := range g.DYhat {
@@ -127,6 +137,9 @@ func (net *TwoLayerF64) Backward(p TwoLayerPassF64) TwoLayerGradsF64 {
 // LossAndGradient returns the mean loss over the inputs xis[n] with targets ys[n] and its
 // gradients with respect to X1 and X2 (row-major, like the weights).
 func (net *TwoLayerF64) LossAndGradient(xis, ys [][]float64) (loss float64, dX1, dX2 []float64) {
+	if err := net.Validate(); err != nil {
+		panic(err)
+	}
 	if len(xis) != len(ys) || len(xis) == 0 {
 		panic(fmt.Sprintf("models.TwoLayerF64.LossAndGradient: %d inputs and %d targets, want the same positive number", len(xis), len(ys)))
 	}
