@@ -54,14 +54,32 @@ func Contour(f func(x, y float64) float64, r Region, o ContourOptions, paths ...
 		return failed("Contour: Resolution = %d: allowed are 2..2000 (0 for the default 120)", o.Resolution)
 	}
 	xs, ys := Linspace(r.XMin, r.XMax, n), Linspace(r.YMin, r.YMax, n)
-	z := make([][]float64, n)
-	for i, y := range ys {
-		z[i] = make([]float64, n)
-		for j, x := range xs {
+	z, err := sampleGrid(f, xs, ys)
+	if err != nil {
+		return failed("Contour: %v", err)
+	}
+	return ContourGrid(xs, ys, z, o, paths...)
+}
+
+// sampleGrid returns z[i][j] = f(xs[j], ys[i]). A panic of f (a problem of the wrong dimension
+// behind [Surface], say) becomes an error naming the point, so that the figure reports it
+// instead of crashing the notebook.
+func sampleGrid(f func(x, y float64) float64, xs, ys []float64) (z [][]float64, err error) {
+	var x, y float64
+	defer func() {
+		if r := recover(); r != nil {
+			z, err = nil, fmt.Errorf("the function panicked at (x, y) = (%g, %g): %v", x, y, r)
+		}
+	}()
+	z = make([][]float64, len(ys))
+	for i := range ys {
+		z[i] = make([]float64, len(xs))
+		for j := range xs {
+			x, y = xs[j], ys[i]
 			z[i][j] = f(x, y)
 		}
 	}
-	return ContourGrid(xs, ys, z, o, paths...)
+	return z, nil
 }
 
 // ContourGrid plots level sets of values z[i][j] given at (xs[j], ys[i]), with paths overlaid.

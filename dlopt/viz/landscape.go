@@ -128,7 +128,7 @@ func (l Landscape) Slice1D(dir, alphas []float64) ([]float64, error) {
 		for k := range theta {
 			theta[k] = l.Center[k] + a*dir[k]
 		}
-		v, err := l.Loss(theta)
+		v, err := l.loss(theta)
 		if err != nil {
 			return nil, fmt.Errorf("viz: landscape loss at alpha = %g: %w", a, err)
 		}
@@ -154,7 +154,7 @@ func (l Landscape) Slice2D(d1, d2, alphas, betas []float64) ([][]float64, error)
 			for k := range theta {
 				theta[k] = l.Center[k] + a*d1[k] + b*d2[k]
 			}
-			v, err := l.Loss(theta)
+			v, err := l.loss(theta)
 			if err != nil {
 				return nil, fmt.Errorf("viz: landscape loss at (alpha, beta) = (%g, %g): %w", a, b, err)
 			}
@@ -162,6 +162,16 @@ func (l Landscape) Slice2D(d1, d2, alphas, betas []float64) ([][]float64, error)
 		}
 	}
 	return z, nil
+}
+
+// loss calls Loss, turning a panic (a model of another size, say) into an error.
+func (l Landscape) loss(theta []float64) (v float64, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("Loss panicked: %v", r)
+		}
+	}()
+	return l.Loss(theta)
 }
 
 func (l Landscape) check(dir []float64) error {

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/dlopt/course/dlopt/models"
 )
 
 func TestFilterNormalizedDirection(t *testing.T) {
@@ -134,5 +136,23 @@ func TestLandscapeSlices(t *testing.T) {
 	}
 	if img := decode(t, LandscapeLine("slice", alphas, Series{Name: "loss", Y: line})); img.Bounds().Dx() == 0 {
 		t.Errorf("empty landscape line image")
+	}
+}
+
+// A Loss that panics (a problem of another dimension than Center, say) is an error of the
+// slice, naming the point, not a crash.
+func TestLandscapeLossPanics(t *testing.T) {
+	q, err := models.NewIllConditionedQuadratic(3, 10, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := Landscape{Center: []float64{1, 2}, Loss: func(th []float64) (float64, error) { return q.Value(th), nil }}
+	if _, err := l.Slice1D([]float64{1, 0}, []float64{0.5}); err == nil || !strings.Contains(err.Error(), "alpha = 0.5: Loss panicked") ||
+		!strings.Contains(err.Error(), "want Dim = 3") {
+		t.Errorf("Slice1D: err = %v", err)
+	}
+	if _, err := l.Slice2D([]float64{1, 0}, []float64{0, 1}, []float64{0.5}, []float64{2}); err == nil ||
+		!strings.Contains(err.Error(), "(alpha, beta) = (0.5, 2): Loss panicked") {
+		t.Errorf("Slice2D: err = %v", err)
 	}
 }

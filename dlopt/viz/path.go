@@ -26,10 +26,20 @@ func PathOf(name string, iterates [][]float64) Path {
 func (p Path) Err() error { return p.err }
 
 // Surface adapts f of a 2-vector (a test problem's Value, say) to the f(x, y) that [Contour]
-// samples: viz.Contour(viz.Surface(problem.Value), region, options, paths...).
+// samples: viz.Contour(viz.Surface(problem.Value), region, options, paths...). The problem must
+// be 2-D: the Value of a problem of another dimension panics on the 2-vector, and Contour's
+// figure then carries the error (with the problem's message naming its dimension) instead of
+// drawing.
 func Surface(f func(x []float64) float64) func(x, y float64) float64 {
 	if f == nil {
 		return nil // Contour reports the nil function
 	}
-	return func(x, y float64) float64 { return f([]float64{x, y}) }
+	return func(x, y float64) float64 {
+		defer func() {
+			if r := recover(); r != nil {
+				panic(fmt.Sprintf("viz.Surface: f of the 2-vector (x, y) panicked (a contour needs a 2-D problem): %v", r))
+			}
+		}()
+		return f([]float64{x, y})
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/dlopt/course/dlopt/models"
 )
 
 // TestPathOf: iterates become the path's points in order (x0 first); an iterate that is not
@@ -37,5 +39,29 @@ func TestSurface(t *testing.T) {
 	}
 	if _, err := Contour(Surface(nil), Region{XMin: 0, XMax: 1, YMin: 0, YMax: 1}, ContourOptions{}).PNG(); err == nil {
 		t.Error("Surface(nil): the contour drew without error")
+	}
+}
+
+// A 3-D problem's Value behind Surface makes the contour fail with an error (naming the need
+// for 2-D and the problem's dimension), at construction, not with a panic in Save.
+func TestSurfaceOfThreeDimensionalProblem(t *testing.T) {
+	q, err := models.NewIllConditionedQuadratic(3, 10, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fig := Contour(Surface(q.Value), Region{XMin: -1, XMax: 1, YMin: -1, YMax: 1}, ContourOptions{})
+	err = fig.Err()
+	for _, want := range []string{"viz: Contour: the function panicked at (x, y) = (-1, -1)", "a contour needs a 2-D problem", "want Dim = 3"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Contour of a 3-D problem: err = %v; want it to say %q", err, want)
+		}
+	}
+	if _, err := fig.PNG(); err == nil {
+		t.Error("PNG of the failed figure: no error")
+	}
+	var nilQ *models.Quadratic
+	if err := Contour(Surface(nilQ.Value), Region{XMin: -1, XMax: 1, YMin: -1, YMax: 1}, ContourOptions{}).Err(); err == nil ||
+		!strings.Contains(err.Error(), "nil *Quadratic") {
+		t.Errorf("Contour of a nil problem: err = %v", err)
 	}
 }
