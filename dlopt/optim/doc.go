@@ -10,6 +10,17 @@
 //	opt, err := optim.Adam(optim.DefaultAdamW())
 //	opt, err := optim.New("torch", "Adam", map[string]any{"lr": 0.1, "amsgrad": true})
 //	opt, err := optim.New("optax", "nadam", map[string]any{"learning_rate": 0.1})
+//	opt, err := optim.NewByName("optax:lion", map[string]any{"learning_rate": 0.1})
+//
+// One syntax names an optimizer everywhere (here, in experiment configs and on dlopt's command
+// line): "library:name", or a bare name, see [ParseName]. A bare name that matches only
+// ignoring case and could be either library's ("Adamw": torch:AdamW or optax:adamw, whose
+// weight_decay defaults differ) is an error listing both, never a guess.
+//
+// Keywords follow the library: optax's learning_rate is required wherever optax requires it;
+// a float32 value is read as the decimal it prints as (float32(0.1) is 0.1); lists such as
+// betas may be any Go slice or array of numbers. A typed constructor refuses a learning rate
+// of 0 (a zero Config would never train) and says which Default* function to start from.
 //
 // Bad names, keywords and values are errors that name them and say what is accepted; their kind
 // is one of [ErrUnknownName], [ErrUnknownKeyword], [ErrBadKeyword], [ErrInvalidValue] (errors.Is).
