@@ -3,7 +3,6 @@ package explore
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/dlopt/course/dlopt/models"
 	"github.com/dlopt/course/dlopt/optim"
@@ -53,7 +52,7 @@ type AdaptiveRun struct {
 	Loss               []float64   // F(x_k) - F*, k = 0..Steps
 }
 
-// Run runs the optimizer ("torch:Adam", "optax:lion", ...) with learning rate lr for c.Steps
+// Run runs the optimizer ("torch:Adam", "optax:lion", ... or a bare name, see optim.ParseName) with learning rate lr for c.Steps
 // steps on the problem (ProblemRosenbrock or ProblemMatrixQuadratic), the gradient computed in
 // the graph. The gradients are written out: GoMLX's graph.Gradient walks the whole graph at each
 // call, and a run unrolls up to 128 steps into one graph, which made a redraw several times slower.
@@ -61,15 +60,15 @@ func (c AdaptiveConfig) Run(problem, optimizer string, lr float64) (*AdaptiveRun
 	if c.Steps < 1 || c.Steps > 100000 {
 		return nil, fmt.Errorf("explore: Adaptive: Steps = %d: allowed are 1..100000", c.Steps)
 	}
-	lib, name, ok := strings.Cut(optimizer, ":")
-	if !ok {
-		return nil, fmt.Errorf("explore: Adaptive: optimizer %q: want library:name, e.g. torch:Adam or optax:lion", optimizer)
+	n, err := optim.ParseName(optimizer)
+	if err != nil {
+		return nil, fmt.Errorf("explore: Adaptive: %w", err)
 	}
 	key := "lr"
-	if lib == optim.Optax {
+	if n.Library == optim.Optax {
 		key = "learning_rate"
 	}
-	opt, err := optim.New(lib, name, map[string]any{key: lr})
+	opt, err := optim.New(n.Library, n.Name, map[string]any{key: lr})
 	if err != nil {
 		return nil, err
 	}

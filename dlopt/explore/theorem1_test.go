@@ -79,7 +79,7 @@ func TestAdaptiveRuns(t *testing.T) {
 	}
 	for _, tc := range []struct{ problem, optimizer, want string }{
 		{"ackley", "torch:Adam", `problem "ackley": allowed are "Rosenbrock" and "matrix quadratic"`},
-		{ProblemRosenbrock, "Adam", `optimizer "Adam": want library:name`},
+		{ProblemRosenbrock, "Adamw", `"torch:AdamW" or "optax:adamw"`},
 		{ProblemRosenbrock, "torch:Adamm", "Adamm"},
 	} {
 		if _, err := c.Run(tc.problem, tc.optimizer, 0.1); err == nil || !strings.Contains(err.Error(), tc.want) {
