@@ -142,7 +142,7 @@ func ToFloat(v any) (float64, bool) {
 
 // Float32 converts x to the float64 nearest to its shortest decimal representation, e.g.
 // float32(0.1) to 0.1 (±Inf and NaN stay what they are). The decimal is exact for every
-// float32 that came from one with at most 7 significant digits, the values people write.
+// float32 that came from a decimal of at most 6 significant digits (float32 keeps 6 safely), the values people write.
 func Float32(x float32) float64 {
 	f, err := strconv.ParseFloat(strconv.FormatFloat(float64(x), 'g', -1, 32), 64)
 	if err != nil { // cannot happen for FormatFloat's output; the plain conversion is a safe fallback
