@@ -32,6 +32,7 @@ type Figure struct {
 	dpi           int
 	draw          func(c draw.Canvas)
 	err           error
+	layout        *layoutRecord // of plots: where the last drawing put the data and the legend
 }
 
 // Axes holds the labels and scales common to the 2-D plots.
@@ -49,11 +50,18 @@ func newFigure(w, h vg.Length, drawFn func(c draw.Canvas)) *Figure {
 	return &Figure{width: w, height: h, dpi: DefaultDPI, draw: drawFn}
 }
 
-func plotFigure(p *plot.Plot) *Figure {
-	return newFigure(DefaultWidth, DefaultHeight, func(c draw.Canvas) {
+// plotFigure draws p with gonum's legend, inside the data area.
+func plotFigure(p *plot.Plot) *Figure { return plotFigureLegend(p, legendInside) }
+
+// plotFigureLegend draws p with its legend placed as asked.
+func plotFigureLegend(p *plot.Plot, placement legendPlacement) *Figure {
+	record := &layoutRecord{}
+	f := newFigure(DefaultWidth, DefaultHeight, func(c draw.Canvas) {
 		// A small margin keeps the last tick label and the legend off the image edge.
-		p.Draw(draw.Crop(c, vg.Points(4), -vg.Points(10), vg.Points(2), -vg.Points(4)))
+		record.set(drawPlot(p, draw.Crop(c, vg.Points(4), -vg.Points(10), vg.Points(2), -vg.Points(4)), placement))
 	})
+	f.layout = record
+	return f
 }
 
 // Err reports why the figure cannot be drawn, or nil.
