@@ -57,6 +57,9 @@ func (r *layoutRecord) get() plotLayout {
 // the legend went.
 func drawPlot(p *plot.Plot, c draw.Canvas, placement legendPlacement) plotLayout {
 	legend := p.Legend
+	if placement == legendOutside && legend.Padding == 0 {
+		legend.Padding = vg.Points(2) // gonum's 0 sets the lines of a long legend too close
+	}
 	size := legend.Rectangle(c).Size()
 	if placement == legendInside || size.X <= 0 {
 		// gonum draws the legend into the axes' inside: report that rectangle.

@@ -22,9 +22,10 @@ type Series struct {
 
 // Lines plots several series on one pair of axes with a legend. Points whose value is NaN or
 // infinite (a diverged run) are left out, so the rest of the curve still shows. Series beyond
-// the number of [Colors] reuse the colours with dotted lines. With more than
-// [linesLegendInside] named series the legend goes outside the axes (it would cover curves),
-// and from [linesMarkedFrom] series on each curve carries a few markers of its own shape.
+// the number of [Colors] reuse the colours with dotted lines. With more than two
+// named series the legend goes outside the axes (inside it would cover curves), and from five
+// series on each named curve of more than two points carries a few
+// markers of its own shape (an unnamed series, such as a point that only fixes the axes, none).
 func Lines(a Axes, series ...Series) *Figure {
 	if len(series) == 0 {
 		return &Figure{err: fmt.Errorf("%w: Lines needs at least one series", errNoData)}
@@ -59,7 +60,7 @@ func Lines(a Axes, series ...Series) *Figure {
 		line.LineStyle = style
 		p.Add(line)
 		var thumbs []plot.Thumbnailer = []plot.Thumbnailer{line}
-		if len(series) >= linesMarkedFrom && !s.Points {
+		if len(series) >= linesMarkedFrom && !s.Points && s.Name != "" && len(xys) > 2 {
 			marks, err := sparseMarkers(xys, i, len(series))
 			if err != nil {
 				return failed("series %d (%q): %v", i, s.Name, err)
