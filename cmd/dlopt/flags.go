@@ -14,26 +14,30 @@ const (
 	exitUsage   = 2 // the request itself is wrong: flags, arguments, the spec or checkpoint named
 )
 
-// usageError marks an error as the caller's mistake (exit code 2): a bad flag or argument, a
-// spec that is not valid, a setting that does not fit the data.
-type usageError struct{ err error }
+// usageErr marks an error as the caller's mistake (exit code 2): a bad flag or argument, a
+// spec that is not valid, a setting that does not fit the data. (runTrain's usageError is
+// the function that prints one.)
+type usageErr struct{ err error }
 
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
+// errUsage marks the caller's mistake too, for errors wrapping it with %w.
+var errUsage = errors.New("usage error")
 
-// usagef formats a usageError.
-func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+func (e usageErr) Error() string { return e.err.Error() }
+func (e usageErr) Unwrap() error { return e.err }
 
-// asUsage marks err as a usageError (nil stays nil).
+// usagef formats a usageErr.
+func usagef(format string, args ...any) error { return usageErr{fmt.Errorf(format, args...)} }
+
+// asUsage marks err as a usageErr (nil stays nil).
 func asUsage(err error) error {
 	if err == nil {
 		return nil
 	}
-	return usageError{err}
+	return usageErr{err}
 }
 
 // fail prints err as the last line of stderr, prefixed with the command ("dlopt train: ..."),
-// and returns its exit code: 2 for a usageError, else 1. The flag list is not printed: it
+// and returns its exit code: 2 for a usageErr, else 1. The flag list is not printed: it
 // would hide the one line that matters ('dlopt COMMAND -h' shows it).
 func fail(stderr io.Writer, cmd string, err error) int {
 	fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
@@ -43,10 +47,10 @@ func fail(stderr io.Writer, cmd string, err error) int {
 	return exitFailure
 }
 
-// isUsage reports whether err is (or wraps) a usageError.
+// isUsage reports whether err is (or wraps) a usageErr or errUsage.
 func isUsage(err error) bool {
-	var u usageError
-	return errors.As(err, &u)
+	var u usageErr
+	return errors.As(err, &u) || errors.Is(err, errUsage)
 }
 
 // newFlagSet returns the flag set of `dlopt NAME`: it prints nothing itself (parseFlags prints

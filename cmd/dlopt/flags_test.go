@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -187,6 +189,28 @@ func TestFailedTrainLeavesNoEmptyOut(t *testing.T) {
 		}
 		if _, err := os.Stat(tc.kept); err != nil {
 			t.Errorf("train %q failed and removed %s, which was there before", args, tc.kept)
+		}
+	}
+}
+
+// TestFailExitCode: fail gives 2 for every way of marking a usage error and 1 otherwise, after
+// one line naming the command.
+func TestFailExitCode(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		code int
+	}{
+		{usagef("--lr %g", 0.0), 2},
+		{fmt.Errorf("wrapped: %w", asUsage(errors.New("bad spec"))), 2},
+		{fmt.Errorf("%w: train limit 60001", errUsage), 2},
+		{errors.New("training diverged"), 1},
+	} {
+		var stderr bytes.Buffer
+		if code := fail(&stderr, "dlopt x", tc.err); code != tc.code {
+			t.Errorf("fail(%v) = %d, want %d", tc.err, code, tc.code)
+		}
+		if want := "dlopt x: " + tc.err.Error() + "\n"; stderr.String() != want {
+			t.Errorf("fail(%v) printed %q, want %q", tc.err, stderr.String(), want)
 		}
 	}
 }
