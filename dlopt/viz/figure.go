@@ -53,14 +53,24 @@ func newFigure(w, h vg.Length, drawFn func(c draw.Canvas)) *Figure {
 // plotFigure draws p with gonum's legend, inside the data area.
 func plotFigure(p *plot.Plot) *Figure { return plotFigureLegend(p, legendInside) }
 
-// plotFigureLegend draws p with its legend placed as asked.
+// plotFigureLegend draws p with its legend placed as asked. A legend that goes below the axes
+// makes the figure taller by its height, so that the data area keeps the default size (a
+// size set with WithSize is kept, the legend then takes its room from the plot).
 func plotFigureLegend(p *plot.Plot, placement legendPlacement) *Figure {
+	// A small margin keeps the last tick label and the legend off the image edge.
+	left, right, bottom, top := vg.Points(4), vg.Points(10), vg.Points(2), vg.Points(4)
 	record := &layoutRecord{}
 	f := newFigure(DefaultWidth, DefaultHeight, func(c draw.Canvas) {
-		// A small margin keeps the last tick label and the legend off the image edge.
-		record.set(drawPlot(p, draw.Crop(c, vg.Points(4), -vg.Points(10), vg.Points(2), -vg.Points(4)), placement))
+		record.set(drawPlot(p, draw.Crop(c, left, -right, bottom, -top), placement))
 	})
 	f.layout = record
+	if placement == legendOutside {
+		legend := spaced(p.Legend)
+		size := legend.Rectangle(draw.Canvas{}).Size()
+		if legendGoesBelow(size, DefaultWidth-left-right) {
+			f.height += size.Y + vg.Points(legendGap)
+		}
+	}
 	return f
 }
 

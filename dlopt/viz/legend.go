@@ -57,8 +57,8 @@ func (r *layoutRecord) get() plotLayout {
 // the legend went.
 func drawPlot(p *plot.Plot, c draw.Canvas, placement legendPlacement) plotLayout {
 	legend := p.Legend
-	if placement == legendOutside && legend.Padding == 0 {
-		legend.Padding = vg.Points(2) // gonum's 0 sets the lines of a long legend too close
+	if placement == legendOutside {
+		legend = spaced(legend)
 	}
 	size := legend.Rectangle(c).Size()
 	if placement == legendInside || size.X <= 0 {
@@ -72,7 +72,7 @@ func drawPlot(p *plot.Plot, c draw.Canvas, placement legendPlacement) plotLayout
 	defer func() { p.Legend = legend }()
 	gap := vg.Points(legendGap)
 	var plotC, legendC draw.Canvas
-	if size.X+gap <= vg.Length(maxLegendShare)*c.Size().X {
+	if !legendGoesBelow(size, c.Size().X) {
 		plotC = draw.Crop(c, 0, -(size.X + gap), 0, 0)
 		data := p.DataCanvas(plotC).Rectangle
 		legendC = draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
@@ -89,6 +89,20 @@ func drawPlot(p *plot.Plot, c draw.Canvas, placement legendPlacement) plotLayout
 	}
 	legend.Top, legend.Left = true, true // icons first, then the names, from the top
 	return plotLayout{Data: drawData(p, plotC), Legend: drawLegend(legend, legendC)}
+}
+
+// spaced returns l with some space between its lines (gonum's 0 sets a long legend too close).
+func spaced(l plot.Legend) plot.Legend {
+	if l.Padding == 0 {
+		l.Padding = vg.Points(2)
+	}
+	return l
+}
+
+// legendGoesBelow reports whether a legend of the given size, outside the axes, goes below
+// them (it is too wide for the right of a plot of the given width).
+func legendGoesBelow(size vg.Point, width vg.Length) bool {
+	return size.X+vg.Points(legendGap) > vg.Length(maxLegendShare)*width
 }
 
 // drawData draws p on c and returns where its data area went: measured on the canvas drawn,
