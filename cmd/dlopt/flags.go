@@ -63,8 +63,8 @@ func newFlagSet(cmd string) *flag.FlagSet {
 
 // parseFlags parses args with fs, made by newFlagSet. It returns stop = true and the exit code
 // when the command must end here: after -h or --help, which print fs.Usage (the flags) on
-// stderr and give 0; and on a flag the flag package
-// rejects or a flag given twice, which print that one error and give 2.
+// stderr and give 0; and after a flag the flag package rejects or a flag given twice, which
+// print that one error line and give 2.
 func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (code int, stop bool) {
 	// During Parse the flag package calls fs.Usage on every error: silence it, print after.
 	usage := fs.Usage
