@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -136,23 +137,26 @@ func TestCLI(t *testing.T) {
 			if r.code != 2 {
 				t.Errorf("dlopt %s: exit %d, want 2", strings.Join(args, " "), r.code)
 			}
-			if !strings.Contains(r.stderr, tc.want) || !strings.Contains(r.stderr, "usage: dlopt train") {
-				t.Errorf("dlopt %s: stderr does not name the problem (%q) and show the usage:\n%s", strings.Join(args, " "), tc.want, r.stderr)
+			// One line: a flag list after it would hide it.
+			if !strings.Contains(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 || strings.Contains(r.stderr, "usage:") {
+				t.Errorf("dlopt %s: stderr is not the one line naming the problem (%q):\n%s", strings.Join(args, " "), tc.want, r.stderr)
 			}
 		}
 		// Settings that do not fit the data are usage errors too, found once the data is read.
 		for _, args := range [][]string{{"--train-limit", "60001"}, {"--batch", "60001"}} {
 			r := cliRun(t, bin, nil, append([]string{"train", "--out", filepath.Join(dir, "too-large")}, args...)...)
-			if r.code != 2 || !strings.Contains(r.stderr, "60001") || !strings.Contains(r.stderr, "usage: dlopt train") {
-				t.Errorf("dlopt train %s: exit %d, stderr %q; want 2 naming 60001", strings.Join(args, " "), r.code, r.stderr)
+			if r.code != 2 || !strings.Contains(r.stderr, "60001") || strings.Count(r.stderr, "\n") != 1 {
+				t.Errorf("dlopt train %s: exit %d, stderr %q; want 2 and one line naming 60001", strings.Join(args, " "), r.code, r.stderr)
 			}
 		}
 		r := cliRun(t, bin, nil, "train", "--model", "linear")
 		if r.code != 2 || !strings.Contains(r.stderr, "--out DIR is required") {
 			t.Errorf("dlopt train without --out: exit %d, stderr %q; want 2 saying --out is required", r.code, r.stderr)
 		}
-		if _, err := os.Stat(out); !os.IsNotExist(err) {
-			t.Errorf("a rejected command created its --out directory %s", out)
+		for _, dir := range []string{out, filepath.Join(dir, "too-large")} {
+			if _, err := os.Stat(dir); !os.IsNotExist(err) {
+				t.Errorf("a rejected command left its --out directory %s", dir)
+			}
 		}
 	})
 
@@ -169,10 +173,18 @@ func TestCLI(t *testing.T) {
 			{"divergence", nil, []string{"--optimizer", "SGD", "--lr", "1e38"}, `training diverged: linear with optimizer "SGD" at learning rate 1e+38: the batch loss of step`},
 		}
 		for _, tc := range tests {
-			args := append([]string{"train", "--epochs", "1", "--train-limit", "256", "--test-limit", "100", "--out", filepath.Join(dir, "fail")}, tc.args...)
+			args := append([]string{"train", "--epochs", "1", "--train-limit", "256", "--test-limit", "100"}, tc.args...)
+			if !slices.Contains(args, "--out") {
+				args = append(args, "--out", filepath.Join(dir, "fail", "run")) // two new directories
+			}
 			r := cliRun(t, bin, tc.env, args...)
 			if r.code != 1 || !strings.Contains(r.stderr, tc.want) {
 				t.Errorf("%s: exit %d, stderr %q; want 1 and a message mentioning %q", tc.name, r.code, r.stderr, tc.want)
+			}
+			// A failed run leaves no empty folder (the diverged one has nothing to keep: it
+			// failed in its first epoch).
+			if _, err := os.Stat(filepath.Join(dir, "fail")); !os.IsNotExist(err) {
+				t.Errorf("%s: the failed run left its --out directory: %v", tc.name, err)
 			}
 		}
 	})

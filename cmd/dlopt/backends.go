@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -14,35 +13,30 @@ func init() {
 }
 
 func runBackends(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("dlopt backends", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("dlopt backends")
 	install := fs.Bool("install", false, "download GoMLX's default XLA PJRT plugins, or with the argument onnx ONNX Runtime "+
 		dlopt.ONNXRuntimeVersion+"'s CPU library from GitHub (the only command that downloads anything)")
 	smoke := fs.Bool("smoke", true, "run a one-step training graph on each usable backend (dlopt.SmokeTest); -smoke=false only lists")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, stop := parseFlags(fs, args, stderr); stop {
+		return code
 	}
 	what := "xla"
 	switch {
 	case fs.NArg() == 1 && *install && (fs.Arg(0) == "onnx" || fs.Arg(0) == "xla"):
 		what = fs.Arg(0)
 	case fs.NArg() > 0:
-		fmt.Fprintf(stderr, "dlopt backends: unexpected argument %q (only --install takes one: xla or onnx)\n", fs.Arg(0))
-		fs.Usage()
-		return 2
+		return fail(stderr, "dlopt backends", usagef("unexpected argument %q (only --install takes one: xla or onnx)", fs.Arg(0)))
 	}
 	if *install && what == "onnx" {
 		lib, err := dlopt.InstallONNXRuntime()
 		if err != nil {
-			fmt.Fprintln(stderr, "dlopt backends --install onnx:", err,
-				"\n(without GitHub: `make setup` extracts the library from the npm package onnxruntime-node@"+dlopt.ONNXRuntimeVersion+")")
-			return 1
+			return fail(stderr, "dlopt backends --install onnx", fmt.Errorf("%w (without GitHub: `make setup` extracts the library from the npm package onnxruntime-node@%s)",
+				err, dlopt.ONNXRuntimeVersion))
 		}
 		fmt.Fprintln(stdout, "ONNX Runtime installed:", lib)
 	} else if *install {
 		if err := dlopt.InstallXLAPlugins(); err != nil {
-			fmt.Fprintln(stderr, "dlopt backends --install:", err)
-			return 1
+			return fail(stderr, "dlopt backends --install", err)
 		}
 	}
 	if w := dlopt.SIMDWarning(); w != "" {

@@ -6,7 +6,25 @@
 //	dlopt trajectory --spec FILE  run an optimizer on a fixed gradient sequence (JSON in, JSON out)
 //	dlopt schedule   --spec FILE  evaluate a learning-rate schedule (JSON in, JSON out)
 //
-// Each subcommand lives in its own file and registers itself in [commands].
+// Errors: a command that fails prints one line, "dlopt COMMAND: what is wrong", as the last
+// line of stderr; the flag list only comes with -h ('dlopt COMMAND -h'). A flag given twice is
+// an error (naming both values), never a silent choice of the last. Exit codes, the same for
+// every command:
+//
+//	0    success (and -h)
+//	1    a valid request that could not be carried out: the data set or a backend is missing,
+//	     training diverged, a checkpoint is damaged, a file could not be written
+//	2    a wrong request, found before any work: an unknown, malformed or repeated flag, a stray
+//	     argument, a value out of range, contradicting flags, a spec file that is missing or not
+//	     valid, --resume-from naming no checkpoint, a setting that does not fit the data
+//	130  (143) dlopt train stopped by SIGINT (SIGTERM) after writing a checkpoint
+//
+// A `dlopt train` that fails removes the --out directories it created while they hold no file
+// (a diverged run keeps the metrics of its complete epochs; an interrupted one its checkpoints);
+// a directory that existed before is never removed.
+//
+// Each subcommand lives in its own file and registers itself in [commands]; flags.go has the
+// flag parsing and error reporting they share.
 package main
 
 import (
@@ -14,10 +32,11 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 )
 
 // command is one subcommand: run gets the arguments after the subcommand name and returns the
-// process exit code (2 for usage errors, 1 for failures).
+// process exit code (exitUsage, exitFailure: see the package comment).
 type command struct {
 	summary string
 	run     func(args []string, stdout, stderr io.Writer) int
@@ -46,22 +65,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "dlopt: unknown command %q\n\n", args[0])
-		usage(stderr)
-		return 2
+		return fail(stderr, "dlopt", usagef("unknown command %q: the commands are %s (run 'dlopt help')", args[0], strings.Join(commandNames(), ", ")))
 	}
 	return c.run(args[1:], stdout, stderr)
 }
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: dlopt COMMAND [flags]\n\ncommands:")
+	for _, n := range commandNames() {
+		fmt.Fprintf(w, "  %-11s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'dlopt COMMAND -h' for a command's flags.")
+}
+
+func commandNames() []string {
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-11s %s\n", n, commands[n].summary)
-	}
-	fmt.Fprintln(w, "\nRun 'dlopt COMMAND -h' for a command's flags.")
+	return names
 }

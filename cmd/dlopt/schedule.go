@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -51,34 +50,27 @@ scheduler.step() after each step), plus "momentum" when CyclicLR/OneCycleLR cycl
 `
 
 func runSchedule(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("dlopt schedule", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	const cmd = "dlopt schedule"
+	fs := newFlagSet(cmd)
 	fs.Usage = func() { fmt.Fprint(stderr, scheduleHelp); fs.PrintDefaults() }
 	specPath := fs.String("spec", "", `JSON spec file, or "-" for standard input`)
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+	if code, stop := parseFlags(fs, args, stderr); stop {
+		return code
 	}
-	if fs.NArg() > 0 || *specPath == "" {
-		if fs.NArg() > 0 {
-			fmt.Fprintf(stderr, "dlopt schedule: unexpected argument %q\n", fs.Arg(0))
-		} else {
-			fmt.Fprintln(stderr, "dlopt schedule: --spec FILE is required")
-		}
-		fs.Usage()
-		return 2
+	if err := unexpectedArgs(fs); err != nil {
+		return fail(stderr, cmd, err)
 	}
+	if *specPath == "" {
+		return fail(stderr, cmd, usagef("--spec FILE is required (\"-\" reads stdin)"))
+	}
+	// The values are a function of the spec alone: every error is the spec's.
 	out, err := evalScheduleSpec(*specPath)
 	if err != nil {
-		fmt.Fprintln(stderr, "dlopt schedule:", err)
-		return 1
+		return fail(stderr, cmd, asUsage(err))
 	}
 	enc := json.NewEncoder(stdout)
 	if err := enc.Encode(out); err != nil {
-		fmt.Fprintln(stderr, "dlopt schedule:", err)
-		return 1
+		return fail(stderr, cmd, err)
 	}
 	return 0
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -35,12 +34,8 @@ const (
 	confusionFile = "confusion.png" // the test set's confusion matrix after the last epoch
 )
 
-// errUsage marks a bad flag value: exit code 2 and the usage text.
-var errUsage = errors.New("usage error")
-
 func runTrain(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("dlopt train", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("dlopt train")
 	model := fs.String("model", experiment.DefaultModel, "model: "+strings.Join(experiment.Models, "|"))
 	hidden := fs.String("hidden", "", "MLP hidden-layer widths, comma-separated (default 256,256)")
 	optimizer := fs.String("optimizer", experiment.DefaultOptimizer,
@@ -70,19 +65,12 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "       dlopt train --resume --out DIR    (after Ctrl-C, a crash or a closed lid)")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0 // -h: the usage was asked for and printed
-		}
-		return 2 // the flag package has printed the problem and the usage
+	if code, stop := parseFlags(fs, args, stderr); stop {
+		return code
 	}
-	usageError := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "dlopt train: "+format+"\n\n", a...)
-		fs.Usage()
-		return 2
-	}
-	if fs.NArg() > 0 {
-		return usageError("unexpected argument %q (all settings are flags)", fs.Arg(0))
+	usageError := func(format string, a ...any) int { return fail(stderr, "dlopt train", usagef(format, a...)) }
+	if err := unexpectedArgs(fs); err != nil {
+		return fail(stderr, "dlopt train", err)
 	}
 	if *out == "" {
 		return usageError("--out DIR is required: where metrics.csv, steps.csv, the plots and the checkpoints go")
@@ -129,12 +117,16 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 
 	stop := catchInterrupts(stderr)
 	defer stop.release()
+	created := missingDirs(*out, checkpointsDir)
 	err = trainAndWrite(cfg, *out, !*quiet && isTerminal(stderr), stop, stdout, stderr)
+	if err != nil {
+		removeEmptyDirs(created) // a failed run leaves no empty --out behind
+	}
 	switch {
 	case err == nil:
 		return 0
-	case errors.Is(err, errUsage):
-		return usageError("%v", err)
+	case isUsage(err):
+		return fail(stderr, "dlopt train", err)
 	case errors.Is(err, experiment.ErrInterrupted):
 		fmt.Fprintln(stderr, "dlopt train:", err)
 		if latest, _ := experiment.LatestCheckpoint(cfg.Checkpoint.Dir); cfg.Checkpoint.Dir != "" && latest != "" {
@@ -150,12 +142,13 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 
 // trainAndWrite runs the experiment and writes its files into dir.
 func trainAndWrite(cfg experiment.Config, dir string, bar bool, stop *interrupts, stdout, stderr io.Writer) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("creating --out directory: %w", err)
-	}
 	ds, err := experiment.LoadFashionMNIST()
 	if err != nil {
 		return err
+	}
+	// After the data, before the hours of training: an --out that cannot be made fails now.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("creating --out directory: %w", err)
 	}
 	backend := cfg.Backend
 	if backend == "" {
@@ -183,7 +176,7 @@ func trainAndWrite(cfg experiment.Config, dir string, bar bool, stop *interrupts
 		fmt.Fprintf(stdout, "checkpoint %s\n", result.Checkpoint)
 	}
 	if errors.Is(err, experiment.ErrInvalidConfig) {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return asUsage(err) // a setting that does not fit the data: the caller's mistake
 	}
 	if result == nil {
 		return err

@@ -92,6 +92,9 @@ func (f checkpointFlags) apply(cfg *experiment.Config, fs *flag.FlagSet, out str
 	}
 	ck, err := experiment.ReadCheckpoint(path)
 	if err != nil {
+		if info, serr := os.Stat(path); serr != nil || !info.IsDir() {
+			return 2, err.Error() // --resume-from names no checkpoint: the caller's mistake
+		}
 		return 1, damagedHint(err, out)
 	}
 	var contradictions []string

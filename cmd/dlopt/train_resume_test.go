@@ -31,7 +31,7 @@ func TestTrainCheckpointFlagErrors(t *testing.T) {
 		}
 	}
 	var stderr bytes.Buffer
-	if code := runTrain([]string{"--out", out, "--resume-from", out}, &bytes.Buffer{}, &stderr); code != 1 || !strings.Contains(stderr.String(), out+" is not a checkpoint directory") {
+	if code := runTrain([]string{"--out", out, "--resume-from", out}, &bytes.Buffer{}, &stderr); code != 2 || !strings.Contains(stderr.String(), out+" is not a checkpoint directory") {
 		t.Errorf("--resume-from a missing directory: exit %d, stderr %q", code, stderr.String())
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -37,38 +36,29 @@ type trajectoryOutput struct {
 }
 
 func runTrajectory(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("dlopt trajectory", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	const cmd = "dlopt trajectory"
+	fs := newFlagSet(cmd)
 	specPath := fs.String("spec", "", `JSON spec file, "-" for stdin: {"library": "torch"|"optax", "optimizer": NAME, "kwargs": {...}, "param_shape": [...], "x0": [...], "grads": [[...], ...], "dtype": "float64"|"float32"}`)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, stop := parseFlags(fs, args, stderr); stop {
+		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "dlopt trajectory: unexpected argument %q\n", fs.Arg(0))
-		return 2
+	if err := unexpectedArgs(fs); err != nil {
+		return fail(stderr, cmd, err)
 	}
 	if *specPath == "" {
-		fmt.Fprintln(stderr, "dlopt trajectory: --spec FILE is required (\"-\" reads stdin)")
-		fs.Usage()
-		return 2
+		return fail(stderr, cmd, usagef("--spec FILE is required (\"-\" reads stdin)"))
 	}
 	spec, err := readTrajectorySpec(*specPath)
 	if err != nil {
-		fmt.Fprintln(stderr, "dlopt trajectory:", err)
-		return 1
+		return fail(stderr, cmd, asUsage(err))
 	}
 	out, err := computeTrajectory(spec)
 	if err != nil {
-		fmt.Fprintln(stderr, "dlopt trajectory:", err)
-		return 1
+		return fail(stderr, cmd, err)
 	}
 	enc := json.NewEncoder(stdout)
 	if err := enc.Encode(out); err != nil {
-		fmt.Fprintln(stderr, "dlopt trajectory:", err)
-		return 1
+		return fail(stderr, cmd, err)
 	}
 	return 0
 }
@@ -104,7 +94,7 @@ func computeTrajectory(spec *trajectorySpec) (*trajectoryOutput, error) {
 	case "float32":
 		dtype = dtypes.Float32
 	default:
-		return nil, fmt.Errorf("dtype %q is not supported: use \"float64\" or \"float32\"", spec.DType)
+		return nil, usagef("dtype %q is not supported: use \"float64\" or \"float32\"", spec.DType)
 	}
 	shape := spec.ParamShape
 	if shape == nil {
@@ -112,11 +102,11 @@ func computeTrajectory(spec *trajectorySpec) (*trajectoryOutput, error) {
 	}
 	opt, err := optim.New(spec.Library, spec.Optimizer, spec.Kwargs)
 	if err != nil {
-		return nil, err
+		return nil, asUsage(err)
 	}
 	traj, err := optim.RunGradients(opt, spec.X0, shape, spec.Grads, dtype)
 	if err != nil {
-		return nil, err
+		return nil, specOrRunError(err)
 	}
 	out := &trajectoryOutput{Trajectory: nullable(traj.Params)}
 	if traj.Eval != nil {
@@ -137,4 +127,15 @@ func nullable(rows [][]float64) [][]*float64 {
 		}
 	}
 	return out
+}
+
+// specOrRunError marks optim's errors about the spec (names, keywords, values, shapes) as usage
+// errors; anything else (the backend failed) is a failure of the run.
+func specOrRunError(err error) error {
+	for _, kind := range []error{optim.ErrUnknownName, optim.ErrUnknownKeyword, optim.ErrBadKeyword, optim.ErrInvalidValue} {
+		if errors.Is(err, kind) {
+			return asUsage(err)
+		}
+	}
+	return err
 }

@@ -118,7 +118,7 @@ func checkRows(t *testing.T, what string, got, want [][]float64) {
 	}
 }
 
-// TestTrajectoryCommandErrors checks that bad specs exit non-zero with a message on stderr
+// TestTrajectoryCommandErrors checks that bad specs exit 2 (a wrong request) with a message on stderr
 // that names the problem.
 func TestTrajectoryCommandErrors(t *testing.T) {
 	dir := t.TempDir()
@@ -128,16 +128,16 @@ func TestTrajectoryCommandErrors(t *testing.T) {
 		wantCode   int
 		wantInErr  string
 	}{
-		{"unknown optimizer", `{"library":"torch","optimizer":"Adamm","x0":[1],"grads":[[1]]}`, nil, 1, `unknown torch optimizer "Adamm"`},
-		{"unknown keyword", `{"library":"optax","optimizer":"adam","kwargs":{"learning_rate":0.1,"beta1":0.9},"x0":[1],"grads":[[1]]}`, nil, 1, `unknown keyword(s) "beta1"`},
-		{"unknown library", `{"library":"jax","optimizer":"adam","x0":[1],"grads":[[1]]}`, nil, 1, `unknown library "jax"`},
-		{"bad dtype", `{"library":"torch","optimizer":"SGD","x0":[1],"grads":[[1]],"dtype":"float16"}`, nil, 1, `dtype "float16"`},
-		{"short gradient", `{"library":"torch","optimizer":"SGD","x0":[1,2],"grads":[[1]]}`, nil, 1, "gradient 0 has 1 values"},
-		{"shape mismatch", `{"library":"torch","optimizer":"SGD","param_shape":[3],"x0":[1,2],"grads":[]}`, nil, 1, "x0 has 2 values"},
-		{"unknown field", `{"library":"torch","optimizer":"SGD","x0":[1],"grads":[[1]],"steps":3}`, nil, 1, `unknown field "steps"`},
+		{"unknown optimizer", `{"library":"torch","optimizer":"Adamm","x0":[1],"grads":[[1]]}`, nil, 2, `unknown torch optimizer "Adamm"`},
+		{"unknown keyword", `{"library":"optax","optimizer":"adam","kwargs":{"learning_rate":0.1,"beta1":0.9},"x0":[1],"grads":[[1]]}`, nil, 2, `unknown keyword(s) "beta1"`},
+		{"unknown library", `{"library":"jax","optimizer":"adam","x0":[1],"grads":[[1]]}`, nil, 2, `unknown library "jax"`},
+		{"bad dtype", `{"library":"torch","optimizer":"SGD","x0":[1],"grads":[[1]],"dtype":"float16"}`, nil, 2, `dtype "float16"`},
+		{"short gradient", `{"library":"torch","optimizer":"SGD","x0":[1,2],"grads":[[1]]}`, nil, 2, "gradient 0 has 1 values"},
+		{"shape mismatch", `{"library":"torch","optimizer":"SGD","param_shape":[3],"x0":[1,2],"grads":[]}`, nil, 2, "x0 has 2 values"},
+		{"unknown field", `{"library":"torch","optimizer":"SGD","x0":[1],"grads":[[1]],"steps":3}`, nil, 2, `unknown field "steps"`},
 		{"no spec", "", []string{"trajectory"}, 2, "--spec FILE is required"},
 		{"bad flag", "", []string{"trajectory", "--spec-file", "x"}, 2, "flag provided but not defined"},
-		{"missing file", "", []string{"trajectory", "--spec", filepath.Join(dir, "none.json")}, 1, "none.json"},
+		{"missing file", "", []string{"trajectory", "--spec", filepath.Join(dir, "none.json")}, 2, "none.json"},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -140,8 +140,8 @@ func (c AdaptiveConfig) View(problem, optimizer string, lr float64) (viz.View, e
 		}
 		f := func(x, y float64) float64 { return c.Rosenbrock.Value([]float64{x, y}) }
 		left = viz.Contour(f, viz.Region{XMin: -2, XMax: 2, YMin: -1, YMax: 3},
-			viz.ContourOptions{Axes: viz.Axes{Title: title, XLabel: "x₁", YLabel: "x₂"}, LogLevels: true, Resolution: 80},
-			p, viz.Path{Name: "minimum (1, 1)", X: []float64{1}, Y: []float64{1}})
+			viz.ContourOptions{Axes: viz.Axes{Title: title, XLabel: "x₁", YLabel: "x₂"}, LogLevels: true, Resolution: 80,
+				Minimiser: c.Rosenbrock.Minimiser()}, p)
 	} else {
 		var entries []viz.Series
 		for i, name := range []string{"W₁₁ (λ = 1)", "W₁₂ (λ = 25)", "W₂₁ (λ = 4)", "W₂₂ (λ = 0.5)"} {

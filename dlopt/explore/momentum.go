@@ -212,7 +212,7 @@ func (c MomentumConfig) View(gamma, beta float64) (viz.View, error) {
 	sx, sy := math.Abs(c.X0[0])*1.15, math.Abs(c.X0[1])*1.4
 	contour := viz.Contour(f, viz.Region{XMin: -sx, XMax: sx, YMin: -sy, YMax: sy},
 		viz.ContourOptions{Axes: viz.Axes{Title: fmt.Sprintf("%d steps on (%sx₁² + %sx₂²)/2", c.Shown, coefficient(c.Mu), coefficient(c.L)),
-			XLabel: "x₁", YLabel: "x₂"}, Resolution: 80}, paths...).WithSize(12, 9)
+			XLabel: "x₁", YLabel: "x₂"}, Resolution: 80, Minimiser: []float64{0, 0}}, paths...).WithSize(12, 9)
 	dist := viz.Lines(viz.Axes{Title: "distance to the minimum", XLabel: "iteration k", YLabel: "‖x_k − x*‖", LogY: true},
 		series...).WithSize(12, 9)
 	return viz.View{Figures: []*viz.Figure{contour, dist, c.stability(gamma, beta)}, Readout: r.Readout()}, nil
@@ -232,9 +232,8 @@ func (c MomentumConfig) stability(gamma, beta float64) *viz.Figure {
 		viz.Series{Name: "Nesterov: γλ < (2+2β)/(1+2β)", X: nagX, Y: bs},
 		viz.Series{Name: fmt.Sprintf("λ = μ: (%.3g, %.2f)", gamma*c.Mu, beta), X: []float64{gamma * c.Mu}, Y: []float64{beta}, Points: true},
 		viz.Series{Name: fmt.Sprintf("λ = L: (%.3g, %.2f)", gamma*c.L, beta), X: []float64{gamma * c.L}, Y: []float64{beta}, Points: true},
-		// Two single points draw nothing but fix the axes: γλ from 0, and room above β = 1
-		// for the legend.
-		viz.Series{X: []float64{0}, Y: []float64{0}}, viz.Series{X: []float64{4.2}, Y: []float64{1.6}},
+		// Two single points draw nothing but fix the axes: γλ from 0 (the legend is outside).
+		viz.Series{X: []float64{0}, Y: []float64{0}}, viz.Series{X: []float64{4.2}, Y: []float64{1.05}},
 	).WithSize(12, 9)
 }
 

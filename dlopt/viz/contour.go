@@ -8,7 +8,6 @@ import (
 
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
 )
 
 // Region is the rectangle [XMin, XMax] x [YMin, YMax] a contour plot covers.
@@ -25,10 +24,15 @@ type ContourOptions struct {
 	LogLevels bool
 	// Resolution is the number of grid points per side when sampling a function (default 120).
 	Resolution int
+	// Minimiser, when set (2 coordinates: a Rosenbrock's Minimiser(), a Quadratic's XStar), is
+	// marked with a star.
+	Minimiser []float64
 }
 
-// Path is an optimizer trajectory (x_k, y_k), k = 0, 1, ..., drawn over a contour plot: a line
-// through the iterates, a dot at each, a square at the start.
+// Path is an optimizer trajectory (x_k, y_k), k = 0, 1, ..., drawn over a contour plot in a
+// colour, a dash pattern and a marker shape of its own: a line through the iterates with
+// about ten markers along it, a ring at the start and a large marker at the end. The legend
+// (outside the axes) shows each named path's line and shape, the start ring and the minimiser.
 // [PathOf] builds one from a trajectory's iterates.
 type Path struct {
 	Name string
@@ -102,10 +106,21 @@ func ContourGrid(xs, ys []float64, z [][]float64, o ContourOptions, paths ...Pat
 	if err != nil {
 		return failed("ContourGrid: %v", err)
 	}
+	if m := o.Minimiser; m != nil && (len(m) != 2 || !finite(m[0]) || !finite(m[1])) {
+		return failed("ContourGrid: Minimiser %v: want 2 finite coordinates (x, y), or nil for none", m)
+	}
 	p := newPlot(o.Axes)
 	c := plotter.NewContour(grid{xs, ys, z}, levels, levelPalette(len(levels)))
 	c.LineStyles[0].Width = vg.Points(1)
 	p.Add(c)
+	p.Legend.ThumbnailWidth = vg.Points(30) // long enough to show each path's dashes
+	if m := o.Minimiser; m != nil {
+		// Under the paths: a path that ends on the minimiser shows its end marker on the star.
+		if err := addMinimiser(p, m[0], m[1]); err != nil {
+			return failed("ContourGrid: %v", err)
+		}
+	}
+	named := false
 	for i, path := range paths {
 		if path.err != nil {
 			return failed("ContourGrid: path %d: %v", i, path.err)
@@ -123,37 +138,21 @@ func ContourGrid(xs, ys []float64, z [][]float64, o ContourOptions, paths ...Pat
 		if len(xys) == 0 {
 			continue
 		}
-		line, sc, err := trajectory(xys, Color(i))
-		if err != nil {
+		if err := addPath(p, path.Name, xys, i, len(paths)); err != nil {
 			return failed("ContourGrid: path %d (%q): %v", i, path.Name, err)
 		}
-		start, _ := plotter.NewScatter(xys[:1])
-		start.GlyphStyle = draw.GlyphStyle{Color: Color(i), Radius: vg.Points(4), Shape: draw.BoxGlyph{}}
-		p.Add(line, sc, start)
-		if path.Name != "" {
-			p.Legend.Add(path.Name, line, sc)
+		named = named || path.Name != ""
+	}
+	if named {
+		if err := addStartLegend(p); err != nil {
+			return failed("ContourGrid: %v", err)
 		}
 	}
 	// Keep the view on the region even when a path runs off (paths are clipped by the canvas).
 	p.X.Min, p.X.Max = xs[0], xs[len(xs)-1]
 	p.Y.Min, p.Y.Max = ys[0], ys[len(ys)-1]
-	p.Legend.Top = true
 	p.Legend.Padding = vg.Points(3)
-	return plotFigure(p)
-}
-
-func trajectory(xys plotter.XYs, clr color.Color) (*plotter.Line, *plotter.Scatter, error) {
-	line, err := plotter.NewLine(xys)
-	if err != nil {
-		return nil, nil, err
-	}
-	line.LineStyle = draw.LineStyle{Color: clr, Width: vg.Points(1.6)}
-	sc, err := plotter.NewScatter(xys)
-	if err != nil {
-		return nil, nil, err
-	}
-	sc.GlyphStyle = draw.GlyphStyle{Color: clr, Radius: vg.Points(1.8), Shape: draw.CircleGlyph{}}
-	return line, sc, nil
+	return plotFigureLegend(p, legendOutside)
 }
 
 // contourLevels picks n levels between the grid's finite minimum and maximum.

@@ -8,11 +8,13 @@
 // notebook cells.
 //
 // Plots:
-//   - [Lines]: several series, legend, optional log axes (loss curves, rate checks);
-//     [FitLogLog] fits the slope a rate check reports.
+//   - [Lines]: several series, legend (outside the axes from three series on), optional log
+//     axes (loss curves, rate checks); [FitLogLog] fits the slope a rate check reports.
 //   - [Contour] and [ContourGrid]: level sets of a 2-D function with optimizer trajectories
-//     overlaid in distinct colours; [PathOf] makes a path of an optim Trajectory's Iterates()
-//     (x0 first) and [Surface] adapts a test problem's Value to the f(x, y) Contour samples.
+//     overlaid, each in a colour, dash pattern and marker shape of its own, with its start and
+//     end marked, the minimiser as a star ([ContourOptions].Minimiser) and the legend outside
+//     the axes; [PathOf] makes a path of an optim Trajectory's Iterates() (x0 first) and
+//     [Surface] adapts a test problem's Value to the f(x, y) Contour samples.
 //   - [Bars]: grouped bar charts (class probabilities).
 //   - [ImageGrid]: a grid of grey-scale images (Fashion-MNIST samples) with captions, wrong
 //     predictions in red.

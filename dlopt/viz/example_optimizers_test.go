@@ -13,7 +13,7 @@ import (
 
 // Three PyTorch optimizers on a quadratic of condition number 10, their trajectories drawn
 // over its level sets: PathOf takes a trajectory's iterates (x0 first), Surface the problem's
-// Value, and GradGraph is the gradient RunFunc needs.
+// Value, GradGraph is the gradient RunFunc needs, and the star marks the minimiser XStar.
 func ExampleContour() {
 	q, err := models.NewQuadratic([]float64{1, 10}, 3)
 	if err != nil {
@@ -38,7 +38,7 @@ func ExampleContour() {
 		paths = append(paths, viz.PathOf(name, traj.Iterates()))
 	}
 	region := viz.Region{XMin: q.XStar[0] - 4, XMax: q.XStar[0] + 4, YMin: q.XStar[1] - 3, YMax: q.XStar[1] + 3}
-	fig := viz.Contour(viz.Surface(q.Value), region, viz.ContourOptions{Axes: viz.Axes{Title: "κ = 10"}}, paths...)
+	fig := viz.Contour(viz.Surface(q.Value), region, viz.ContourOptions{Axes: viz.Axes{Title: "κ = 10"}, Minimiser: q.XStar}, paths...)
 	file := filepath.Join(os.TempDir(), "viz-three-optimizers.png")
 	defer os.Remove(file)
 	fmt.Println("saved:", fig.Save(file) == nil)

@@ -32,6 +32,7 @@ type Figure struct {
 	dpi           int
 	draw          func(c draw.Canvas)
 	err           error
+	layout        *layoutRecord // of plots: where the last drawing put the data and the legend
 }
 
 // Axes holds the labels and scales common to the 2-D plots.
@@ -49,11 +50,28 @@ func newFigure(w, h vg.Length, drawFn func(c draw.Canvas)) *Figure {
 	return &Figure{width: w, height: h, dpi: DefaultDPI, draw: drawFn}
 }
 
-func plotFigure(p *plot.Plot) *Figure {
-	return newFigure(DefaultWidth, DefaultHeight, func(c draw.Canvas) {
-		// A small margin keeps the last tick label and the legend off the image edge.
-		p.Draw(draw.Crop(c, vg.Points(4), -vg.Points(10), vg.Points(2), -vg.Points(4)))
+// plotFigure draws p with gonum's legend, inside the data area.
+func plotFigure(p *plot.Plot) *Figure { return plotFigureLegend(p, legendInside) }
+
+// plotFigureLegend draws p with its legend placed as asked. A legend that goes below the axes
+// makes the figure taller by its height, so that the data area keeps the default size (a
+// size set with WithSize is kept, the legend then takes its room from the plot).
+func plotFigureLegend(p *plot.Plot, placement legendPlacement) *Figure {
+	// A small margin keeps the last tick label and the legend off the image edge.
+	left, right, bottom, top := vg.Points(4), vg.Points(10), vg.Points(2), vg.Points(4)
+	record := &layoutRecord{}
+	f := newFigure(DefaultWidth, DefaultHeight, func(c draw.Canvas) {
+		record.set(drawPlot(p, draw.Crop(c, left, -right, bottom, -top), placement))
 	})
+	f.layout = record
+	if placement == legendOutside {
+		legend := spaced(p.Legend)
+		size := legend.Rectangle(draw.Canvas{}).Size()
+		if legendGoesBelow(size, DefaultWidth-left-right) {
+			f.height += size.Y + vg.Points(legendGap)
+		}
+	}
+	return f
 }
 
 // Err reports why the figure cannot be drawn, or nil.

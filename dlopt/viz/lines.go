@@ -22,13 +22,16 @@ type Series struct {
 
 // Lines plots several series on one pair of axes with a legend. Points whose value is NaN or
 // infinite (a diverged run) are left out, so the rest of the curve still shows. Series beyond
-// the number of [Colors] reuse the colours with dotted lines.
+// the number of [Colors] reuse the colours with dotted lines. With more than two
+// named series the legend goes outside the axes (inside it would cover curves), and from five
+// series on each named curve of more than two points carries a few
+// markers of its own shape (an unnamed series, such as a point that only fixes the axes, none).
 func Lines(a Axes, series ...Series) *Figure {
 	if len(series) == 0 {
 		return &Figure{err: fmt.Errorf("%w: Lines needs at least one series", errNoData)}
 	}
 	p := newPlot(a)
-	anyPoint := false
+	anyPoint, named := false, 0
 	xLo, xHi, yLo, yHi := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	for i, s := range series {
 		xys, err := seriesPoints(s, a)
@@ -57,6 +60,14 @@ func Lines(a Axes, series ...Series) *Figure {
 		line.LineStyle = style
 		p.Add(line)
 		var thumbs []plot.Thumbnailer = []plot.Thumbnailer{line}
+		if len(series) >= linesMarkedFrom && !s.Points && s.Name != "" && len(xys) > 2 {
+			marks, err := sparseMarkers(xys, i, len(series))
+			if err != nil {
+				return failed("series %d (%q): %v", i, s.Name, err)
+			}
+			p.Add(marks)
+			thumbs = append(thumbs, marks)
+		}
 		if s.Points {
 			sc, err := plotter.NewScatter(xys)
 			if err != nil {
@@ -68,6 +79,7 @@ func Lines(a Axes, series ...Series) *Figure {
 		}
 		if s.Name != "" {
 			p.Legend.Add(s.Name, thumbs...)
+			named++
 		}
 	}
 	if !anyPoint {
@@ -81,7 +93,28 @@ func Lines(a Axes, series ...Series) *Figure {
 		p.Y.Min, p.Y.Max = yLo/2, yHi*2
 	}
 	p.Legend.Top = true
+	if named > linesLegendInside {
+		return plotFigureLegend(p, legendOutside)
+	}
 	return plotFigure(p)
+}
+
+// Above linesLegendInside named series the legend of [Lines] goes outside the axes; from
+// linesMarkedFrom series on, curves carry markers (colours alone get hard to tell apart).
+const (
+	linesLegendInside = 2
+	linesMarkedFrom   = 5
+)
+
+// sparseMarkers puts about pathMarkers markers of series i's shape along its points, staggered
+// between the n series so that curves on top of each other still show every shape.
+func sparseMarkers(xys plotter.XYs, i, n int) (*plotter.Scatter, error) {
+	every := max(1, int(math.Ceil(float64(len(xys))/pathMarkers)))
+	var at plotter.XYs
+	for k := (i * every) / n; k < len(xys); k += every {
+		at = append(at, xys[k])
+	}
+	return glyphs(at, draw.GlyphStyle{Color: Color(i), Radius: vg.Points(pathMarkerRadius + 0.4), Shape: pathGlyphs[i%len(pathGlyphs)]})
 }
 
 // seriesPoints validates a series and returns its finite points.
