@@ -104,6 +104,8 @@ func configDiff(saved, given Config) []string {
 		{"optimizer arguments", saved.OptimizerArgs, givenArgs},
 		{"learning rate", saved.LearningRate, given.LearningRate},
 		{"schedule", saved.Schedule, given.Schedule},
+		{"warmup", saved.Warmup, given.Warmup},
+		{"schedule spec", saved.LRSchedule, given.LRSchedule},
 		{"normalization", saved.Normalization, given.Normalization},
 		{"epochs", saved.Epochs, given.Epochs},
 		{"batch size", saved.BatchSize, given.BatchSize},

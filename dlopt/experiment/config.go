@@ -24,10 +24,20 @@ var Models = []string{ModelLinear, ModelMLP, ModelCNN}
 const (
 	ScheduleConstant = "constant" // the learning rate stays at Config.LearningRate
 	ScheduleCosine   = "cosine"   // one cosine half-period from Config.LearningRate down to 0 over all steps
+	// ScheduleWarmupConstant rises linearly from 0 to Config.LearningRate over Config.Warmup
+	// steps (lr k/W at step k, from 0), then stays there: optax.warmup_constant_schedule(0, lr, W).
+	ScheduleWarmupConstant = "warmup_constant"
+	// ScheduleWarmupCosine rises linearly from 0 to Config.LearningRate over Config.Warmup steps,
+	// then decays along a cosine half-period to 0 over the remaining steps K - W: lr k/W for
+	// k < W, lr (1 + cos(pi (k - W)/(K - W)))/2 after. It is optax.warmup_cosine_decay_schedule
+	// (init_value=0, peak_value=lr, warmup_steps=W, decay_steps=K, end_value=0) exactly; torch's
+	// SequentialLR(LinearLR, CosineAnnealingLR) differs at the first step (its LinearLR cannot
+	// start at 0) and is available through Config.LRSchedule.
+	ScheduleWarmupCosine = "warmup_cosine"
 )
 
-// Schedules lists the accepted schedule names.
-var Schedules = []string{ScheduleConstant, ScheduleCosine}
+// Schedules lists the accepted schedule names (presets); [Config.LRSchedule] takes any other.
+var Schedules = []string{ScheduleConstant, ScheduleCosine, ScheduleWarmupConstant, ScheduleWarmupCosine}
 
 // Input normalisations accepted by [Config.Normalization].
 const (
@@ -52,10 +62,23 @@ type Config struct {
 	// OptimizerArgs are extra keyword arguments for the optimizer, with its library's names
 	// (e.g. {"momentum": 0.9} for torch SGD); the learning rate goes in LearningRate.
 	OptimizerArgs map[string]any
-	// LearningRate is the (initial) step size; it must be finite and > 0. Default: 1e-3.
+	// LearningRate is the (initial, or peak for the warmup presets) step size; it must be finite
+	// and > 0. Default: 1e-3. Leave it 0 with an optax LRSchedule, which gives the rate itself.
 	LearningRate float64
-	// Schedule is one of [Schedules]. Default: constant.
+	// Schedule is one of the presets [Schedules]. Default: constant (unless LRSchedule is set).
 	Schedule string
+	// Warmup is the number of warmup steps of the warmup presets (warmup_constant,
+	// warmup_cosine): >= 1 for them, less than the run's steps, and 0 for the others.
+	Warmup int
+	// ScheduleEpochs is the horizon, in epochs, of the presets that decay over the run (cosine,
+	// warmup_cosine): their learning rate reaches 0 after that many epochs and stays there.
+	// 0 means Epochs. A run extended to more epochs keeps its original horizon (see
+	// [Checkpointing.Resume]) unless this says otherwise.
+	ScheduleEpochs int
+	// LRSchedule, instead of a preset, is any schedule of dlopt/optim/schedule: a torch
+	// scheduler or an optax schedule, warmup compositions included (SequentialLR, join_schedules,
+	// warmup_cosine_decay_schedule, ...). It sets the learning rate of every step.
+	LRSchedule *ScheduleSpec `json:",omitempty"`
 	// Normalization maps pixels to inputs: "standardize" (default: subtract the training set's
 	// pixel mean, divide by its standard deviation) or "unit" (pixels in [0, 1]).
 	Normalization string
@@ -108,10 +131,10 @@ func (c Config) WithDefaults() Config {
 	if c.Optimizer == "" {
 		c.Optimizer = DefaultOptimizer
 	}
-	if c.LearningRate == 0 {
+	if c.LearningRate == 0 && !c.optaxSpec() {
 		c.LearningRate = DefaultLearningRate
 	}
-	if c.Schedule == "" {
+	if c.Schedule == "" && c.LRSchedule == nil {
 		c.Schedule = DefaultSchedule
 	}
 	if c.Normalization == "" {
@@ -152,14 +175,14 @@ func (c Config) Validate() error {
 	if err := checkOptimizerName(c.Optimizer); err != nil {
 		bad("%v", err)
 	}
-	if !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0) {
+	if c.optaxSpec() && c.LearningRate == 0 {
+		// the schedule gives the rate; validateSchedule checks it
+	} else if !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0) {
 		bad("learning rate %g is invalid: it must be finite and > 0", c.LearningRate)
 	} else if c.DType == dtypes.Float32 && c.LearningRate > math.MaxFloat32 {
 		bad("learning rate %g is invalid for Float32: it must be at most %g", c.LearningRate, math.MaxFloat32)
 	}
-	if !slices.Contains(Schedules, c.Schedule) {
-		bad("schedule %q is unknown: allowed are %s", c.Schedule, strings.Join(Schedules, ", "))
-	}
+	c.validateSchedule(bad)
 	if !slices.Contains(Normalizations, c.Normalization) {
 		bad("normalization %q is unknown: allowed are %s", c.Normalization, strings.Join(Normalizations, ", "))
 	}

@@ -92,7 +92,7 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 	}
 	configureGoMLXRate(r.store, cfg)
 	rn := &run{cfg: cfg, result: r, opt: opt, trainLoader: trainLoader, trainData: &countingDataset{Dataset: trainLoader},
-		testLoader: testLoader, stepsPerEpoch: trainLoader.BatchesPerEpoch(), cb: cb, lrAt: func(int) float64 { return cfg.LearningRate }}
+		testLoader: testLoader, stepsPerEpoch: trainLoader.BatchesPerEpoch(), cb: cb}
 	if cfg.Checkpoint.Dir != "" {
 		// Attached before the trainer exists, so that every variable it creates (weights,
 		// optimizer state, global step) takes its value from the checkpoint.
@@ -108,10 +108,9 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 	accuracy := metric.NewSparseCategoricalAccuracy("Accuracy", "acc")
 	rn.trainer = train.NewTrainer(r.backend, r.store, modelFn, models.CrossEntropyLoss, opt.opt, nil, []metric.Interface{accuracy})
 	rn.loop = train.NewLoop(rn.trainer) // its LoopStep starts at the (restored) global step
-	if cfg.Schedule == ScheduleCosine {
-		if err := rn.driveCosine(); err != nil {
-			return nil, err
-		}
+	if err := rn.driveSchedule(); err != nil {
+		r.Close()
+		return nil, err
 	}
 	if resume != nil {
 		if err := rn.restore(resume); err != nil {
@@ -123,19 +122,23 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 	return rn, nil
 }
 
-// driveCosine makes the loop set the learning rate before every step to
-// lr (1 + cos(pi k / K)) / 2, k the step and K the steps of all epochs.
-func (rn *run) driveCosine() error {
+// driveSchedule makes the loop set the learning rate before every step k (the global step, so
+// a resumed run goes on where it was) to the schedule's value at k; rn.lrAt gives the same
+// values to the step records.
+func (rn *run) driveSchedule() error {
+	lr, constant, err := rn.cfg.schedule(rn.stepsPerEpoch)
+	if err != nil {
+		return err
+	}
+	rn.lrAt = lr.Value
+	if constant {
+		return nil
+	}
 	setLR, err := rn.opt.setLR(rn.result.store)
 	if err != nil {
 		return err
 	}
-	cosine, err := schedule.CosineDecay(rn.cfg.LearningRate, rn.cfg.Epochs*rn.stepsPerEpoch, 0, 1)
-	if err != nil {
-		return err
-	}
-	rn.lrAt = cosine.Value
-	return schedule.DriveSchedule(rn.loop, "cosine learning rate", cosine, setLR)
+	return schedule.DriveSchedule(rn.loop, "learning rate", lr, setLR)
 }
 
 // afterStep is the loop's OnStep hook: it records the step, accumulates the epoch's loss,
