@@ -213,7 +213,7 @@ func (rn *run) epoch(e int) (EpochMetrics, error) {
 	rn.epochLoss = epochAccumulator{}
 	start := time.Now()
 	var err error
-	if m.TestLoss, m.TestAccuracy, err = rn.evaluate(e == rn.cfg.Epochs); err != nil {
+	if m.TestLoss, m.TestAccuracy, err = rn.evaluate(); err != nil {
 		return EpochMetrics{}, fmt.Errorf("evaluating %s after epoch %d: %w", rn.cfg.Model, e, err)
 	}
 	m.EvalSeconds = time.Since(start).Seconds()
@@ -221,9 +221,10 @@ func (rn *run) epoch(e int) (EpochMetrics, error) {
 }
 
 // evaluate returns the mean loss and the accuracy on the test split. Schedule-free methods and
-// averages are evaluated at their evaluation parameters; after the last epoch (last) these stay
-// in the store, for Predict, otherwise the trained ones are put back.
-func (rn *run) evaluate(last bool) (loss, accuracy float64, err error) {
+// averages are evaluated at their evaluation parameters, then the trained ones are put back (so
+// that checkpoints hold them and a run can be extended); [run.keepEvalParams] swaps them in
+// for good at the end of the run.
+func (rn *run) evaluate() (loss, accuracy float64, err error) {
 	restore := func() error { return nil }
 	if rn.opt.evaluated != nil {
 		if restore, err = optim.SwapInEvalParams(rn.result.backend, rn.result.store, rn.opt.evaluated); err != nil {
@@ -234,10 +235,8 @@ func (rn *run) evaluate(last bool) (loss, accuracy float64, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	if !last {
-		if err := restore(); err != nil {
-			return 0, 0, err
-		}
+	if err := restore(); err != nil {
+		return 0, 0, err
 	}
 	// Eval's metrics (GoMLX v0.28): the mean loss (the models have no regularisation term),
 	// then ours (accuracy).
@@ -282,4 +281,17 @@ func (a *epochAccumulator) mean() float64 {
 		return math.NaN()
 	}
 	return a.sum / float64(a.examples)
+}
+
+// keepEvalParams puts the evaluation parameters of a schedule-free method or an average into
+// the store at the end of a run, after its last checkpoint (which holds the trained ones), so
+// that Predict classifies with the parameters the last evaluation used.
+func (rn *run) keepEvalParams() error {
+	if rn.opt.evaluated == nil {
+		return nil
+	}
+	if _, err := optim.SwapInEvalParams(rn.result.backend, rn.result.store, rn.opt.evaluated); err != nil {
+		return fmt.Errorf("putting the evaluation parameters of %s into the store: %w", rn.cfg.Optimizer, err)
+	}
+	return nil
 }
