@@ -127,6 +127,7 @@ func configDiff(saved, given Config) []string {
 		{"schedule", saved.Schedule, given.Schedule},
 		{"warmup", saved.Warmup, given.Warmup},
 		{"schedule spec", saved.LRSchedule, given.LRSchedule},
+		{"weights to init from", saved.InitFrom, given.InitFrom},
 		{"normalization", saved.Normalization, given.Normalization},
 		{"batch size", saved.BatchSize, given.BatchSize},
 		{"seed", saved.Seed, given.Seed},

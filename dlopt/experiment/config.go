@@ -96,6 +96,12 @@ type Config struct {
 	// TrainLimit and TestLimit, when > 0, keep only the first that many examples of each split
 	// (for quick runs and tests). The training split is shuffled by Seed before it is cut.
 	TrainLimit, TestLimit int
+	// InitFrom is a checkpoint directory (".../checkpoints/ckpt-...") whose model weights this
+	// new run starts from instead of random ones: fine-tuning, or a second phase with another
+	// optimizer or schedule. Only the trainable variables are taken; the optimizer, its state,
+	// the step count and the schedule start afresh. The model (Model, Hidden, DType) and the
+	// image size must be the checkpoint's; the error names both otherwise.
+	InitFrom string `json:",omitempty"`
 	// Checkpoint says where and when to save checkpoints and whether to resume from one; the
 	// zero value saves none. It is not part of the run's identity: a resumed run may change it.
 	Checkpoint Checkpointing `json:"-"`

@@ -91,6 +91,12 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 		return nil, err
 	}
 	configureGoMLXRate(r.store, cfg)
+	if cfg.InitFrom != "" && resume == nil {
+		if err := initFromCheckpoint(cfg, r.backend, r.store, classifier, trainSet); err != nil {
+			r.Close()
+			return nil, err
+		}
+	}
 	rn := &run{cfg: cfg, result: r, opt: opt, trainLoader: trainLoader, trainData: &countingDataset{Dataset: trainLoader},
 		testLoader: testLoader, stepsPerEpoch: trainLoader.BatchesPerEpoch(), cb: cb}
 	if cfg.Checkpoint.Dir != "" {
