@@ -256,7 +256,7 @@ func (rn *run) saveCheckpoint() error {
 	// GoMLX's metrics keep their running sums in variables named with a fresh UUID per run:
 	// reset before use, not needed to resume, and they would pile up with every resume.
 	for v := range rn.result.store.IterVariables() {
-		if strings.HasPrefix(v.Scope(), "/metrics/") {
+		if strings.HasPrefix(v.Scope(), "/metrics/") || v.Scope() == finiteCheckScope {
 			c.handler.ExcludeVarsFromSaving(v)
 		} else if v.Trainable {
 			state.Trainable = append(state.Trainable, v.Path())

@@ -102,6 +102,12 @@ type Config struct {
 	// the step count and the schedule start afresh. The model (Model, Hidden, DType) and the
 	// image size must be the checkpoint's; the error names both otherwise.
 	InitFrom string `json:",omitempty"`
+	// AllowNonFinite lets a run go on when a parameter becomes NaN or infinite, or its batch
+	// loss infinite (for demonstrations of divergence: the step records show it); a NaN batch
+	// loss still ends it, with the steps so far, since GoMLX's train.Loop (v0.28) stops there.
+	// By default the run stops with [ErrDiverged] at the first step that leaves a parameter
+	// non-finite, naming the step and the parameter.
+	AllowNonFinite bool `json:",omitempty"`
 	// Checkpoint says where and when to save checkpoints and whether to resume from one; the
 	// zero value saves none. It is not part of the run's identity: a resumed run may change it.
 	Checkpoint Checkpointing `json:"-"`

@@ -17,10 +17,12 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train"
 	"github.com/gomlx/gomlx/ml/train/metric"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 )
 
-// ErrDiverged is wrapped by the error of a run whose batch loss became NaN or infinite; the
-// message names the step, the optimizer and its learning rate.
+// ErrDiverged is wrapped by the error of a run whose batch loss or parameters became NaN or
+// infinite (unless Config.AllowNonFinite); the message names the step, the first parameter
+// that went non-finite, the optimizer and its learning rate.
 var ErrDiverged = errors.New("training diverged")
 
 // ErrInterrupted is wrapped by the error of a run stopped by Callbacks.Stop.
@@ -112,7 +114,11 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 		return nil, err
 	}
 	accuracy := metric.NewSparseCategoricalAccuracy("Accuracy", "acc")
-	rn.trainer = train.NewTrainer(r.backend, r.store, modelFn, models.CrossEntropyLoss, opt.opt, nil, []metric.Interface{accuracy})
+	var trained optimizer.Interface = opt.opt
+	if !cfg.AllowNonFinite {
+		trained = finiteGuard{opt.opt}
+	}
+	rn.trainer = train.NewTrainer(r.backend, r.store, modelFn, models.CrossEntropyLoss, trained, nil, []metric.Interface{accuracy})
 	rn.loop = train.NewLoop(rn.trainer) // its LoopStep starts at the (restored) global step
 	if err := rn.driveSchedule(); err != nil {
 		r.Close()
@@ -155,14 +161,9 @@ func (rn *run) afterStep(loop *train.Loop, stepMetrics []*tensors.Tensor) error 
 	lr := rn.lrAt(loop.LoopStep)
 	rn.epochLoss.add(loss, rn.trainData.lastBatch)
 	rn.result.Steps = append(rn.result.Steps, StepMetrics{Step: step, Epoch: epoch, Loss: loss, LearningRate: lr})
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		what := "NaN"
-		if math.IsInf(loss, 0) {
-			what = "infinity"
-		}
-		rn.stopErr = fmt.Errorf("%w: %s with optimizer %q at learning rate %g: the batch loss of step %d (epoch %d, batch %d of %d) is %s; "+
-			"try a smaller learning rate", ErrDiverged, rn.cfg.Model, rn.cfg.Optimizer, lr, step, epoch, rn.epochLoss.steps, rn.stepsPerEpoch, what)
-		return rn.stopErr
+	if err := rn.divergence(step, epoch, loss, lr); err != nil {
+		rn.stopErr = err
+		return err
 	}
 	if rn.cb.OnStep != nil {
 		rn.cb.OnStep(Progress{Epoch: epoch, Epochs: rn.cfg.Epochs, Step: rn.epochLoss.steps, Steps: rn.stepsPerEpoch,

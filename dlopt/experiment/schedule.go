@@ -135,7 +135,9 @@ func (c Config) horizonEpochs() int {
 }
 
 // hasHorizon reports whether c's schedule depends on the planned number of epochs.
-func (c Config) hasHorizon() bool { return c.LRSchedule == nil && slices.Contains(horizonPresets, c.Schedule) }
+func (c Config) hasHorizon() bool {
+	return c.LRSchedule == nil && slices.Contains(horizonPresets, c.Schedule)
+}
 
 // schedule returns the learning rate of every step (from 0) of c, with stepsPerEpoch steps per
 // epoch, and whether it is constant (then no hook drives the optimizer).
