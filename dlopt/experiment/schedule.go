@@ -134,6 +134,16 @@ func (c Config) horizonEpochs() int {
 	return c.Epochs
 }
 
+// ScheduleHorizon is the number of epochs over which c's preset decays (cosine,
+// warmup_cosine: ScheduleEpochs, else Epochs), or 0 when the schedule has no horizon (constant,
+// warmup_constant, a schedule spec, whose steps are in its arguments).
+func (c Config) ScheduleHorizon() int {
+	if !c.hasHorizon() {
+		return 0
+	}
+	return c.horizonEpochs()
+}
+
 // hasHorizon reports whether c's schedule depends on the planned number of epochs.
 func (c Config) hasHorizon() bool {
 	return c.LRSchedule == nil && slices.Contains(horizonPresets, c.Schedule)
