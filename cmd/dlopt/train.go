@@ -82,6 +82,8 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: dlopt train --model linear|mlp|cnn --optimizer NAME --lr X --epochs N --batch B --seed S --out DIR [flags]")
 		fmt.Fprintln(stderr, "       dlopt train --resume --out DIR    (after Ctrl-C, a crash or a closed lid)")
+		fmt.Fprintln(stderr, "       dlopt train --resume --out DIR --epochs N    (extend a run to N epochs; a decaying schedule keeps its horizon)")
+		fmt.Fprintln(stderr, "       dlopt train --init-from DIR/checkpoints/ckpt-... --out NEWDIR [flags]    (a new run from saved weights)")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
