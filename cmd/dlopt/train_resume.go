@@ -43,33 +43,36 @@ var trainingFlags = map[string]func(experiment.Config) string{
 		b, _ := json.Marshal(c.OptimizerArgs) // keys sorted: the same arguments give the same text
 		return string(b)
 	},
-	"lr":       func(c experiment.Config) string { return strconv.FormatFloat(c.LearningRate, 'g', -1, 64) },
-	"schedule": func(c experiment.Config) string { return c.Schedule },
-	"warmup":   func(c experiment.Config) string { return strconv.Itoa(c.Warmup) },
+	"lr":          func(c experiment.Config) string { return strconv.FormatFloat(c.LearningRate, 'g', -1, 64) },
+	"schedule":    func(c experiment.Config) string { return c.Schedule },
+	"epochs":      func(c experiment.Config) string { return strconv.Itoa(c.Epochs) },
+	"batch":       func(c experiment.Config) string { return strconv.Itoa(c.BatchSize) },
+	"seed":        func(c experiment.Config) string { return strconv.FormatInt(c.Seed, 10) },
+	"norm":        func(c experiment.Config) string { return c.Normalization },
+	"dtype":       func(c experiment.Config) string { return strings.ToLower(c.DType.String()) },
+	"backend":     func(c experiment.Config) string { return c.Backend },
+	"train-limit": func(c experiment.Config) string { return strconv.Itoa(c.TrainLimit) },
+	"test-limit":  func(c experiment.Config) string { return strconv.Itoa(c.TestLimit) },
+
+	// The schedule and the starting weights (issue 22).
+	"warmup":    func(c experiment.Config) string { return strconv.Itoa(c.Warmup) },
+	"init-from": func(c experiment.Config) string { return c.InitFrom },
 	"schedule-spec": func(c experiment.Config) string {
 		if c.LRSchedule == nil {
 			return ""
 		}
 		return c.LRSchedule.String()
 	},
-	"init-from": func(c experiment.Config) string { return c.InitFrom },
 	// May change on --resume (see resumeChangeable).
 	"schedule-epochs": func(c experiment.Config) string { return strconv.Itoa(c.ScheduleEpochs) },
 	"allow-nonfinite": func(c experiment.Config) string { return strconv.FormatBool(c.AllowNonFinite) },
-	"epochs":          func(c experiment.Config) string { return strconv.Itoa(c.Epochs) },
-	"batch":           func(c experiment.Config) string { return strconv.Itoa(c.BatchSize) },
-	"seed":            func(c experiment.Config) string { return strconv.FormatInt(c.Seed, 10) },
-	"norm":            func(c experiment.Config) string { return c.Normalization },
-	"dtype":           func(c experiment.Config) string { return strings.ToLower(c.DType.String()) },
-	"backend":         func(c experiment.Config) string { return c.Backend },
-	"train-limit":     func(c experiment.Config) string { return strconv.Itoa(c.TrainLimit) },
-	"test-limit":      func(c experiment.Config) string { return strconv.Itoa(c.TestLimit) },
 }
 
 // apply sets cfg.Checkpoint from the flags. On --resume it replaces cfg (built from the flags)
 // by the checkpoint's configuration, after checking that every training flag given agrees with
 // it, but for those of resumeChangeable: --epochs N extends the run to N epochs, keeping the
-// horizon of a decaying schedule unless --schedule-epochs re-plans it. It returns an exit code (2: usage, 1: failure) and a message when the command must stop.
+// horizon of a decaying schedule unless --schedule-epochs re-plans it. It returns an exit code
+// (2: usage, 1: failure) and a message when the command must stop.
 func (f checkpointFlags) apply(cfg *experiment.Config, fs *flag.FlagSet, out string, stderr io.Writer) (int, string) {
 	dir := filepath.Join(out, checkpointsDir)
 	resuming := *f.resume || *f.from != ""

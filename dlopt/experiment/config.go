@@ -187,11 +187,11 @@ func (c Config) Validate() error {
 	if err := checkOptimizerName(c.Optimizer); err != nil {
 		bad("%v", err)
 	}
-	if c.optaxSpec() && c.LearningRate == 0 {
-		// the schedule gives the rate; validateSchedule checks it
-	} else if !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0) {
+	switch {
+	case c.optaxSpec() && c.LearningRate == 0: // the optax schedule gives the rate
+	case !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0):
 		bad("learning rate %g is invalid: it must be finite and > 0", c.LearningRate)
-	} else if c.DType == dtypes.Float32 && c.LearningRate > math.MaxFloat32 {
+	case c.DType == dtypes.Float32 && c.LearningRate > math.MaxFloat32:
 		bad("learning rate %g is invalid for Float32: it must be at most %g", c.LearningRate, math.MaxFloat32)
 	}
 	c.validateSchedule(bad)
