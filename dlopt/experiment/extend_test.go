@@ -94,3 +94,28 @@ func TestExtendRunErrors(t *testing.T) {
 		t.Errorf("re-planned schedule: step 7's lr is %g, want 0.05 (the middle of a 4-epoch cosine)", got)
 	}
 }
+
+// TestResumeFinishedScheduleFree: a finished schedule-free run, resumed with nothing left to
+// train, classifies as the original did: its final checkpoint holds the trained parameters
+// and the evaluation ones are swapped in at the end of both runs.
+func TestResumeFinishedScheduleFree(t *testing.T) {
+	ds := synthetic(t, 60, 4, 3)
+	cfg := Config{Optimizer: "optax:schedule_free_adamw", LearningRate: 0.05, Epochs: 2, BatchSize: 20, Checkpoint: Checkpointing{Dir: t.TempDir()}}
+	first, err := Train(cfg, ds, Callbacks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := first.Predict(ds.Test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Checkpoint.Resume = true
+	again, err := Train(cfg, ds, Callbacks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := again.Predict(ds.Test)
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("resumed finished run predicts %v (%v), want %v", got, err, want)
+	}
+}
