@@ -31,7 +31,10 @@ func (f finiteGuard) UpdateGraph(scope *model.Scope, g *Graph, loss *Node) {
 	paths := trainablePaths(scope.Store())
 	first := ScalarZero(g, dtypes.Int32)
 	for i := len(paths) - 1; i >= 0; i-- { // from the last, so that the first bad one wins
-		finite := LogicalAll(IsFinite(scope.Store().GetVariable(paths[i]).NodeValue(g)))
+		// x*0 is 0 for a finite x and NaN for NaN or ±Inf: the sum is finite exactly when every
+		// value is, and a float reduction is several times faster than IsFinite's boolean one
+		// on the Go backend (GoMLX v0.28.16).
+		finite := IsFinite(ReduceAllSum(MulScalar(scope.Store().GetVariable(paths[i]).NodeValue(g), 0)))
 		first = Where(finite, first, Scalar(g, dtypes.Int32, i+1))
 	}
 	v := scope.Store().VariableWithValue(finiteCheckScope+"/first", int32(0))
