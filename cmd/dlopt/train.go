@@ -49,13 +49,14 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	optArgs := fs.String("opt-args", "", `extra optimizer keyword arguments as a JSON object, e.g. '{"momentum": 0.9}'`)
 	lr := fs.Float64("lr", experiment.DefaultLearningRate, "learning rate, > 0")
 	sched := fs.String("schedule", experiment.DefaultSchedule, "learning-rate schedule preset: "+strings.Join(experiment.Schedules, "|")+
-		";\nwarmup_* rise linearly from 0 to --lr over --warmup steps; cosine and warmup_cosine decay to 0 at the end of --schedule-epochs\n"+
-		"(warmup_cosine is optax.warmup_cosine_decay_schedule(0, lr, warmup, total steps, 0))")
+		";\nwarmup_* rise linearly from 0 to --lr over --warmup steps; cosine, warmup_cosine and warmup_linear decay to 0 at the end of\n"+
+		"--schedule-epochs"+
+		" (warmup_cosine is optax.warmup_cosine_decay_schedule(0, lr, warmup, total steps, 0))")
 	sf := scheduleFlags{
-		warmup: fs.Int("warmup", 0, "warmup steps of --schedule warmup_cosine|warmup_constant (>= 1, fewer than the run's steps)"),
-		epochs: fs.Int("schedule-epochs", 0, "epochs over which cosine and warmup_cosine decay to 0 (0: --epochs); on --resume with more --epochs,\n"+
+		warmup: fs.Int("warmup", 0, "warmup steps of --schedule warmup_cosine|warmup_linear|warmup_constant (>= 1, fewer than the run's steps)"),
+		epochs: fs.Int("schedule-epochs", 0, "epochs over which cosine, warmup_cosine and warmup_linear decay to 0 (0: --epochs); on --resume with more --epochs,\n"+
 			"the original horizon is kept (the rate stays 0 after it) unless this re-plans it (the rate jumps)"),
-		spec: fs.String("schedule-spec", "", "any torch or optax schedule as JSON, instead of --schedule: the fields of `dlopt schedule --spec`, e.g.\n"+
+		spec: fs.String("schedule-spec", "", "any torch or optax schedule as `JSON`, instead of --schedule: the fields of dlopt schedule --spec (library, class, kwargs), e.g.\n"+
 			`'{"library": "torch", "class": "SequentialLR", "kwargs": {"schedulers": [["LinearLR", {"start_factor": 0.1, "total_iters": 100}], `+
 			`["CosineAnnealingLR", {"T_max": 900}]], "milestones": [100]}}'`+"\n(torch starts from --lr; an optax schedule gives the rate itself: no --lr)"),
 	}

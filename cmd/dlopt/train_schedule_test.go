@@ -96,7 +96,7 @@ func TestTrainScheduleFlagErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--warmup", "3"}, `warmup 3 steps is only for the schedules warmup_constant, warmup_cosine, not "constant"`},
+		{[]string{"--warmup", "3"}, `warmup 3 steps is only for the schedules warmup_constant, warmup_cosine, warmup_linear, not "constant"`},
 		{[]string{"--schedule", "warmup_cosine"}, `schedule "warmup_cosine" needs a warmup of >= 1 steps`},
 		{[]string{"--schedule", "cosine", "--schedule-spec", `{"library": "optax", "class": "constant_schedule", "kwargs": {"value": 0.1}}`}, "both given"},
 		{[]string{"--schedule-spec", `{"lib": "optax"}`}, "is not a JSON object with library, class and kwargs"},

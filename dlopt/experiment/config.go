@@ -34,10 +34,15 @@ const (
 	// SequentialLR(LinearLR, CosineAnnealingLR) differs at the first step (its LinearLR cannot
 	// start at 0) and is available through Config.LRSchedule.
 	ScheduleWarmupCosine = "warmup_cosine"
+	// ScheduleWarmupLinear rises linearly from 0 to Config.LearningRate over Config.Warmup steps,
+	// then decays linearly to 0 over the remaining steps: lr k/W for k < W, lr (K - k)/(K - W)
+	// after (Hugging Face's get_linear_schedule_with_warmup; optax.join_schedules of two
+	// linear_schedule).
+	ScheduleWarmupLinear = "warmup_linear"
 )
 
 // Schedules lists the accepted schedule names (presets); [Config.LRSchedule] takes any other.
-var Schedules = []string{ScheduleConstant, ScheduleCosine, ScheduleWarmupConstant, ScheduleWarmupCosine}
+var Schedules = []string{ScheduleConstant, ScheduleCosine, ScheduleWarmupConstant, ScheduleWarmupCosine, ScheduleWarmupLinear}
 
 // Input normalisations accepted by [Config.Normalization].
 const (

@@ -79,8 +79,8 @@ func (c Config) optaxSpec() bool { return c.LRSchedule != nil && c.LRSchedule.Li
 // warmupPresets are the presets that use Config.Warmup; horizonPresets those that span
 // Config.ScheduleEpochs.
 var (
-	warmupPresets  = []string{ScheduleWarmupConstant, ScheduleWarmupCosine}
-	horizonPresets = []string{ScheduleCosine, ScheduleWarmupCosine}
+	warmupPresets  = []string{ScheduleWarmupConstant, ScheduleWarmupCosine, ScheduleWarmupLinear}
+	horizonPresets = []string{ScheduleCosine, ScheduleWarmupCosine, ScheduleWarmupLinear}
 )
 
 // validateSchedule adds the problems of the schedule fields to bad; the checks that need the
@@ -169,16 +169,33 @@ func (c Config) schedule(stepsPerEpoch int) (s schedule.Schedule, constant bool,
 				ErrInvalidConfig, c.Warmup, total, c.Epochs, stepsPerEpoch)
 		}
 		s, err = schedule.WarmupConstant(0, c.LearningRate, c.Warmup)
-	case ScheduleWarmupCosine:
+	case ScheduleWarmupCosine, ScheduleWarmupLinear:
 		if c.Warmup >= horizon {
 			return nil, false, fmt.Errorf("%w: warmup %d steps is invalid: it must be less than the schedule's %d steps (%d epochs of %d)",
 				ErrInvalidConfig, c.Warmup, horizon, c.horizonEpochs(), stepsPerEpoch)
 		}
-		s, err = schedule.WarmupCosineDecay(0, c.LearningRate, c.Warmup, horizon, 0, 1)
+		if c.Schedule == ScheduleWarmupCosine {
+			s, err = schedule.WarmupCosineDecay(0, c.LearningRate, c.Warmup, horizon, 0, 1)
+		} else {
+			s, err = warmupLinear(c.LearningRate, c.Warmup, horizon)
+		}
 	default:
 		err = fmt.Errorf("%w: schedule %q is unknown", ErrInvalidConfig, c.Schedule)
 	}
 	return s, false, err
+}
+
+// warmupLinear rises from 0 to peak over warmup steps and falls back to 0 at step total.
+func warmupLinear(peak float64, warmup, total int) (schedule.Schedule, error) {
+	up, err := schedule.Linear(0, peak, warmup, 0)
+	if err != nil {
+		return nil, err
+	}
+	down, err := schedule.Linear(peak, 0, total-warmup, 0)
+	if err != nil {
+		return nil, err
+	}
+	return schedule.Join([]schedule.Schedule{up, down}, []int{warmup})
 }
 
 // ScheduleDescription says in words which learning-rate schedule cfg (with defaults filled in)

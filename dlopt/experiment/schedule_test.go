@@ -81,6 +81,12 @@ func TestScheduleValuesAreUsed(t *testing.T) {
 			}
 			return cosine(min(k, 3), 1, 3)
 		}},
+		{"warmup_linear", Config{Schedule: ScheduleWarmupLinear, Warmup: 2}, func(k int) float64 {
+			if k < 2 {
+				return lr * float64(k) / 2
+			}
+			return lr * float64(total-k) / (total - 2)
+		}},
 		{"warmup_constant", Config{Schedule: ScheduleWarmupConstant, Warmup: 4}, func(k int) float64 { return lr * min(float64(k)/4, 1) }},
 		{"torch spec", Config{LRSchedule: torchSpec}, func(k int) float64 { return torchWant[k] }},
 		{"optax spec", Config{LearningRate: -1, LRSchedule: &ScheduleSpec{Library: "optax", Class: "linear_schedule",
@@ -127,15 +133,15 @@ func TestScheduleConfigErrors(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		{"warmup with constant", Config{Warmup: 3}, `warmup 3 steps is only for the schedules warmup_constant, warmup_cosine, not "constant"`},
+		{"warmup with constant", Config{Warmup: 3}, `warmup 3 steps is only for the schedules warmup_constant, warmup_cosine, warmup_linear, not "constant"`},
 		{"warmup_cosine without warmup", Config{Schedule: ScheduleWarmupCosine}, `schedule "warmup_cosine" needs a warmup of >= 1 steps`},
 		{"negative warmup", Config{Schedule: ScheduleWarmupCosine, Warmup: -1}, "warmup -1 steps is invalid: it must be >= 0"},
 		{"warmup as long as the run", Config{Schedule: ScheduleWarmupCosine, Warmup: 6, Epochs: 2},
 			"warmup 6 steps is invalid: it must be less than the schedule's 6 steps (2 epochs of 3)"},
 		{"warmup_constant as long as the run", Config{Schedule: ScheduleWarmupConstant, Warmup: 3, Epochs: 1},
 			"warmup 3 steps is invalid: it must be less than the run's 3 steps"},
-		{"horizon with constant", Config{ScheduleEpochs: 2}, `schedule epochs 2 is only for the schedules cosine, warmup_cosine, not "constant"`},
-		{"unknown preset", Config{Schedule: "linear"}, `schedule "linear" is unknown: allowed are constant, cosine, warmup_constant, warmup_cosine`},
+		{"horizon with constant", Config{ScheduleEpochs: 2}, `schedule epochs 2 is only for the schedules cosine, warmup_cosine, warmup_linear, not "constant"`},
+		{"unknown preset", Config{Schedule: "linear"}, `schedule "linear" is unknown: allowed are constant, cosine, warmup_constant, warmup_cosine, warmup_linear`},
 		{"spec and preset", Config{Schedule: ScheduleCosine, LRSchedule: spec}, "are both given"},
 		{"optax spec and lr", Config{LearningRate: 0.1, LRSchedule: spec}, "learning rate 0.1 is given twice"},
 		{"spec with warmup", Config{Warmup: 2, LRSchedule: spec}, "warmup 2 and schedule epochs 0 are for the presets"},
