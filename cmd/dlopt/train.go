@@ -248,16 +248,6 @@ func runTitle(cfg experiment.Config) string {
 	return fmt.Sprintf("%s, %s %s, batch %d", cfg.Model, resolvedOptimizer(cfg), lr, cfg.BatchSize)
 }
 
-// resolvedOptimizer names the optimizer cfg trains with as library:name ("optax:adam" for
-// "adam"), so that the output says which library's definition ran.
-func resolvedOptimizer(cfg experiment.Config) string {
-	library, name, err := experiment.ResolveOptimizer(cfg.Optimizer)
-	if err != nil {
-		return cfg.Optimizer
-	}
-	return library + ":" + name
-}
-
 // writeMetrics writes metrics.csv and curves.png of the epochs done, steps.csv and steps.png
 // of the steps.
 func writeMetrics(result *experiment.Result, dir string, stdout io.Writer) error {

@@ -68,3 +68,13 @@ func extensionNote(cfg experiment.Config) string {
 	}
 	return note
 }
+
+// resolvedOptimizer names the optimizer cfg trains with as library:name ("optax:adam" for
+// "adam"), so that the output says which library's definition ran.
+func resolvedOptimizer(cfg experiment.Config) string {
+	library, name, err := experiment.ResolveOptimizer(cfg.Optimizer)
+	if err != nil {
+		return cfg.Optimizer
+	}
+	return library + ":" + name
+}
