@@ -9,7 +9,7 @@ import "fmt"
 // rate jumps) happens silently; an explicit ScheduleEpochs is taken as said.
 func checkExtension(ck *Checkpoint, cfg Config) error {
 	if done := ck.Epochs + min(ck.Batch, 1); cfg.Epochs < done {
-		return fmt.Errorf("epochs %d is too few: the checkpoint has trained %d epochs (step %d of %d per epoch); give at least %d",
+		return fmt.Errorf("epochs %d is too few: the checkpoint has trained %d epochs (global step %d, %d steps per epoch); give at least %d",
 			cfg.Epochs, done-min(ck.Batch, 1), ck.Step, ck.StepsPerEpoch, done)
 	}
 	if saved := ck.Config; saved.hasHorizon() && cfg.ScheduleEpochs == 0 && saved.horizonEpochs() != cfg.horizonEpochs() {
