@@ -47,12 +47,9 @@ func (s ScheduleSpec) build(baseLR float64, totalSteps int) (schedule.Schedule, 
 		if err != nil {
 			return nil, err
 		}
-		if sc.NeedsMetric() {
-			return nil, fmt.Errorf("schedule %s needs a metric after every step: not supported by Train", s)
-		}
 		values, _, err := schedule.Values(sc, totalSteps, nil)
 		if err != nil {
-			return nil, fmt.Errorf("schedule %s over the run's %d steps: %w", s, totalSteps, err)
+			return nil, fmt.Errorf("%w: schedule %s over the run's %d steps: %v", ErrInvalidConfig, s, totalSteps, err)
 		}
 		return schedule.Func(func(step int) float64 { return values[min(step, len(values)-1)] }), nil
 	}
@@ -61,14 +58,19 @@ func (s ScheduleSpec) build(baseLR float64, totalSteps int) (schedule.Schedule, 
 
 // check builds the schedule once, to report bad names and arguments before the data loads.
 func (s ScheduleSpec) check() error {
-	var err error
 	if s.Library == optim.Optax {
-		_, err = schedule.FromOptax(s.Class, s.Kwargs)
-	} else {
-		_, err = schedule.FromTorch(s.Class, s.Kwargs, 1)
+		if _, err := schedule.FromOptax(s.Class, s.Kwargs); err != nil {
+			return fmt.Errorf("schedule spec %s: %w", s, err)
+		}
+		return nil
 	}
+	sc, err := schedule.FromTorch(s.Class, s.Kwargs, 1)
 	if err != nil {
 		return fmt.Errorf("schedule spec %s: %w", s, err)
+	}
+	if sc.NeedsMetric() {
+		return fmt.Errorf("schedule spec %s needs a metric after every step, which Train does not pass: "+
+			"give a schedule of the step only", s)
 	}
 	return nil
 }
@@ -113,8 +115,8 @@ func (c Config) validateSchedule(bad func(format string, args ...any)) {
 	case c.Warmup < 0:
 		bad("warmup %d steps is invalid: it must be >= 0", c.Warmup)
 	case slices.Contains(warmupPresets, c.Schedule) && c.Warmup == 0:
-		bad("schedule %q needs a warmup of >= 1 steps (Warmup, --warmup STEPS); without one use %q", c.Schedule,
-			strings.TrimPrefix(c.Schedule, "warmup_"))
+		bad("schedule %q needs a warmup of >= 1 steps (Warmup, --warmup STEPS); without warmup use %s or %s", c.Schedule,
+			ScheduleConstant, ScheduleCosine)
 	case !slices.Contains(warmupPresets, c.Schedule) && c.Warmup != 0:
 		bad("warmup %d steps is only for the schedules %s, not %q", c.Warmup, strings.Join(warmupPresets, ", "), c.Schedule)
 	}
