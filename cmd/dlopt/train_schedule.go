@@ -41,11 +41,16 @@ func (f scheduleFlags) apply(cfg *experiment.Config, fs *flag.FlagSet) string {
 	return ""
 }
 
-// extensionNote says, for a resumed run whose number of epochs changed, what happens to the
-// schedule: kept (with its horizon) or re-planned. It is empty when the epochs are unchanged.
+// extensionNote says, for a resumed run whose number of epochs or schedule horizon changed,
+// what happens to the schedule: kept (with its horizon) or re-planned. It is empty when neither
+// changed.
 func extensionNote(cfg experiment.Config) string {
 	ck, err := experiment.ReadCheckpoint(cfg.Checkpoint.From)
-	if err != nil || ck.Config.Epochs == cfg.Epochs {
+	if err != nil {
+		return ""
+	}
+	was, now := ck.Config.ScheduleHorizon(), cfg.ScheduleHorizon()
+	if ck.Config.Epochs == cfg.Epochs && was == now {
 		return ""
 	}
 	verb := "extending"
@@ -53,7 +58,9 @@ func extensionNote(cfg experiment.Config) string {
 		verb = "shortening"
 	}
 	note := fmt.Sprintf("%s the run from %d to %d epochs (%d done)", verb, ck.Config.Epochs, cfg.Epochs, ck.Epochs)
-	was, now := ck.Config.ScheduleHorizon(), cfg.ScheduleHorizon()
+	if ck.Config.Epochs == cfg.Epochs {
+		note = fmt.Sprintf("continuing the run of %d epochs (%d done)", cfg.Epochs, ck.Epochs)
+	}
 	switch {
 	case was == 0:
 		note += fmt.Sprintf("; the %s is a function of the step, unchanged", experiment.ScheduleDescription(cfg))

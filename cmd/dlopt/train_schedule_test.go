@@ -74,6 +74,16 @@ func TestTrainWarmupExtendAndInitFrom(t *testing.T) {
 		t.Errorf("extended steps.csv lr %v: want the first epoch's rates, then 0 for 6 more steps", lr)
 	}
 
+	// Re-planned: a warmup_cosine over 3 epochs (18 steps) from step 13 on.
+	stdout, _ = run(0, "--resume", "--out", out, "--epochs", "3", "--schedule-epochs", "3")
+	if !strings.Contains(stdout, "extending the run from 2 to 3 epochs (2 done); the warmup_cosine schedule is re-planned over 3 epochs (it spanned 1)") {
+		t.Errorf("re-planning: output does not say so:\n%s", stdout)
+	}
+	lr = stepRates(t, out)
+	if replanned := 0.005 * (1 + math.Cos(math.Pi*10/16)); len(lr) != 18 || math.Abs(lr[12]-replanned) > 1e-12 {
+		t.Errorf("re-planned steps.csv lr %v: want step 13 at %g", lr, replanned)
+	}
+
 	ckpts, _ := filepath.Glob(filepath.Join(out, checkpointsDir, "ckpt-*"))
 	if len(ckpts) == 0 {
 		t.Fatal("no checkpoint")
