@@ -43,7 +43,22 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 			"names differ by case across libraries, with their own defaults: AdamW is PyTorch's (weight_decay 0.01), adamw optax's (weight_decay 1e-4)")
 	optArgs := fs.String("opt-args", "", `extra optimizer keyword arguments as a JSON object, e.g. '{"momentum": 0.9}'`)
 	lr := fs.Float64("lr", experiment.DefaultLearningRate, "learning rate, > 0")
-	sched := fs.String("schedule", experiment.DefaultSchedule, "learning-rate schedule: "+strings.Join(experiment.Schedules, "|"))
+	sched := fs.String("schedule", experiment.DefaultSchedule, "learning-rate schedule preset: "+strings.Join(experiment.Schedules, "|")+
+		";\nwarmup_* rise linearly from 0 to --lr over --warmup steps; cosine, warmup_cosine and warmup_linear decay to 0 at the end of\n"+
+		"--schedule-epochs"+
+		" (warmup_cosine is optax.warmup_cosine_decay_schedule(0, lr, warmup, total steps, 0))")
+	sf := scheduleFlags{
+		warmup: fs.Int("warmup", 0, "warmup steps of --schedule warmup_cosine|warmup_linear|warmup_constant (>= 1, fewer than the run's steps)"),
+		epochs: fs.Int("schedule-epochs", 0, "epochs over which cosine, warmup_cosine and warmup_linear decay to 0 (0: --epochs); on --resume with more --epochs,\n"+
+			"the original horizon is kept (the rate stays 0 after it) unless this re-plans it (the rate jumps)"),
+		spec: fs.String("schedule-spec", "", "any torch or optax schedule as `JSON`, instead of --schedule: the fields of dlopt schedule --spec (library, class, kwargs), e.g.\n"+
+			`'{"library": "torch", "class": "SequentialLR", "kwargs": {"schedulers": [["LinearLR", {"start_factor": 0.1, "total_iters": 100}], `+
+			`["CosineAnnealingLR", {"T_max": 900}]], "milestones": [100]}}'`+"\n(torch starts from --lr; an optax schedule gives the rate itself: no --lr)"),
+	}
+	allowNonFinite := fs.Bool("allow-nonfinite", false, "go on when a parameter becomes NaN or infinite (demonstrations of divergence); by default the run\n"+
+		"stops there, naming the step and the parameter (a NaN loss ends the run either way)")
+	initFrom := fs.String("init-from", "", "start this new run from the model weights of a checkpoint directory (DIR/checkpoints/ckpt-...) with a fresh\n"+
+		"optimizer and schedule: fine-tuning, a second phase; the model must be the same")
 	epochs := fs.Int("epochs", experiment.DefaultEpochs, "number of epochs, >= 1")
 	batch := fs.Int("batch", experiment.DefaultBatchSize, "batch size, >= 1")
 	seed := fs.Int64("seed", 0, "seed of the weight initialisation and the shuffling")
@@ -63,6 +78,8 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: dlopt train --model linear|mlp|cnn --optimizer NAME --lr X --epochs N --batch B --seed S --out DIR [flags]")
 		fmt.Fprintln(stderr, "       dlopt train --resume --out DIR    (after Ctrl-C, a crash or a closed lid)")
+		fmt.Fprintln(stderr, "       dlopt train --resume --out DIR --epochs N    (extend a run to N epochs; a decaying schedule keeps its horizon)")
+		fmt.Fprintln(stderr, "       dlopt train --init-from DIR/checkpoints/ckpt-... --out NEWDIR [flags]    (a new run from saved weights)")
 		fs.PrintDefaults()
 	}
 	if code, stop := parseFlags(fs, args, stderr); stop {
@@ -78,9 +95,12 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	cfg := experiment.Config{
 		Model: *model, Optimizer: *optimizer, LearningRate: *lr, Schedule: *sched, Epochs: *epochs,
 		BatchSize: *batch, Seed: *seed, Normalization: *norm, Backend: *backend,
-		TrainLimit: *trainLimit, TestLimit: *testLimit,
+		TrainLimit: *trainLimit, TestLimit: *testLimit, AllowNonFinite: *allowNonFinite, InitFrom: *initFrom,
 	}
 	var err error
+	if msg := sf.apply(&cfg, fs); msg != "" {
+		return usageError("%s", msg)
+	}
 	if cfg.Hidden, err = parseWidths(*hidden); err != nil {
 		return usageError("--hidden %q: %v", *hidden, err)
 	}
@@ -154,10 +174,15 @@ func trainAndWrite(cfg experiment.Config, dir string, bar bool, stop *interrupts
 	if backend == "" {
 		backend = dlopt.BackendConfig()
 	}
-	fmt.Fprintf(stdout, "training %s with %s (lr %g, %s schedule), %d epochs, batch %d, seed %d, backend %s\n",
-		cfg.Model, experiment.QualifiedOptimizer(cfg.Optimizer), cfg.LearningRate, cfg.Schedule, cfg.Epochs, cfg.BatchSize, cfg.Seed, backend)
+	fmt.Fprintf(stdout, "training %s with %s, %s, %d epochs, batch %d, seed %d, backend %s\n",
+		cfg.Model, experiment.QualifiedOptimizer(cfg.Optimizer), experiment.ScheduleDescription(cfg), cfg.Epochs, cfg.BatchSize, cfg.Seed, backend)
 	if from := cfg.Checkpoint.From; from != "" {
 		fmt.Fprintf(stdout, "resuming from %s\n", from)
+		if note := extensionNote(cfg); note != "" {
+			fmt.Fprintln(stdout, note)
+		}
+	} else if cfg.InitFrom != "" {
+		fmt.Fprintf(stdout, "starting from the model weights of %s (fresh optimizer and schedule)\n", cfg.InitFrom)
 	}
 	cb := experiment.Callbacks{Stop: stop.requested}
 	var progress *progressBar
@@ -207,7 +232,13 @@ func trainAndWrite(cfg experiment.Config, dir string, bar bool, stop *interrupts
 }
 
 func runTitle(cfg experiment.Config) string {
-	return fmt.Sprintf("%s, %s lr %g, batch %d", cfg.Model, cfg.Optimizer, cfg.LearningRate, cfg.BatchSize)
+	lr := fmt.Sprintf("lr %g", cfg.LearningRate)
+	if cfg.LRSchedule != nil {
+		lr = cfg.LRSchedule.Library + ":" + cfg.LRSchedule.Class
+	} else if cfg.Schedule != experiment.ScheduleConstant {
+		lr += " " + cfg.Schedule
+	}
+	return fmt.Sprintf("%s, %s %s, batch %d", cfg.Model, experiment.QualifiedOptimizer(cfg.Optimizer), lr, cfg.BatchSize)
 }
 
 // writeMetrics writes metrics.csv and curves.png of the epochs done, steps.csv and steps.png

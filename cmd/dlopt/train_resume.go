@@ -53,11 +53,26 @@ var trainingFlags = map[string]func(experiment.Config) string{
 	"backend":     func(c experiment.Config) string { return c.Backend },
 	"train-limit": func(c experiment.Config) string { return strconv.Itoa(c.TrainLimit) },
 	"test-limit":  func(c experiment.Config) string { return strconv.Itoa(c.TestLimit) },
+
+	// The schedule and the starting weights (issue 22).
+	"warmup":    func(c experiment.Config) string { return strconv.Itoa(c.Warmup) },
+	"init-from": func(c experiment.Config) string { return c.InitFrom },
+	"schedule-spec": func(c experiment.Config) string {
+		if c.LRSchedule == nil {
+			return ""
+		}
+		return c.LRSchedule.String()
+	},
+	// May change on --resume (see resumeChangeable).
+	"schedule-epochs": func(c experiment.Config) string { return strconv.Itoa(c.ScheduleEpochs) },
+	"allow-nonfinite": func(c experiment.Config) string { return strconv.FormatBool(c.AllowNonFinite) },
 }
 
 // apply sets cfg.Checkpoint from the flags. On --resume it replaces cfg (built from the flags)
 // by the checkpoint's configuration, after checking that every training flag given agrees with
-// it. It returns an exit code (2: usage, 1: failure) and a message when the command must stop.
+// it, but for those of resumeChangeable: --epochs N extends the run to N epochs, keeping the
+// horizon of a decaying schedule unless --schedule-epochs re-plans it. It returns an exit code
+// (2: usage, 1: failure) and a message when the command must stop.
 func (f checkpointFlags) apply(cfg *experiment.Config, fs *flag.FlagSet, out string, stderr io.Writer) (int, string) {
 	dir := filepath.Join(out, checkpointsDir)
 	resuming := *f.resume || *f.from != ""
@@ -98,9 +113,11 @@ func (f checkpointFlags) apply(cfg *experiment.Config, fs *flag.FlagSet, out str
 		return 1, damagedHint(err, out)
 	}
 	var contradictions []string
+	given := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) {
+		given[fl.Name] = true
 		value, ok := trainingFlags[fl.Name]
-		if ok && value(*cfg) != value(ck.Config) {
+		if ok && !resumeChangeable[fl.Name] && value(*cfg) != value(ck.Config) {
 			contradictions = append(contradictions, fmt.Sprintf("--%s %s contradicts the checkpoint's %s %s", fl.Name, value(*cfg), fl.Name, value(ck.Config)))
 		}
 	})
@@ -108,10 +125,27 @@ func (f checkpointFlags) apply(cfg *experiment.Config, fs *flag.FlagSet, out str
 		return 2, fmt.Sprintf("%s (%s): leave the flag out to continue that run, or start a new run with another --out",
 			strings.Join(contradictions, "; "), path)
 	}
+	flags := *cfg
 	*cfg = ck.Config
 	cfg.Checkpoint = experiment.Checkpointing{Dir: dir, Every: *f.every, Resume: true, From: path}
+	if given["allow-nonfinite"] {
+		cfg.AllowNonFinite = flags.AllowNonFinite
+	}
+	if given["epochs"] {
+		cfg.Epochs = flags.Epochs
+	}
+	if given["schedule-epochs"] {
+		cfg.ScheduleEpochs = flags.ScheduleEpochs
+	} else if horizon := ck.Config.ScheduleHorizon(); horizon > 0 && cfg.Epochs != ck.Config.Epochs {
+		cfg.ScheduleEpochs = horizon // an extended run keeps the horizon it was planned with
+	}
 	return 0, ""
 }
+
+// resumeChangeable are the training flags --resume takes even where they differ from the
+// checkpoint: --epochs extends a run (or ends it earlier), --schedule-epochs re-plans the
+// horizon of a decaying schedule, --allow-nonfinite changes no result until a divergence.
+var resumeChangeable = map[string]bool{"epochs": true, "schedule-epochs": true, "allow-nonfinite": true}
 
 // resumeCommand is the command that continues the run checkpointed under out.
 func (f checkpointFlags) resumeCommand(out string) string {

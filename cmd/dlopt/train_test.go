@@ -68,7 +68,7 @@ func TestTrainCommandRun(t *testing.T) {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
 	}
 	// The bare "SGD" is printed qualified: the output says which library ran.
-	if !strings.Contains(stdout.String(), "training mlp with torch:SGD (lr 0.05, cosine schedule), 1 epochs, batch 100, seed 1, backend ") ||
+	if !strings.Contains(stdout.String(), "training mlp with torch:SGD, cosine schedule (peak lr 0.05), 1 epochs, batch 100, seed 1, backend ") ||
 		!strings.Contains(stdout.String(), "epoch 1: train loss") {
 		t.Errorf("unexpected output:\n%s", stdout.String())
 	}

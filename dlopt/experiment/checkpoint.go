@@ -78,6 +78,9 @@ func checkpointToResume(cfg Config) (*Checkpoint, error) {
 	if diffs := configDiff(ck.Config, cfg); len(diffs) > 0 {
 		return nil, fmt.Errorf("%w: checkpoint %s was written by a different run: %s", ErrInvalidConfig, path, strings.Join(diffs, "; "))
 	}
+	if err := checkExtension(ck, cfg); err != nil {
+		return nil, fmt.Errorf("%w: resuming checkpoint %s: %v", ErrInvalidConfig, path, err)
+	}
 	return ck, nil
 }
 
@@ -104,8 +107,10 @@ func configDiff(saved, given Config) []string {
 		{"optimizer arguments", saved.OptimizerArgs, givenArgs},
 		{"learning rate", saved.LearningRate, given.LearningRate},
 		{"schedule", saved.Schedule, given.Schedule},
+		{"warmup", saved.Warmup, given.Warmup},
+		{"schedule spec", saved.LRSchedule, given.LRSchedule},
+		{"weights to init from", saved.InitFrom, given.InitFrom},
 		{"normalization", saved.Normalization, given.Normalization},
-		{"epochs", saved.Epochs, given.Epochs},
 		{"batch size", saved.BatchSize, given.BatchSize},
 		{"seed", saved.Seed, given.Seed},
 		{"dtype", saved.DType.String(), given.DType.String()},
@@ -233,7 +238,7 @@ func (rn *run) saveCheckpoint() error {
 	// GoMLX's metrics keep their running sums in variables named with a fresh UUID per run:
 	// reset before use, not needed to resume, and they would pile up with every resume.
 	for v := range rn.result.store.IterVariables() {
-		if strings.HasPrefix(v.Scope(), "/metrics/") {
+		if strings.HasPrefix(v.Scope(), "/metrics/") || v.Scope() == finiteCheckScope {
 			c.handler.ExcludeVarsFromSaving(v)
 		} else if v.Trainable {
 			state.Trainable = append(state.Trainable, v.Path())

@@ -24,10 +24,25 @@ var Models = []string{ModelLinear, ModelMLP, ModelCNN}
 const (
 	ScheduleConstant = "constant" // the learning rate stays at Config.LearningRate
 	ScheduleCosine   = "cosine"   // one cosine half-period from Config.LearningRate down to 0 over all steps
+	// ScheduleWarmupConstant rises linearly from 0 to Config.LearningRate over Config.Warmup
+	// steps (lr k/W at step k, from 0), then stays there: optax.warmup_constant_schedule(0, lr, W).
+	ScheduleWarmupConstant = "warmup_constant"
+	// ScheduleWarmupCosine rises linearly from 0 to Config.LearningRate over Config.Warmup steps,
+	// then decays along a cosine half-period to 0 over the remaining steps K - W: lr k/W for
+	// k < W, lr (1 + cos(pi (k - W)/(K - W)))/2 after. It is optax.warmup_cosine_decay_schedule
+	// (init_value=0, peak_value=lr, warmup_steps=W, decay_steps=K, end_value=0) exactly; torch's
+	// SequentialLR(LinearLR, CosineAnnealingLR) differs at the first step (its LinearLR cannot
+	// start at 0) and is available through Config.LRSchedule.
+	ScheduleWarmupCosine = "warmup_cosine"
+	// ScheduleWarmupLinear rises linearly from 0 to Config.LearningRate over Config.Warmup steps,
+	// then decays linearly to 0 over the remaining steps: lr k/W for k < W, lr (K - k)/(K - W)
+	// after (Hugging Face's get_linear_schedule_with_warmup; optax.join_schedules of two
+	// linear_schedule).
+	ScheduleWarmupLinear = "warmup_linear"
 )
 
-// Schedules lists the accepted schedule names.
-var Schedules = []string{ScheduleConstant, ScheduleCosine}
+// Schedules lists the accepted schedule names (presets); [Config.LRSchedule] takes any other.
+var Schedules = []string{ScheduleConstant, ScheduleCosine, ScheduleWarmupConstant, ScheduleWarmupCosine, ScheduleWarmupLinear}
 
 // Input normalisations accepted by [Config.Normalization].
 const (
@@ -52,10 +67,23 @@ type Config struct {
 	// OptimizerArgs are extra keyword arguments for the optimizer, with its library's names
 	// (e.g. {"momentum": 0.9} for torch SGD); the learning rate goes in LearningRate.
 	OptimizerArgs map[string]any
-	// LearningRate is the (initial) step size; it must be finite and > 0. Default: 1e-3.
+	// LearningRate is the (initial, or peak for the warmup presets) step size; it must be finite
+	// and > 0. Default: 1e-3. Leave it 0 with an optax LRSchedule, which gives the rate itself.
 	LearningRate float64
-	// Schedule is one of [Schedules]. Default: constant.
+	// Schedule is one of the presets [Schedules]. Default: constant (unless LRSchedule is set).
 	Schedule string
+	// Warmup is the number of warmup steps of the warmup presets (warmup_constant,
+	// warmup_cosine): >= 1 for them, less than the run's steps, and 0 for the others.
+	Warmup int
+	// ScheduleEpochs is the horizon, in epochs, of the presets that decay over the run (cosine,
+	// warmup_cosine): their learning rate reaches 0 after that many epochs and stays there.
+	// 0 means Epochs. A run extended to more epochs keeps its original horizon (see
+	// [Checkpointing.Resume]) unless this says otherwise.
+	ScheduleEpochs int
+	// LRSchedule, instead of a preset, is any schedule of dlopt/optim/schedule: a torch
+	// scheduler or an optax schedule, warmup compositions included (SequentialLR, join_schedules,
+	// warmup_cosine_decay_schedule, ...). It sets the learning rate of every step.
+	LRSchedule *ScheduleSpec `json:",omitempty"`
 	// Normalization maps pixels to inputs: "standardize" (default: subtract the training set's
 	// pixel mean, divide by its standard deviation) or "unit" (pixels in [0, 1]).
 	Normalization string
@@ -73,6 +101,18 @@ type Config struct {
 	// TrainLimit and TestLimit, when > 0, keep only the first that many examples of each split
 	// (for quick runs and tests). The training split is shuffled by Seed before it is cut.
 	TrainLimit, TestLimit int
+	// InitFrom is a checkpoint directory (".../checkpoints/ckpt-...") whose model weights this
+	// new run starts from instead of random ones: fine-tuning, or a second phase with another
+	// optimizer or schedule. Only the trainable variables are taken; the optimizer, its state,
+	// the step count and the schedule start afresh. The model (Model, Hidden, DType) and the
+	// image size must be the checkpoint's; the error names both otherwise.
+	InitFrom string `json:",omitempty"`
+	// AllowNonFinite lets a run go on when a parameter becomes NaN or infinite, or its batch
+	// loss infinite (for demonstrations of divergence: the step records show it); a NaN batch
+	// loss still ends it, with the steps so far, since GoMLX's train.Loop (v0.28) stops there.
+	// By default the run stops with [ErrDiverged] at the first step that leaves a parameter
+	// non-finite, naming the step and the parameter.
+	AllowNonFinite bool `json:",omitempty"`
 	// Checkpoint says where and when to save checkpoints and whether to resume from one; the
 	// zero value saves none. It is not part of the run's identity: a resumed run may change it.
 	Checkpoint Checkpointing `json:"-"`
@@ -108,10 +148,10 @@ func (c Config) WithDefaults() Config {
 	if c.Optimizer == "" {
 		c.Optimizer = DefaultOptimizer
 	}
-	if c.LearningRate == 0 {
+	if c.LearningRate == 0 && !c.optaxSpec() {
 		c.LearningRate = DefaultLearningRate
 	}
-	if c.Schedule == "" {
+	if c.Schedule == "" && c.LRSchedule == nil {
 		c.Schedule = DefaultSchedule
 	}
 	if c.Normalization == "" {
@@ -152,14 +192,14 @@ func (c Config) Validate() error {
 	if err := checkOptimizerName(c.Optimizer); err != nil {
 		bad("%v", err)
 	}
-	if !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0) {
+	switch {
+	case c.optaxSpec() && c.LearningRate == 0: // the optax schedule gives the rate
+	case !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0):
 		bad("learning rate %g is invalid: it must be finite and > 0", c.LearningRate)
-	} else if c.DType == dtypes.Float32 && c.LearningRate > math.MaxFloat32 {
+	case c.DType == dtypes.Float32 && c.LearningRate > math.MaxFloat32:
 		bad("learning rate %g is invalid for Float32: it must be at most %g", c.LearningRate, math.MaxFloat32)
 	}
-	if !slices.Contains(Schedules, c.Schedule) {
-		bad("schedule %q is unknown: allowed are %s", c.Schedule, strings.Join(Schedules, ", "))
-	}
+	c.validateSchedule(bad)
 	if !slices.Contains(Normalizations, c.Normalization) {
 		bad("normalization %q is unknown: allowed are %s", c.Normalization, strings.Join(Normalizations, ", "))
 	}

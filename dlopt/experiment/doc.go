@@ -11,7 +11,15 @@
 //
 // A run is repeatable: the seed fixes the initial weights and every batch. [Result.Steps]
 // keeps the loss and the learning rate of every step ([StepCurve], [LearningRateCurve]); a
-// diverged run stops with [ErrDiverged], naming the step, the optimizer and its learning rate.
+// diverged run (a NaN or infinite loss, or a parameter that an update left non-finite, checked
+// in the training graph) stops with [ErrDiverged], naming the step, the parameter, the
+// optimizer and its learning rate; Config.AllowNonFinite opts out for divergence demonstrations.
+//
+// Schedules: the presets of [Schedules] (constant, cosine, and with Config.Warmup steps
+// warmup_constant and warmup_cosine, which is optax.warmup_cosine_decay_schedule), decaying over
+// Config.ScheduleEpochs, or any torch or optax schedule of dlopt/optim/schedule as a
+// [ScheduleSpec] in Config.LRSchedule. A hook sets the optimizer's learning rate before every
+// step to the schedule's value at the global step.
 //
 // Checkpoints: with Config.Checkpoint ([Checkpointing]) set, Train saves the model's variables,
 // the optimizer's state and hyperparameters, the global step, the RNG state (GoMLX's
@@ -21,6 +29,10 @@
 // current step with a checkpoint ([ErrInterrupted]); Checkpointing.Resume continues it, and
 // the result equals an uninterrupted run's bit for bit (parameters and metrics, not wall times).
 // A notebook cell that trains with Resume set continues after a kernel restart.
+// A resumed run may have more Epochs (extending a finished run) or fewer (not below those done);
+// a decaying preset's horizon must then be set in ScheduleEpochs, kept (the extended run equals
+// an uninterrupted one with that horizon, bit for bit) or re-planned. Config.InitFrom starts a
+// new run from a checkpoint's model weights with a fresh optimizer (fine-tuning).
 //
 // Runnable examples: ExampleTrain, ExampleStepCurve (`go doc -all` lists the API; the
 // examples are in example_test.go and example_steps_test.go, rendered by pkg.go.dev-style tools).

@@ -121,7 +121,7 @@ func buildOptimizer(cfg Config) (*builtOptimizer, error) {
 		}, nil
 	}
 	lrKey := learningRateKeyword(library)
-	kwargs := map[string]any{lrKey: cfg.LearningRate}
+	kwargs := map[string]any{lrKey: cfg.initialLearningRate()}
 	for k, v := range cfg.OptimizerArgs {
 		if k == lrKey {
 			return nil, fmt.Errorf("optimizer %q: give the learning rate as Config.LearningRate (--lr), not as argument %q", cfg.Optimizer, k)
@@ -150,5 +150,5 @@ func buildOptimizer(cfg Config) (*builtOptimizer, error) {
 
 // configureGoMLXRate sets the store parameter GoMLX's optimizers read their rate from.
 func configureGoMLXRate(store *model.Store, cfg Config) {
-	store.SetParam(optimizer.ParamLearningRate, cfg.LearningRate)
+	store.SetParam(optimizer.ParamLearningRate, cfg.initialLearningRate())
 }

@@ -17,10 +17,12 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train"
 	"github.com/gomlx/gomlx/ml/train/metric"
+	"github.com/gomlx/gomlx/ml/train/optimizer"
 )
 
-// ErrDiverged is wrapped by the error of a run whose batch loss became NaN or infinite; the
-// message names the step, the optimizer and its learning rate.
+// ErrDiverged is wrapped by the error of a run whose batch loss or parameters became NaN or
+// infinite (unless Config.AllowNonFinite); the message names the step, the first parameter
+// that went non-finite, the optimizer and its learning rate.
 var ErrDiverged = errors.New("training diverged")
 
 // ErrInterrupted is wrapped by the error of a run stopped by Callbacks.Stop.
@@ -91,8 +93,14 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 		return nil, err
 	}
 	configureGoMLXRate(r.store, cfg)
+	if cfg.InitFrom != "" && resume == nil {
+		if err := initFromCheckpoint(cfg, r.backend, r.store, classifier, trainSet); err != nil {
+			r.Close()
+			return nil, err
+		}
+	}
 	rn := &run{cfg: cfg, result: r, opt: opt, trainLoader: trainLoader, trainData: &countingDataset{Dataset: trainLoader},
-		testLoader: testLoader, stepsPerEpoch: trainLoader.BatchesPerEpoch(), cb: cb, lrAt: func(int) float64 { return cfg.LearningRate }}
+		testLoader: testLoader, stepsPerEpoch: trainLoader.BatchesPerEpoch(), cb: cb}
 	if cfg.Checkpoint.Dir != "" {
 		// Attached before the trainer exists, so that every variable it creates (weights,
 		// optimizer state, global step) takes its value from the checkpoint.
@@ -106,12 +114,15 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 		return nil, err
 	}
 	accuracy := metric.NewSparseCategoricalAccuracy("Accuracy", "acc")
-	rn.trainer = train.NewTrainer(r.backend, r.store, modelFn, models.CrossEntropyLoss, opt.opt, nil, []metric.Interface{accuracy})
+	var trained optimizer.Interface = opt.opt
+	if !cfg.AllowNonFinite {
+		trained = finiteGuard{opt.opt}
+	}
+	rn.trainer = train.NewTrainer(r.backend, r.store, modelFn, models.CrossEntropyLoss, trained, nil, []metric.Interface{accuracy})
 	rn.loop = train.NewLoop(rn.trainer) // its LoopStep starts at the (restored) global step
-	if cfg.Schedule == ScheduleCosine {
-		if err := rn.driveCosine(); err != nil {
-			return nil, err
-		}
+	if err := rn.driveSchedule(); err != nil {
+		r.Close()
+		return nil, err
 	}
 	if resume != nil {
 		if err := rn.restore(resume); err != nil {
@@ -123,19 +134,23 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 	return rn, nil
 }
 
-// driveCosine makes the loop set the learning rate before every step to
-// lr (1 + cos(pi k / K)) / 2, k the step and K the steps of all epochs.
-func (rn *run) driveCosine() error {
+// driveSchedule makes the loop set the learning rate before every step k (the global step, so
+// a resumed run goes on where it was) to the schedule's value at k; rn.lrAt gives the same
+// values to the step records.
+func (rn *run) driveSchedule() error {
+	lr, constant, err := rn.cfg.schedule(rn.stepsPerEpoch)
+	if err != nil {
+		return err
+	}
+	rn.lrAt = lr.Value
+	if constant {
+		return nil
+	}
 	setLR, err := rn.opt.setLR(rn.result.store)
 	if err != nil {
 		return err
 	}
-	cosine, err := schedule.CosineDecay(rn.cfg.LearningRate, rn.cfg.Epochs*rn.stepsPerEpoch, 0, 1)
-	if err != nil {
-		return err
-	}
-	rn.lrAt = cosine.Value
-	return schedule.DriveSchedule(rn.loop, "cosine learning rate", cosine, setLR)
+	return schedule.DriveSchedule(rn.loop, "learning rate", lr, setLR)
 }
 
 // afterStep is the loop's OnStep hook: it records the step, accumulates the epoch's loss,
@@ -146,14 +161,9 @@ func (rn *run) afterStep(loop *train.Loop, stepMetrics []*tensors.Tensor) error 
 	lr := rn.lrAt(loop.LoopStep)
 	rn.epochLoss.add(loss, rn.trainData.lastBatch)
 	rn.result.Steps = append(rn.result.Steps, StepMetrics{Step: step, Epoch: epoch, Loss: loss, LearningRate: lr})
-	if math.IsNaN(loss) || math.IsInf(loss, 0) {
-		what := "NaN"
-		if math.IsInf(loss, 0) {
-			what = "infinity"
-		}
-		rn.stopErr = fmt.Errorf("%w: %s with optimizer %q at learning rate %g: the batch loss of step %d (epoch %d, batch %d of %d) is %s; "+
-			"try a smaller learning rate", ErrDiverged, rn.cfg.Model, rn.cfg.Optimizer, lr, step, epoch, rn.epochLoss.steps, rn.stepsPerEpoch, what)
-		return rn.stopErr
+	if err := rn.divergence(step, epoch, loss, lr); err != nil {
+		rn.stopErr = err
+		return err
 	}
 	if rn.cb.OnStep != nil {
 		rn.cb.OnStep(Progress{Epoch: epoch, Epochs: rn.cfg.Epochs, Step: rn.epochLoss.steps, Steps: rn.stepsPerEpoch,
@@ -210,7 +220,7 @@ func (rn *run) epoch(e int) (EpochMetrics, error) {
 	rn.epochLoss = epochAccumulator{}
 	start := time.Now()
 	var err error
-	if m.TestLoss, m.TestAccuracy, err = rn.evaluate(e == rn.cfg.Epochs); err != nil {
+	if m.TestLoss, m.TestAccuracy, err = rn.evaluate(); err != nil {
 		return EpochMetrics{}, fmt.Errorf("evaluating %s after epoch %d: %w", rn.cfg.Model, e, err)
 	}
 	m.EvalSeconds = time.Since(start).Seconds()
@@ -218,9 +228,10 @@ func (rn *run) epoch(e int) (EpochMetrics, error) {
 }
 
 // evaluate returns the mean loss and the accuracy on the test split. Schedule-free methods and
-// averages are evaluated at their evaluation parameters; after the last epoch (last) these stay
-// in the store, for Predict, otherwise the trained ones are put back.
-func (rn *run) evaluate(last bool) (loss, accuracy float64, err error) {
+// averages are evaluated at their evaluation parameters, then the trained ones are put back (so
+// that checkpoints hold them and a run can be extended); [run.keepEvalParams] swaps them in
+// for good at the end of the run.
+func (rn *run) evaluate() (loss, accuracy float64, err error) {
 	restore := func() error { return nil }
 	if rn.opt.evaluated != nil {
 		if restore, err = optim.SwapInEvalParams(rn.result.backend, rn.result.store, rn.opt.evaluated); err != nil {
@@ -231,10 +242,8 @@ func (rn *run) evaluate(last bool) (loss, accuracy float64, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	if !last {
-		if err := restore(); err != nil {
-			return 0, 0, err
-		}
+	if err := restore(); err != nil {
+		return 0, 0, err
 	}
 	// Eval's metrics (GoMLX v0.28): the mean loss (the models have no regularisation term),
 	// then ours (accuracy).
@@ -279,4 +288,17 @@ func (a *epochAccumulator) mean() float64 {
 		return math.NaN()
 	}
 	return a.sum / float64(a.examples)
+}
+
+// keepEvalParams puts the evaluation parameters of a schedule-free method or an average into
+// the store at the end of a run, after its last checkpoint (which holds the trained ones), so
+// that Predict classifies with the parameters the last evaluation used.
+func (rn *run) keepEvalParams() error {
+	if rn.opt.evaluated == nil {
+		return nil
+	}
+	if _, err := optim.SwapInEvalParams(rn.result.backend, rn.result.store, rn.opt.evaluated); err != nil {
+		return fmt.Errorf("putting the evaluation parameters of %s into the store: %w", rn.cfg.Optimizer, err)
+	}
+	return nil
 }

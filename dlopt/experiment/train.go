@@ -120,5 +120,8 @@ func Train(cfg Config, ds Datasets, cb Callbacks) (*Result, error) {
 			return rn.result, rn.interrupt()
 		}
 	}
+	if err := rn.keepEvalParams(); err != nil {
+		return rn.result, err
+	}
 	return rn.result, nil
 }
