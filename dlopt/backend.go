@@ -1,6 +1,7 @@
 package dlopt
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/gobackend"
 	"github.com/gomlx/go-xla/compute/xla"
+
 	// The installer is linked so that `dlopt backends --install` can use it; init below keeps it
 	// from running on its own.
 	_ "github.com/gomlx/go-xla/compute/xla/autoinstall"
@@ -29,6 +31,11 @@ func init() {
 	// dlopt never downloads a PJRT plugin behind the user's back: see InstallXLAPlugins.
 	xla.EnableAutoInstall(false)
 }
+
+// ErrUnknownBackend is wrapped by the error for a configuration whose backend name is none of
+// go, xla and onnx: the caller's mistake, not a backend missing on this machine (the command
+// line tells them apart by exit code).
+var ErrUnknownBackend = errors.New("dlopt: unknown backend")
 
 var (
 	backendOnce sync.Once
@@ -132,9 +139,9 @@ func checkConfig(config string) (name string, err error) {
 		}
 		return ONNXBackendName, nil
 	}
-	return "", fmt.Errorf("dlopt: unknown backend %q in configuration %q: allowed are \"go\" (pure Go, the default), "+
+	return "", fmt.Errorf("%w %q in configuration %q: allowed are \"go\" (pure Go, the default), "+
 		"\"xla:PLUGIN\" with PLUGIN one of cpu, cuda or an absolute path to a PJRT plugin .so, "+
-		"and \"onnx\" (ONNX Runtime) or \"onnx:/abs/path/libonnxruntime.so.1\"", name, config)
+		"and \"onnx\" (ONNX Runtime) or \"onnx:/abs/path/libonnxruntime.so.1\"", ErrUnknownBackend, name, config)
 }
 
 // checkPlugin verifies that an XLA plugin can be found before GoMLX tries to load it.

@@ -147,6 +147,8 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case isUsage(err):
 		return fail(stderr, "dlopt train", err)
+	case errors.Is(err, dlopt.ErrUnknownBackend): // a typo, not a backend missing here
+		return fail(stderr, "dlopt train", asUsage(err))
 	case errors.Is(err, experiment.ErrInterrupted):
 		fmt.Fprintln(stderr, "dlopt train:", err)
 		if latest, _ := experiment.LatestCheckpoint(cfg.Checkpoint.Dir); cfg.Checkpoint.Dir != "" && latest != "" {

@@ -131,7 +131,7 @@ func TestTrainFlagBackend(t *testing.T) {
 	}
 	var outBuf, errBuf bytes.Buffer
 	args := append(append([]string{}, flagRunArgs...), "--backend", "abacus", "--out", filepath.Join(t.TempDir(), "x"))
-	if code := runTrain(args, &outBuf, &errBuf); code == 0 || !strings.Contains(errBuf.String(), "abacus") {
-		t.Errorf("--backend abacus: exit %d, stderr %q; want a failure naming the backend", code, errBuf.String())
+	if code := runTrain(args, &outBuf, &errBuf); code != 2 || !strings.Contains(errBuf.String(), "abacus") {
+		t.Errorf("--backend abacus: exit %d, stderr %q; want exit 2 (a usage error) naming the backend", code, errBuf.String())
 	}
 }
