@@ -55,11 +55,11 @@ func (c Config) validateWorkers(bad func(format string, args ...any)) {
 	if c.Workers <= 1 {
 		for _, f := range []struct{ name, value string }{{"topology", c.Topology}, {"algorithm", c.Algorithm}, {"sharding", c.Sharding}} {
 			if f.value != "" {
-				bad("%s %q needs workers > 1 (workers is %d)", f.name, f.value, c.Workers)
+				bad("%s %q needs workers > 1 (workers is %d)", f.name, f.value, max(c.Workers, 1))
 			}
 		}
 		if c.ShardClasses != 0 {
-			bad("shard classes %d needs workers > 1 and label-skew sharding (workers is %d)", c.ShardClasses, c.Workers)
+			bad("shard classes %d needs workers > 1 and label-skew sharding (workers is %d)", c.ShardClasses, max(c.Workers, 1))
 		}
 		return
 	}
