@@ -116,11 +116,14 @@ func (p workerParams) get(name string, std float64, dims ...int) *graph.Node {
 	return value
 }
 
-// dense is layers.Dense per worker: x [m, B, in] -> [m, B, out], weights [m, in, out] (He
-// initialisation, as GoMLX's default) and biases [m, out].
+// dense is layers.Dense per worker: x [m, B, in] -> [m, B, out], weights [m, out, in] (He
+// initialisation, as GoMLX's default) and biases [m, out]. The weights are stored out-major,
+// unlike layers.Dense's [in, out]: the Go backend's batched matrix product then needs no
+// transpose forward, and the weight gradient transposes the narrower dy [m, B, out] instead
+// of x [m, B, in] (an MLP epoch of 8 workers ran about 1.3x faster than with [m, in, out]).
 func (p workerParams) dense(x *graph.Node, out int) *graph.Node {
 	in := x.Shape().Dimensions[2]
-	w := p.get("weights", math.Sqrt(2/float64(max(in, 1))), in, out)
-	y := graph.DotGeneral(x, []int{2}, []int{0}, w, []int{1}, []int{0})
+	w := p.get("weights", math.Sqrt(2/float64(max(in, 1))), out, in)
+	y := graph.DotGeneral(x, []int{2}, []int{0}, w, []int{2}, []int{0})
 	return graph.Add(y, graph.InsertAxes(p.get("biases", 0, out), 1))
 }
