@@ -65,8 +65,10 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		resume: fs.Bool("resume", false, "continue the run checkpointed in --out/checkpoints; the training flags are read back from its checkpoint"),
 		from:   fs.String("resume-from", "", "continue from this checkpoint directory (--out/checkpoints/ckpt-...) instead of the newest; implies --resume"),
 	}
+	wf := addWorkerFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: dlopt train --model linear|mlp|cnn --optimizer NAME --lr X --epochs N --batch B --seed S --out DIR [flags]")
+		fmt.Fprintln(stderr, "       dlopt train --workers N --topology ring --algorithm dsgd --sharding label-skew --model mlp --out DIR [flags]")
 		fmt.Fprintln(stderr, "       dlopt train --resume --out DIR    (after Ctrl-C, a crash or a closed lid)")
 		fs.PrintDefaults()
 	}
@@ -114,6 +116,9 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	}
 	if *batch == 0 {
 		return usageError("batch size 0 is invalid: it must be >= 1")
+	}
+	if err := wf.apply(&cfg); err != nil {
+		return usageError("%v", err)
 	}
 	cfg = cfg.WithDefaults()
 	if code, msg := ckf.apply(&cfg, fs, *out, stderr); code != 0 {
@@ -163,6 +168,7 @@ func trainAndWrite(cfg experiment.Config, dir string, bar bool, stop *interrupts
 	}
 	fmt.Fprintf(stdout, "training %s with %s (lr %g, %s schedule), %d epochs, batch %d, seed %d, backend %s\n",
 		cfg.Model, cfg.Optimizer, cfg.LearningRate, cfg.Schedule, cfg.Epochs, cfg.BatchSize, cfg.Seed, backend)
+	printWorkers(stdout, cfg)
 	if from := cfg.Checkpoint.From; from != "" {
 		fmt.Fprintf(stdout, "resuming from %s\n", from)
 	}
@@ -214,7 +220,7 @@ func trainAndWrite(cfg experiment.Config, dir string, bar bool, stop *interrupts
 }
 
 func runTitle(cfg experiment.Config) string {
-	return fmt.Sprintf("%s, %s lr %g, batch %d", cfg.Model, cfg.Optimizer, cfg.LearningRate, cfg.BatchSize)
+	return fmt.Sprintf("%s, %s lr %g, batch %d", cfg.Model, cfg.Optimizer, cfg.LearningRate, cfg.BatchSize) + workersTitle(cfg)
 }
 
 // writeMetrics writes metrics.csv and curves.png of the epochs done, steps.csv and steps.png

@@ -9,6 +9,7 @@ import (
 	"iter"
 
 	"github.com/dlopt/course/dlopt/data"
+	"github.com/dlopt/course/dlopt/decentral"
 	"github.com/dlopt/course/dlopt/models"
 	"github.com/dlopt/course/dlopt/optim"
 	"github.com/dlopt/course/dlopt/optim/schedule"
@@ -33,7 +34,7 @@ type run struct {
 	opt           *builtOptimizer
 	trainer       *train.Trainer
 	loop          *train.Loop
-	trainLoader   *data.Loader
+	trainLoader   trainSource // a data.Loader, or a workerLoader for Config.Workers > 1
 	trainData     *countingDataset
 	testLoader    *data.Loader
 	stepsPerEpoch int
@@ -63,6 +64,11 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Workers > 1 {
+		if classifier, err = forWorkers(cfg, classifier, opt); err != nil {
+			return nil, err
+		}
+	}
 	norm := data.UnitRange
 	if cfg.Normalization == NormStandardize {
 		norm = data.Standardization(trainSet)
@@ -74,8 +80,13 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 	}
 	// The loaders build their batches in the backend's shared buffers (the Go backend's), which
 	// the training and evaluation steps read without a copy.
-	trainLoader, err := data.NewLoader(trainSet, data.LoaderConfig{
-		BatchSize: cfg.BatchSize, Shuffle: true, Seed: uint64(cfg.Seed), DType: cfg.DType, Norm: norm, Backend: r.backend})
+	var trainLoader trainSource
+	if cfg.Workers > 1 {
+		trainLoader, err = newWorkerLoader(cfg, trainSet, norm, r.backend)
+	} else {
+		trainLoader, err = data.NewLoader(trainSet, data.LoaderConfig{
+			BatchSize: cfg.BatchSize, Shuffle: true, Seed: uint64(cfg.Seed), DType: cfg.DType, Norm: norm, Backend: r.backend})
+	}
 	if err != nil {
 		r.Close()
 		return nil, err
@@ -105,9 +116,18 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 	if err != nil {
 		return nil, err
 	}
+	if wm, ok := classifier.(decentral.WorkerModel); ok {
+		modelFn = workerModelFn(wm)
+	}
 	accuracy := metric.NewSparseCategoricalAccuracy("Accuracy", "acc")
 	rn.trainer = train.NewTrainer(r.backend, r.store, modelFn, models.CrossEntropyLoss, opt.opt, nil, []metric.Interface{accuracy})
 	rn.loop = train.NewLoop(rn.trainer) // its LoopStep starts at the (restored) global step
+	if cfg.Workers > 1 {
+		if err := rn.driveMixing(); err != nil {
+			r.Close()
+			return nil, err
+		}
+	}
 	if cfg.Schedule == ScheduleCosine {
 		if err := rn.driveCosine(); err != nil {
 			return nil, err
@@ -207,6 +227,9 @@ func (rn *run) epoch(e int) (EpochMetrics, error) {
 		rn.trainLoader.Reset() // resumed at the end of the epoch's steps, before its evaluation
 	}
 	m := EpochMetrics{Epoch: e, TrainLoss: rn.epochLoss.mean(), Seconds: rn.epochSeconds + time.Since(rn.epochStart).Seconds()}
+	if err := rn.recordConsensus(&m); err != nil {
+		return EpochMetrics{}, err
+	}
 	rn.epochLoss = epochAccumulator{}
 	start := time.Now()
 	var err error
