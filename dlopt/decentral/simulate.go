@@ -1,6 +1,7 @@
 package decentral
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -77,6 +78,7 @@ func Simulate(obj Objective, cfg SimConfig) (*Trace, error) {
 			copy(x[i], cfg.Starts[i])
 		}
 	}
+	var badBatch error // the first invalid minibatch a Sampler returned; the run stops there
 	grads := func(round int, at [][]float64) [][]float64 {
 		g := make([][]float64, n)
 		for i := range g {
@@ -84,6 +86,12 @@ func Simulate(obj Objective, cfg SimConfig) (*Trace, error) {
 			var batch []int
 			if cfg.Sampler != nil {
 				batch = cfg.Sampler(round, i)
+				if err := checkBatch(batch, obj.Rows(i)); err != nil && badBatch == nil {
+					badBatch = kindErrorf(ErrInvalidValue, "simulate: Sampler's batch for round %d, worker %d: %v", round, i, err)
+				}
+				if badBatch != nil {
+					continue
+				}
 			}
 			obj.Grad(i, at[i], batch, g[i])
 		}
@@ -117,11 +125,27 @@ func Simulate(obj Objective, cfg SimConfig) (*Trace, error) {
 			y = axpy(axpy(matMul(w, y), 1, gNext), -1, g)
 			g = gNext
 		}
+		if badBatch != nil {
+			return nil, badBatch
+		}
 		sendUnits += CommunicationPerRound(cfg.Topology, k).MeanSends * float64(MessagesPerRound(cfg.Algorithm))
 		tr.record(obj, x, sendUnits*float64(d)*8)
 	}
 	tr.Final = x
 	return tr, nil
+}
+
+// checkBatch accepts a non-empty list of row indices in [0, rows).
+func checkBatch(batch []int, rows int) error {
+	if len(batch) == 0 {
+		return fmt.Errorf("empty (a Sampler returns at least one row)")
+	}
+	for _, r := range batch {
+		if r < 0 || r >= rows {
+			return fmt.Errorf("row %d out of range [0, %d)", r, rows)
+		}
+	}
+	return nil
 }
 
 func checkSim(obj Objective, cfg SimConfig) error {

@@ -235,6 +235,23 @@ func TestSimulationInputErrors(t *testing.T) {
 			t.Errorf("NewLeastSquares(%+v) = %v, want %q", c.cfg, err, c.msg)
 		}
 	}
+	for _, c := range []struct {
+		sampler Sampler
+		msg     string
+	}{
+		{func(round, worker int) []int { return []int{0, 30} }, "round 0, worker 0: row 30 out of range [0, 30)"},
+		{func(round, worker int) []int {
+			if round == 2 && worker == 4 {
+				return []int{}
+			}
+			return []int{1}
+		}, "round 2, worker 4: empty"},
+	} {
+		cfg := SimConfig{Topology: ring, Algorithm: GradientTracking, Step: 0.1, Rounds: 5, Sampler: c.sampler}
+		if _, err := Simulate(p, cfg); !errors.Is(err, ErrInvalidValue) || !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("bad sampler: %v, want %q", err, c.msg)
+		}
+	}
 	if _, err := DSGDFixedPoint(p, mustNew(t, "one-peer", 9), DSGD, 0.1); !errors.Is(err, ErrInvalidValue) || !strings.Contains(err.Error(), "one-peer") {
 		t.Errorf("fixed point on one-peer: %v", err)
 	}
