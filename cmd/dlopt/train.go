@@ -75,8 +75,10 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		resume: fs.Bool("resume", false, "continue the run checkpointed in --out/checkpoints; the training flags are read back from its checkpoint"),
 		from:   fs.String("resume-from", "", "continue from this checkpoint directory (--out/checkpoints/ckpt-...) instead of the newest; implies --resume"),
 	}
+	wf := addWorkerFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: dlopt train --model linear|mlp|cnn --optimizer NAME --lr X --epochs N --batch B --seed S --out DIR [flags]")
+		fmt.Fprintln(stderr, "       dlopt train --workers N --topology ring --algorithm dsgd --sharding label-skew --model mlp --out DIR [flags]")
 		fmt.Fprintln(stderr, "       dlopt train --resume --out DIR    (after Ctrl-C, a crash or a closed lid)")
 		fmt.Fprintln(stderr, "       dlopt train --resume --out DIR --epochs N    (extend a run to N epochs; a decaying schedule keeps its horizon)")
 		fmt.Fprintln(stderr, "       dlopt train --init-from DIR/checkpoints/ckpt-... --out NEWDIR [flags]    (a new run from saved weights)")
@@ -122,6 +124,9 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	}
 	if *batch == 0 {
 		return usageError("batch size 0 is invalid: it must be >= 1")
+	}
+	if err := wf.apply(&cfg); err != nil {
+		return usageError("%v", err)
 	}
 	cfg = cfg.WithDefaults()
 	if code, msg := ckf.apply(&cfg, fs, *out, stderr); code != 0 {
@@ -178,6 +183,7 @@ func trainAndWrite(cfg experiment.Config, dir string, bar bool, stop *interrupts
 	}
 	fmt.Fprintf(stdout, "training %s with %s, %s, %d epochs, batch %d, seed %d, backend %s\n",
 		cfg.Model, experiment.QualifiedOptimizer(cfg.Optimizer), experiment.ScheduleDescription(cfg), cfg.Epochs, cfg.BatchSize, cfg.Seed, backend)
+	printWorkers(stdout, cfg)
 	if from := cfg.Checkpoint.From; from != "" {
 		fmt.Fprintf(stdout, "resuming from %s\n", from)
 		if note := extensionNote(cfg); note != "" {
@@ -240,7 +246,7 @@ func runTitle(cfg experiment.Config) string {
 	} else if cfg.Schedule != experiment.ScheduleConstant {
 		lr += " " + cfg.Schedule
 	}
-	return fmt.Sprintf("%s, %s %s, batch %d", cfg.Model, experiment.QualifiedOptimizer(cfg.Optimizer), lr, cfg.BatchSize)
+	return fmt.Sprintf("%s, %s %s, batch %d", cfg.Model, experiment.QualifiedOptimizer(cfg.Optimizer), lr, cfg.BatchSize) + workersTitle(cfg)
 }
 
 // writeMetrics writes metrics.csv and curves.png of the epochs done, steps.csv and steps.png

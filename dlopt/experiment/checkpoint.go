@@ -124,6 +124,9 @@ func configDiff(saved, given Config) []string {
 			diffs = append(diffs, fmt.Sprintf("its %s is %s, this run's is %s", f.name, s, g))
 		}
 	}
+	if s, g := js(workersOf(saved)), js(workersOf(given)); s != g {
+		diffs = append(diffs, fmt.Sprintf("its workers are %s, this run's are %s", s, g))
+	}
 	return diffs
 }
 

@@ -113,6 +113,21 @@ type Config struct {
 	// By default the run stops with [ErrDiverged] at the first step that leaves a parameter
 	// non-finite, naming the step and the parameter.
 	AllowNonFinite bool `json:",omitempty"`
+	// Workers is the number of simulated workers: 0 or 1 trains one model, as without it; n > 1
+	// trains n models as one batched graph (package decentral), each worker on its own shard of
+	// the training set with BatchSize examples per step, mixing with its neighbours after every
+	// step. Evaluation and Predict use the workers' average model. See the package doc.
+	Workers int `json:",omitempty"`
+	// Topology is the workers' communication graph, one of decentral.Names. Default: ring.
+	Topology string `json:",omitempty"`
+	// Algorithm is one of decentral.Algorithms. Default: dsgd.
+	Algorithm string `json:",omitempty"`
+	// Sharding is how the training set is split across the workers, one of [Shardings].
+	// Default: iid.
+	Sharding string `json:",omitempty"`
+	// ShardClasses is label-skew's number of class chunks per worker (data.ShardByLabel): each
+	// worker sees about that many classes. Default: 2.
+	ShardClasses int `json:",omitempty"`
 	// Checkpoint says where and when to save checkpoints and whether to resume from one; the
 	// zero value saves none. It is not part of the run's identity: a resumed run may change it.
 	Checkpoint Checkpointing `json:"-"`
@@ -166,6 +181,7 @@ func (c Config) WithDefaults() Config {
 	if c.DType == dtypes.InvalidDType {
 		c.DType = dtypes.Float32
 	}
+	c = c.withWorkerDefaults()
 	return c
 }
 
@@ -218,6 +234,7 @@ func (c Config) Validate() error {
 	if c.TestLimit < 0 {
 		bad("test limit %d is invalid: it must be >= 0 (0 means the whole split)", c.TestLimit)
 	}
+	c.validateWorkers(bad)
 	c.Checkpoint.validate(bad)
 	if len(problems) == 0 {
 		return nil

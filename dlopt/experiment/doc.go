@@ -40,6 +40,25 @@
 // The trained model stays usable: [Result.Predict] and [Result.ConfusionMatrix] classify more
 // data for notebooks; [WriteCSV] and [Curves] save and plot the history.
 //
+// # Simulated workers
+//
+// With Config.Workers = n > 1, Train trains n workers, each on its own shard of the training
+// set (Config.Sharding: iid or label-skew), as decentralized SGD over Config.Topology with
+// Config.Algorithm (package decentral). The n models are one graph: every variable has a
+// leading worker axis ([n, ...], decentral.WorkerModel), a training batch is [n, BatchSize, ...]
+// (worker i's rows from its own shard), and one step is one round of decentral.Rounds: each
+// worker's local step with the configured optimizer (which must update elementwise:
+// decentral.CouplesWorkers names those that do not), then mixing along the worker axis with the
+// topology's matrix W, a variable of the store set before every round (a time-varying topology
+// needs no recompilation). An epoch is one pass of every worker over its shard (floor(shard /
+// BatchSize) steps); the batch loss is the mean over all workers' examples. After each epoch the
+// consensus error sqrt(sum_i ||x_i - xbar||^2) over all parameters is recorded
+// (EpochMetrics.ConsensusError), and the test split is evaluated with the workers' average
+// model xbar, which Predict uses too. Checkpoints hold every worker's parameters, the
+// optimizer's state, the round's state (exact diffusion's x - psi, gradient tracking's y and
+// last gradient) and the step count. With the all-reduce topology and dsgd it is synchronous
+// data-parallel SGD with an n times larger batch. ExampleTrain_workers shows a run.
+//
 // Importing experiment imports github.com/dlopt/course/dlopt, which registers the fast
 // matrix-product gradient.
 package experiment

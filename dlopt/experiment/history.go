@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 
 	"github.com/dlopt/course/dlopt/viz"
@@ -12,16 +13,29 @@ import (
 // CSVHeader is the first row [WriteCSV] writes.
 var CSVHeader = []string{"epoch", "train_loss", "test_loss", "test_accuracy", "seconds", "eval_seconds"}
 
+// CSVWorkersColumns are the columns [WriteCSV] adds after [CSVHeader]'s for a run of simulated
+// workers (EpochMetrics.Workers > 1): their number and the consensus error after the epoch.
+var CSVWorkersColumns = []string{"workers", "consensus_error"}
+
 // WriteCSV writes the history as CSV: [CSVHeader], then one row per epoch with every float in
-// the shortest form that reads back to the same float64.
+// the shortest form that reads back to the same float64. A run of simulated workers gets one
+// more columns, [CSVWorkersColumns].
 func WriteCSV(w io.Writer, history []EpochMetrics) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(CSVHeader); err != nil {
+	workers := len(history) > 0 && history[0].Workers > 1
+	header := CSVHeader
+	if workers {
+		header = slices.Concat(CSVHeader, CSVWorkersColumns)
+	}
+	if err := cw.Write(header); err != nil {
 		return err
 	}
 	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 	for _, m := range history {
 		row := []string{strconv.Itoa(m.Epoch), f(m.TrainLoss), f(m.TestLoss), f(m.TestAccuracy), f(m.Seconds), f(m.EvalSeconds)}
+		if workers {
+			row = append(row, strconv.Itoa(m.Workers), f(m.ConsensusError))
+		}
 		if err := cw.Write(row); err != nil {
 			return err
 		}
@@ -56,8 +70,10 @@ func ReadCSV(r io.Reader) ([]EpochMetrics, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(rows) == 0 || fmt.Sprint(rows[0]) != fmt.Sprint(CSVHeader) {
-		return nil, fmt.Errorf("experiment: metrics CSV must start with the header %v", CSVHeader)
+	workersHeader := slices.Concat(CSVHeader, CSVWorkersColumns)
+	workers := len(rows) > 0 && slices.Equal(rows[0], workersHeader)
+	if len(rows) == 0 || (!workers && !slices.Equal(rows[0], CSVHeader)) {
+		return nil, fmt.Errorf("experiment: metrics CSV must start with the header %v (or %v)", CSVHeader, workersHeader)
 	}
 	history := make([]EpochMetrics, 0, len(rows)-1)
 	for i, row := range rows[1:] {
@@ -72,6 +88,16 @@ func ReadCSV(r io.Reader) ([]EpochMetrics, error) {
 		for j, err := range errs {
 			if err != nil {
 				return nil, fmt.Errorf("experiment: metrics CSV row %d, column %q: %w", i+2, CSVHeader[j], err)
+			}
+		}
+		if workers {
+			var errs [2]error
+			m.Workers, errs[0] = strconv.Atoi(row[6])
+			m.ConsensusError, errs[1] = strconv.ParseFloat(row[7], 64)
+			for j, err := range errs {
+				if err != nil {
+					return nil, fmt.Errorf("experiment: metrics CSV row %d, column %q: %w", i+2, CSVWorkersColumns[j], err)
+				}
 			}
 		}
 		history = append(history, m)
@@ -119,8 +145,13 @@ func LearningRateCurve(steps []StepMetrics, title string) *viz.Figure {
 	return viz.Lines(viz.Axes{Title: title, XLabel: "step", YLabel: "learning rate"}, viz.Series{Name: "learning rate", X: x, Y: lr})
 }
 
-// String gives the one-line summary the command line prints per epoch.
+// String gives the one-line summary the command line prints per epoch; a run of simulated
+// workers ends it with the consensus error.
 func (m EpochMetrics) String() string {
+	if m.Workers > 1 {
+		return fmt.Sprintf("epoch %d: train loss %.4f, test loss %.4f, test accuracy %.2f%% (average of %d workers), consensus error %.4g (%.1fs + %.1fs eval)",
+			m.Epoch, m.TrainLoss, m.TestLoss, 100*m.TestAccuracy, m.Workers, m.ConsensusError, m.Seconds, m.EvalSeconds)
+	}
 	return fmt.Sprintf("epoch %d: train loss %.4f, test loss %.4f, test accuracy %.2f%% (%.1fs + %.1fs eval)",
 		m.Epoch, m.TrainLoss, m.TestLoss, 100*m.TestAccuracy, m.Seconds, m.EvalSeconds)
 }

@@ -9,6 +9,7 @@ import (
 	"iter"
 
 	"github.com/dlopt/course/dlopt/data"
+	"github.com/dlopt/course/dlopt/decentral"
 	"github.com/dlopt/course/dlopt/models"
 	"github.com/dlopt/course/dlopt/optim"
 	"github.com/dlopt/course/dlopt/optim/schedule"
@@ -35,7 +36,7 @@ type run struct {
 	opt           *builtOptimizer
 	trainer       *train.Trainer
 	loop          *train.Loop
-	trainLoader   *data.Loader
+	trainLoader   trainSource // a data.Loader, or a workerLoader for Config.Workers > 1
 	trainData     *countingDataset
 	testLoader    *data.Loader
 	stepsPerEpoch int
@@ -65,6 +66,11 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Workers > 1 {
+		if classifier, err = forWorkers(cfg, classifier, opt); err != nil {
+			return nil, err
+		}
+	}
 	norm := data.UnitRange
 	if cfg.Normalization == NormStandardize {
 		norm = data.Standardization(trainSet)
@@ -76,8 +82,13 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 	}
 	// The loaders build their batches in the backend's shared buffers (the Go backend's), which
 	// the training and evaluation steps read without a copy.
-	trainLoader, err := data.NewLoader(trainSet, data.LoaderConfig{
-		BatchSize: cfg.BatchSize, Shuffle: true, Seed: uint64(cfg.Seed), DType: cfg.DType, Norm: norm, Backend: r.backend})
+	var trainLoader trainSource
+	if cfg.Workers > 1 {
+		trainLoader, err = newWorkerLoader(cfg, trainSet, norm, r.backend)
+	} else {
+		trainLoader, err = data.NewLoader(trainSet, data.LoaderConfig{
+			BatchSize: cfg.BatchSize, Shuffle: true, Seed: uint64(cfg.Seed), DType: cfg.DType, Norm: norm, Backend: r.backend})
+	}
 	if err != nil {
 		r.Close()
 		return nil, err
@@ -113,6 +124,9 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 	if err != nil {
 		return nil, err
 	}
+	if wm, ok := classifier.(decentral.WorkerModel); ok {
+		modelFn = workerModelFn(wm)
+	}
 	accuracy := metric.NewSparseCategoricalAccuracy("Accuracy", "acc")
 	var trained optimizer.Interface = opt.opt
 	if !cfg.AllowNonFinite {
@@ -120,6 +134,12 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 	}
 	rn.trainer = train.NewTrainer(r.backend, r.store, modelFn, models.CrossEntropyLoss, trained, nil, []metric.Interface{accuracy})
 	rn.loop = train.NewLoop(rn.trainer) // its LoopStep starts at the (restored) global step
+	if cfg.Workers > 1 {
+		if err := rn.driveMixing(); err != nil {
+			r.Close()
+			return nil, err
+		}
+	}
 	if err := rn.driveSchedule(); err != nil {
 		r.Close()
 		return nil, err
@@ -217,6 +237,9 @@ func (rn *run) epoch(e int) (EpochMetrics, error) {
 		rn.trainLoader.Reset() // resumed at the end of the epoch's steps, before its evaluation
 	}
 	m := EpochMetrics{Epoch: e, TrainLoss: rn.epochLoss.mean(), Seconds: rn.epochSeconds + time.Since(rn.epochStart).Seconds()}
+	if err := rn.recordConsensus(&m); err != nil {
+		return EpochMetrics{}, err
+	}
 	rn.epochLoss = epochAccumulator{}
 	start := time.Now()
 	var err error

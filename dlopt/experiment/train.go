@@ -33,6 +33,10 @@ type EpochMetrics struct {
 	TestAccuracy float64 // fraction of the test set classified correctly, in [0, 1]
 	Seconds      float64 // wall time of the epoch's training steps (the first epoch includes compiling)
 	EvalSeconds  float64 // wall time of the evaluation on the test set
+	// Workers is Config.Workers for a run of simulated workers (> 1), else 0; ConsensusError is
+	// then sqrt(sum_i ||x_i - xbar||^2) over all parameters after the epoch (see the package doc).
+	Workers        int     `json:",omitempty"`
+	ConsensusError float64 `json:",omitempty"`
 }
 
 // Progress is reported after every training step, for progress bars.
