@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train"
 )
 
 // WorkerModel is a dlopt/models classifier replicated over n simulated workers as one batched
@@ -126,4 +127,25 @@ func (p workerParams) dense(x *graph.Node, out int) *graph.Node {
 	w := p.get("weights", math.Sqrt(2/float64(max(in, 1))), out, in)
 	y := graph.DotGeneral(x, []int{2}, []int{0}, w, []int{2}, []int{0})
 	return graph.Add(y, graph.InsertAxes(p.get("biases", 0, out), 1))
+}
+
+// ModelFn adapts m to GoMLX's train.ModelFn: in training (the store's IsTraining), the workers'
+// scores of a batch [n, B, ...], flattened worker after worker to [n B, C] as the labels
+// [n B, 1] are; in evaluation, the scores [N, C] of the workers' average model.
+func (m WorkerModel) ModelFn() (train.ModelFn, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	return func(scope *model.Scope, _ any, inputs []*graph.Node) []*graph.Node {
+		if len(inputs) != 1 {
+			panic(fmt.Errorf("decentral.WorkerModel: got %d inputs, want 1 (the batch)", len(inputs)))
+		}
+		x := inputs[0]
+		if !scope.Store().IsTraining(x.Graph()) {
+			return []*graph.Node{m.Logits(scope, x)}
+		}
+		scores := m.WorkerLogits(scope, x)
+		d := scores.Shape().Dimensions
+		return []*graph.Node{graph.Reshape(scores, d[0]*d[1], d[2])}
+	}, nil
 }

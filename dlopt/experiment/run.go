@@ -117,7 +117,9 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 		return nil, err
 	}
 	if wm, ok := classifier.(decentral.WorkerModel); ok {
-		modelFn = workerModelFn(wm)
+		if modelFn, err = wm.ModelFn(); err != nil {
+			return nil, err
+		}
 	}
 	accuracy := metric.NewSparseCategoricalAccuracy("Accuracy", "acc")
 	rn.trainer = train.NewTrainer(r.backend, r.store, modelFn, models.CrossEntropyLoss, opt.opt, nil, []metric.Interface{accuracy})
