@@ -61,6 +61,9 @@ func (c Config) validateWorkers(bad func(format string, args ...any)) {
 		if c.ShardClasses != 0 {
 			bad("shard classes %d needs workers > 1 and label-skew sharding (workers is %d)", c.ShardClasses, max(c.Workers, 1))
 		}
+		if c.Devices != 0 {
+			bad("devices %d needs workers > 1 (workers is %d)", c.Devices, max(c.Workers, 1))
+		}
 		return
 	}
 	if _, err := decentral.New(c.Topology, c.Workers); err != nil {
@@ -77,6 +80,7 @@ func (c Config) validateWorkers(bad func(format string, args ...any)) {
 	case c.Sharding != ShardLabelSkew && c.ShardClasses != 0:
 		bad("shard classes %d is only for label-skew sharding, not %q", c.ShardClasses, c.Sharding)
 	}
+	c.validateDevices(bad)
 	if c.Model != ModelLinear && c.Model != ModelMLP {
 		bad("model %q has no worker-batched version: with workers > 1 allowed are %s and %s", c.Model, ModelLinear, ModelMLP)
 	}

@@ -8,8 +8,9 @@
 // Both train the linear classifier with SGD from the same initial weights on the same batches:
 // n workers with -batch examples each per step. The distributed run feeds device i the rows of
 // workers i n/D .. (i+1) n/D - 1 (D devices, n a multiple of D) and lets GoMLX's
-// AutoSharding partition the step; with D = 1 it still goes through the distributed API. It
-// prints what ran, the largest difference of the parameters after every step count, and
+// AutoSharding partition the step; with D = 1 it still goes through the distributed API. With
+// D > 1 it also runs experiment.Train's device path (Config.Devices) against its simulated
+// workers (the loss of every step, the test loss). It prints what ran, the largest difference of the parameters after every step count, and
 // "dpcheck: PASS" or "dpcheck: FAIL" (exit 1); a backend without distributed execution (the
 // Go backend, ONNX Runtime) gets "dpcheck: SKIP" and the reason (exit 0), since the reference
 // alone proves nothing about devices. bench/gpu/run.sh runs it on the GPU machine.
@@ -115,6 +116,9 @@ func run(workers, batch, steps int, tol float64, out io.Writer) int {
 		devices, worst, steps, tol)
 	if !(worst <= tol) {
 		fmt.Fprintln(out, "dpcheck: FAIL")
+		return 1
+	}
+	if devices > 1 && !trainBoth(workers, tol, out) { // experiment.Train's device path (Config.Devices)
 		return 1
 	}
 	fmt.Fprintln(out, "dpcheck: PASS")

@@ -46,3 +46,16 @@ func TestRunSaysWhatRan(t *testing.T) {
 		t.Errorf("exit %d:\n%s", code, out.String())
 	}
 }
+
+// TestTrainBothNeedsDevices: on one device experiment.Train cannot use several, and the check
+// says so instead of passing (both runs are then simulated and agree).
+func TestTrainBothNeedsDevices(t *testing.T) {
+	if backend, err := dlopt.Backend(); err != nil || backend.NumDevices() > 1 {
+		t.Skip("the backend has several devices: run dpcheck itself")
+	}
+	var out strings.Builder
+	if trainBoth(2, 1e-5, &out) || !strings.Contains(out.String(), "largest loss difference 0 ") ||
+		!strings.Contains(out.String(), "Train used 1 device(s)") {
+		t.Errorf("one device:\n%s", out.String())
+	}
+}
