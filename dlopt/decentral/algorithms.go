@@ -3,7 +3,9 @@ package decentral
 import "strings"
 
 // Algorithm names accepted by ParseAlgorithm and the CLI --algorithm. With the all-reduce
-// topology (W = 11^T/n) every one of them is synchronous data-parallel SGD.
+// topology (W = 11^T/n) every one of them keeps the average on the path of synchronous
+// data-parallel SGD; DSGD (adapt-then-combine) is exactly it, every worker holding the same model
+// after each round (combine-then-adapt leaves each worker its own last local step).
 const (
 	// DSGD is adapt-then-combine (BlueFog's neighbor_allreduce): x <- W (x - a g(x)).
 	DSGD = "dsgd"

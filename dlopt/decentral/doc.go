@@ -43,8 +43,34 @@
 //
 // # Algorithms ([Algorithms], [ParseAlgorithm])
 //
-// With g the stacked local gradients and step a: D-SGD adapt-then-combine X <- W (X - a g(X))
-// (BlueFog's neighbor_allreduce); D-SGD combine-then-adapt X <- W X - a g(X) (Lian et al. 2017);
-// exact diffusion (Yuan et al. 2019) and gradient tracking, which remove D-SGD's bias on
-// heterogeneous data. With the all-reduce topology all are synchronous data-parallel SGD.
+// With G(X) the stacked local (stochastic) gradients and a constant step a:
+//
+//	D-SGD, adapt-then-combine:  X <- W (X - a G(X))                      (BlueFog neighbor_allreduce)
+//	D-SGD, combine-then-adapt:  X <- W X - a G(X)                        (Lian et al. 2017)
+//	exact diffusion:            P' = X - a G(X);  X <- (I+W)/2 (P' + X - P)   (Yuan et al. 2019, P_0 = X_0)
+//	gradient tracking:          X' = W X - a Y;  Y <- W Y + G(X') - G(X)     (Y_0 = G(X_0))
+//
+// With the all-reduce topology adapt-then-combine D-SGD is synchronous data-parallel SGD: n
+// workers with minibatch B are one worker with minibatch nB over the pooled data.
+//
+// # The bias of D-SGD, and its correction
+//
+// On heterogeneous data (local minimisers differ) D-SGD with a constant step does not stop at
+// the minimiser x* of f = (1/n) sum f_i: at a fixed point of combine-then-adapt, summing over
+// workers gives sum_i grad f_i(x_i*) = 0 while the x_i* differ by O(a/(1-rho)), so xbar* is
+// O(a) away from x*. On quadratics (grad f_i(x) = H_i x - c_i) the fixed point solves a linear
+// system, [DSGDFixedPoint] solves it exactly for either variant, and the bias ||xbar* - x*||
+// halves with the step. Exact diffusion adds x_k - psi_k, gradient tracking the difference of
+// successive gradients; both keep the invariant that the average update is the average
+// gradient at every step, so their fixed points are 1 x*^T: they reach x* to machine precision
+// with full gradients (and drop the correction, and they are D-SGD again).
+//
+// # Host simulations
+//
+// [NewLeastSquares] draws f_i(x) = 1/(2m) ||A_i x - b_i||^2 with a heterogeneity knob; [Simulate]
+// runs any algorithm on any topology in float64 with full gradients or minibatches from a seeded
+// [UniformSampler], and returns a [Trace] per round: loss at the average, the workers' mean
+// loss, distances to x*, the consensus error ||X - 1 xbar^T||_F and bytes sent per worker.
+// [Gossip] runs plain averaging. These are small and exact, for tests and notebook 09; the
+// batched GoMLX trainer (a leading worker axis) runs the same algorithms on networks.
 package decentral

@@ -17,6 +17,8 @@
 //   - [ImageGrid]: a grid of grey-scale images (Fashion-MNIST samples) with captions, wrong
 //     predictions in red.
 //   - [Confusion]: a confusion-matrix heat map with counts.
+//   - [Graphs]: communication graphs (nodes and edges of a mixing matrix, arrowheads on directed
+//     edges) side by side, laid out with [CircleLayout] or [GridLayout].
 //   - [Landscape]: 1-D and 2-D loss-landscape slices around trained weights along random,
 //     filter-normalised directions (Li et al. 2018, "Visualizing the Loss Landscape of Neural
 //     Nets"), drawn with [LandscapeLine] and [LandscapeContour]. The loss is any function of a
