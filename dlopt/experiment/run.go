@@ -74,7 +74,7 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 	if r.backend, r.ownsBackend, err = backendFor(cfg); err != nil {
 		return nil, err
 	}
-	if r.Devices, err = devicesFor(cfg, r.backend); err != nil {
+	if r.Devices, err = devicesFor(cfg, r.backend, resume); err != nil {
 		r.Close()
 		return nil, err
 	}

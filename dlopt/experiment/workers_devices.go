@@ -3,6 +3,7 @@ package experiment
 import (
 	"fmt"
 	"iter"
+	"strings"
 
 	"github.com/dlopt/course/dlopt/decentral"
 	"github.com/dlopt/course/dlopt/optim"
@@ -39,8 +40,32 @@ func (c Config) validateDevices(bad func(format string, args ...any)) {
 }
 
 // devicesFor returns how many devices cfg's run trains on (see Config.Devices): 1 unless it is
-// data-parallel and the backend has several devices.
-func devicesFor(cfg Config, backend compute.Backend) (int, error) {
+// data-parallel and the backend has several devices. A resumed run keeps the layout of its
+// checkpoint: simulated workers (variables under /workers) stay simulated, a device run's single
+// model needs devices again.
+func devicesFor(cfg Config, backend compute.Backend, resume *Checkpoint) (int, error) {
+	simulatedCheckpoint, deviceCheckpoint := false, false
+	if resume != nil && cfg.Workers > 1 {
+		for _, name := range resume.Trainable {
+			if strings.HasPrefix(name, "/workers/") {
+				simulatedCheckpoint = true
+			} else {
+				deviceCheckpoint = true
+			}
+		}
+	}
+	if simulatedCheckpoint {
+		return 1, nil
+	}
+	d, err := devicesOf(cfg, backend)
+	if err == nil && deviceCheckpoint && d == 1 {
+		err = fmt.Errorf("%w: checkpoint %s holds one model trained on several devices; backend %s has %d and Config.Devices is %d",
+			ErrInvalidConfig, resume.Path, backend.Name(), backend.NumDevices(), cfg.Devices)
+	}
+	return d, err
+}
+
+func devicesOf(cfg Config, backend compute.Backend) (int, error) {
 	if !dataParallel(cfg) || cfg.Devices == 1 {
 		return 1, nil
 	}

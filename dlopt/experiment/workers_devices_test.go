@@ -67,7 +67,7 @@ func TestDevicesChoice(t *testing.T) {
 		if got := dataParallel(cfg); got != tc.data {
 			t.Errorf("%s: dataParallel %v, want %v", tc.name, got, tc.data)
 		}
-		if d, err := devicesFor(cfg, backend); err != nil || (backend.NumDevices() == 1 && d != 1) {
+		if d, err := devicesFor(cfg, backend, nil); err != nil || (backend.NumDevices() == 1 && d != 1) {
 			t.Errorf("%s: devices %d, %v on a backend with %d", tc.name, d, err, backend.NumDevices())
 		}
 	}
@@ -76,8 +76,19 @@ func TestDevicesChoice(t *testing.T) {
 	if cfg.Workers%cfg.Devices == 0 {
 		cfg.Workers *= 2
 	}
-	if _, err := devicesFor(cfg, backend); err == nil || !strings.Contains(err.Error(), "devices") {
+	if _, err := devicesFor(cfg, backend, nil); err == nil || !strings.Contains(err.Error(), "devices") {
 		t.Errorf("more devices than the backend has: %v", err)
+	}
+	// A checkpoint of one model trained on devices cannot resume as simulated workers; one of
+	// simulated workers resumes simulated whatever the devices.
+	cfg = allReduce
+	device := &Checkpoint{Path: "ckpt", Trainable: []string{"/linear/X", "/linear/b"}}
+	if d, err := devicesFor(cfg, backend, device); backend.NumDevices() == 1 && (err == nil || !strings.Contains(err.Error(), "trained on several devices")) {
+		t.Errorf("device checkpoint on one device: %d, %v", d, err)
+	}
+	simulated := &Checkpoint{Path: "ckpt", Trainable: []string{"/workers/linear/X"}}
+	if d, err := devicesFor(cfg, backend, simulated); d != 1 || err != nil {
+		t.Errorf("simulated checkpoint: %d, %v", d, err)
 	}
 }
 
