@@ -88,6 +88,9 @@ type Config struct {
 	// ShardClasses is label-skew's number of class chunks per worker (data.ShardByLabel): each
 	// worker sees about that many classes. Default: 2.
 	ShardClasses int `json:",omitempty"`
+	// ShardAlpha is dirichlet sharding's concentration (data.ShardDirichlet): 0.1 very skewed,
+	// 100 nearly iid. Default: 0.5.
+	ShardAlpha float64 `json:",omitempty"`
 	// Devices says where an all-reduce run (topology all-reduce, algorithm dsgd, optimizer torch
 	// SGD or optax sgd, whose data-parallel step equals the simulated workers' exactly) trains:
 	// 0 (default) on all the backend's devices when it has more than one and they divide

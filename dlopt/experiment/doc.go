@@ -31,7 +31,7 @@
 // # Simulated workers
 //
 // With Config.Workers = n > 1, Train trains n workers, each on its own shard of the training
-// set (Config.Sharding: iid or label-skew), as decentralized SGD over Config.Topology with
+// set (Config.Sharding: iid, label-skew or dirichlet), as decentralized SGD over Config.Topology with
 // Config.Algorithm (package decentral). The n models are one graph: every variable has a
 // leading worker axis ([n, ...], decentral.WorkerModel), a training batch is [n, BatchSize, ...]
 // (worker i's rows from its own shard), and one step is one round of decentral.Rounds: each
