@@ -16,10 +16,13 @@ import (
 // worker i's slice, and the n models cost one model n times as wide (batched matrix products),
 // not n programs. All workers start from the same initial parameters (consensus error 0).
 //
-// Base is a [models.Linear] or a [models.MLP] (the CNN has no worker-batched version yet).
+// Base is a [models.Linear], a [models.MLP] or a [models.CNN].
 // Variables, under scope "workers": Linear's "linear/X" [n, C, d] (N(0, 1/d)) and "linear/b"
 // [n, C] (zeros); MLP's "mlp/hidden<i>/weights" [n, in, out] (He: N(0, 2/in)), "biases" [n, out]
-// (zeros), and "mlp/classifier/...".
+// (zeros), and "mlp/classifier/..."; the CNN's "cnn/conv<i>/weights" [n, k, k, Cin, Cout] (He:
+// N(0, 2/(k k Cin))), "cnn/conv<i>/biases" [n, Cout] (zeros), then "cnn/hidden" and
+// "cnn/classifier" as the MLP's dense layers. The CNN's convolutions take the im2col patches
+// (models.Patches) of all n B images at once and multiply each worker's with its own kernel.
 type WorkerModel struct {
 	Base    models.Model
 	Workers int
@@ -31,12 +34,12 @@ func (m WorkerModel) Validate() error {
 		return fmt.Errorf("%w: %d workers: need at least 1", ErrInvalidValue, m.Workers)
 	}
 	switch b := m.Base.(type) {
-	case models.Linear, models.MLP:
+	case models.Linear, models.MLP, models.CNN:
 		return b.Validate()
 	case nil:
 		return fmt.Errorf("%w: the worker model has no base model", ErrInvalidValue)
 	}
-	return fmt.Errorf("%w: model %T has no worker-batched version: allowed are models.Linear and models.MLP", ErrInvalidValue, m.Base)
+	return fmt.Errorf("%w: model %T has no worker-batched version: allowed are models.Linear, models.MLP and models.CNN", ErrInvalidValue, m.Base)
 }
 
 // Logits implements [models.Model] for evaluation and prediction: the class scores [N, C] of a
@@ -61,9 +64,13 @@ func (m WorkerModel) build(scope *model.Scope, x *graph.Node, average bool) *gra
 	if err := m.Validate(); err != nil {
 		panic(err)
 	}
+	p := workerParams{scope: scope.At("workers"), workers: m.Workers, average: average, like: x}
+	if c, ok := m.Base.(models.CNN); ok {
+		return p.cnn(c, x)
+	}
 	d := x.Shape().Dimensions
 	x = graph.Reshape(x, d[0], d[1], x.Shape().Size()/(d[0]*d[1])) // [m, B, features]
-	p := workerParams{scope: scope.At("workers"), workers: m.Workers, average: average, like: x}
+	p.like = x
 	switch b := m.Base.(type) {
 	case models.Linear:
 		s := p.at("linear")

@@ -94,9 +94,6 @@ func (c Config) validateWorkers(bad func(format string, args ...any)) {
 		bad("shard alpha %g is only for dirichlet sharding, not %q", c.ShardAlpha, c.Sharding)
 	}
 	c.validateDevices(bad)
-	if c.Model != ModelLinear && c.Model != ModelMLP {
-		bad("model %q has no worker-batched version: with workers > 1 allowed are %s and %s", c.Model, ModelLinear, ModelMLP)
-	}
 	if library, name, err := ResolveOptimizer(c.Optimizer); err == nil {
 		if library == LibraryGoMLX {
 			bad("optimizer %q: with workers > 1 the local step needs a dlopt optimizer (torch:... or optax:...), not GoMLX's", c.Optimizer)

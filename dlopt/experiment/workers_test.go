@@ -30,6 +30,7 @@ func TestWorkersTrain(t *testing.T) {
 		{"exponential-exact-diffusion", "exponential", "exact-diffusion", "iid", ModelLinear, "", 1e-6, 1e3},
 		{"ring-dsgd-cta", "ring", "dsgd-cta", "iid", ModelLinear, "", 1e-6, 1e3},
 		{"star-dsgd-dirichlet", "star", "dsgd", "dirichlet", ModelLinear, "", 1e-6, 1e3},
+		{"complete-cnn-adam", "complete", "dsgd", "iid", ModelCNN, "adam", 0, 1e-4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := base
@@ -130,7 +131,6 @@ func TestWorkersConfigErrors(t *testing.T) {
 		{"unknown-algorithm", func(c *Config) { c.Algorithm = "admm" }, []string{`"admm"`, "gradient-tracking"}},
 		{"unknown-sharding", func(c *Config) { c.Sharding = "pathological" }, []string{`"pathological"`, "iid, label-skew, dirichlet"}},
 		{"shard-classes-with-iid", func(c *Config) { c.ShardClasses = 3 }, []string{"shard classes 3", "label-skew"}},
-		{"cnn", func(c *Config) { c.Model = ModelCNN }, []string{`model "cnn"`, "linear and mlp"}},
 		{"coupling-optimizer", func(c *Config) { c.Optimizer = "optax:lamb" }, []string{`"optax:lamb"`, "couple the workers", "adam"}},
 		{"gomlx-optimizer", func(c *Config) { c.Optimizer = "gomlx:sgd" }, []string{`"gomlx:sgd"`, "dlopt optimizer"}},
 		{"batch-larger-than-shard", func(c *Config) { c.BatchSize = 11 }, []string{"batch size 11", "shard of 10"}},
