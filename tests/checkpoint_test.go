@@ -32,6 +32,11 @@ var checkpointRuns = []checkpointRun{
 		"--epochs", "2", "--batch", "50", "--seed", "3", "--train-limit", "4000", "--test-limit", "500"}, syscall.SIGINT},
 	{"mlp-adam-cosine", []string{"--model", "mlp", "--hidden", "32", "--optimizer", "Adam", "--lr", "0.003", "--schedule", "cosine",
 		"--epochs", "2", "--batch", "50", "--seed", "5", "--train-limit", "4000", "--test-limit", "500"}, syscall.SIGTERM},
+	// 8 simulated workers: every worker's parameters, the time-varying mixing matrix and
+	// gradient tracking's state must come back.
+	{"workers-one-peer-gradient-tracking", []string{"--model", "mlp", "--hidden", "16", "--optimizer", "torch:SGD", "--lr", "0.05",
+		"--epochs", "2", "--batch", "25", "--seed", "7", "--train-limit", "4000", "--test-limit", "500",
+		"--workers", "8", "--topology", "one-peer", "--algorithm", "gradient-tracking", "--sharding", "label-skew"}, syscall.SIGINT},
 }
 
 // startTrain starts the binary and returns once it has printed its first line ("training ..."),

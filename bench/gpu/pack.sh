@@ -2,7 +2,7 @@
 # Builds here what bench/gpu/run.sh runs on the device machine, into build/gpu (carried there;
 # the device tool carries 64 MiB at most, so binaries travel stripped and xz-compressed):
 #
-#   build/gpu/bin.tar.xz  mlpstep, dlopt, and the test binaries (go test -c) of the packages
+#   build/gpu/bin.tar.xz  mlpstep, dlopt, dpcheck, and the test binaries (go test -c) of the packages
 #                         `make test-backend` tests, with tests/packages.txt ("name ./pkg/dir")
 #   build/gpu/data/       Fashion-MNIST's four IDX .gz files, for dlopt train and the data tests
 #
@@ -28,6 +28,7 @@ export CGO_ENABLED=1 GOOS=linux GOARCH=amd64
 flags=(-ldflags=-s\ -w) # no -trimpath: it would rebuild every dependency
 go build "${flags[@]}" -o "$stage/mlpstep" ./bench/cmd/mlpstep
 go build "${flags[@]}" -o "$stage/dlopt" ./cmd/dlopt
+go build "${flags[@]}" -o "$stage/dpcheck" ./bench/cmd/dpcheck
 for pkg in $packages; do
   name=$(go list "$pkg" | sed 's|^github.com/dlopt/course/||; s|/|_|g')
   go test -c "${flags[@]}" -o "$stage/tests/$name.test" "$pkg"

@@ -5,6 +5,7 @@
 #   - the MLP 784-H-H-10 + Adam train step with dlopt (GoMLX v0.28's gradient), JAX and PyTorch,
 #     at each size;
 #   - `dlopt train` linear, MLP, CNN, one epoch each, test accuracy printed (scripts/train-check.sh);
+#   - dpcheck: data-parallel SGD through GoMLX's DeviceMesh against the simulated workers;
 #   - the package tests of `make test-backend`, as test binaries built here.
 # Writes $OUT/gpu-results.jsonl, $OUT/verify.md, $OUT/gpu-report.md (both), $OUT/run-status.txt
 # and $OUT/logs/.
@@ -101,7 +102,7 @@ if "$PYTHON" -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.a
 else
 	echo "dlopt: $PACK/bin.tar.xz missing or unreadable ($(head -c 300 "$OUT/logs/unpack.err")); build it here first: make bench-gpu-build" | tee -a "$status"
 fi
-MLPSTEP=$bin/mlpstep DLOPT=$bin/dlopt
+MLPSTEP=$bin/mlpstep DLOPT=$bin/dlopt DPCHECK=$bin/dpcheck
 
 # verify_backends: `dlopt backends` on the selected backend (its smoke graph), into verify.md.
 verify_backends() {
@@ -133,6 +134,26 @@ verify_train() {
 		echo
 		echo '```'
 		cat "$OUT/logs/train-check.out" "$OUT/logs/train-check.err"
+		echo '```'
+		echo
+	} >>"$verify"
+}
+
+# verify_dataparallel: bench/cmd/dpcheck, data-parallel SGD through GoMLX's distributed execution
+# (a DeviceMesh of every device, the batch sharded) against dlopt's simulated all-reduce
+# workers, into verify.md. On one GPU it checks the distributed API on a mesh of 1; on several,
+# the sharded step.
+verify_dataparallel() {
+	[[ -x $DPCHECK ]] || return
+	local rc
+	logged dpcheck 120 env DLOPT_BACKEND="$backend" "$DPCHECK"
+	rc=$?
+	((rc == 125)) && return
+	{
+		echo "## Data-parallel SGD on the devices (\`dpcheck\`): rc=$rc"
+		echo
+		echo '```'
+		cat "$OUT/logs/dpcheck.out" "$OUT/logs/dpcheck.err"
 		echo '```'
 		echo
 	} >>"$verify"
@@ -190,6 +211,7 @@ verify_backends
 step jax-default 120 "$PYTHON" "$peers" --impl jax --matmul default "${pcommon[@]}"
 step torch-tf32 120 "$PYTHON" "$peers" --impl torch --matmul tf32 "${pcommon[@]}"
 verify_train
+verify_dataparallel
 verify_tests
 step torch-default 120 "$PYTHON" "$peers" --impl torch --matmul default "${pcommon[@]}"
 step jax-fp32 120 "$PYTHON" "$peers" --impl jax --matmul fp32 "${pcommon[@]}"

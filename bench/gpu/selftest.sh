@@ -42,7 +42,7 @@ report = open(f"{out}/gpu-report.md").read()
 for row in ("| 8 x 16 |", "| 16 x 32 |", "| dlopt |", "dlopt / jax default", "torch tf32", "batch copied on the device", "## Run log"):
     assert row in report, f"report lacks {row!r}"
 status = open(f"{out}/run-status.txt").read()
-for name in ("dlopt-backends", "dlopt", "train-check", "test-internal_backendtest", "test-dlopt_models"):
+for name in ("dlopt-backends", "dlopt", "train-check", "dpcheck", "test-internal_backendtest", "test-dlopt_models"):
     assert f"{name}: rc=0" in status, f"{name} did not pass:\n{status}"
 # The verification: smoke graph, one accuracy per model above its floor, one row per package.
 assert "# Verification on the backend" in report, "report lacks the verification"
@@ -53,6 +53,8 @@ for model in ("linear", "mlp", "cnn"):
 for pkg in ("./internal/backendtest", "./dlopt/models"):
     row = next((l for l in report.splitlines() if l.startswith(f"| {pkg} | ")), None)
     assert row and row.split("|")[2].strip() == "ok" and int(row.split("|")[3]) > 0, f"test row for {pkg}: {row}"
+# The Go backend has no distributed execution: dpcheck says so after checking the reference.
+assert "dpcheck: SKIP: the backend has no distributed execution" in report, "no dpcheck line"
 print(f"selftest: {len(lines)} result lines; report {len(report.splitlines())} lines")
 PY
 
@@ -64,10 +66,10 @@ if "$PYTHON" bench/gpu/report.py --out "$tmp/bad.md" "$tmp/bad.jsonl" 2>"$tmp/ba
 fi
 grep -q "bad.jsonl:2" "$tmp/bad.err"
 
-# With no budget left, run.sh starts nothing and says so (7 steps and one per test package).
+# With no budget left, run.sh starts nothing and says so (8 steps and one per test package).
 OUT=$tmp/out0 PACK=$tmp/pack WORK=$tmp/work0 PYTHON=$PYTHON PLUGIN=none DEVICE=cpu BUDGET_S=0 \
 	bash bench/gpu/run.sh >/dev/null
-[[ $(grep -c "not run (budget" "$tmp/out0/run-status.txt") == 9 ]]
+[[ $(grep -c "not run (budget" "$tmp/out0/run-status.txt") == 10 ]]
 if grep -q "rc=" "$tmp/out0/run-status.txt"; then
 	echo "selftest: with no budget left run.sh still ran something" >&2
 	exit 1

@@ -125,7 +125,7 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	if *batch == 0 {
 		return usageError("batch size 0 is invalid: it must be >= 1")
 	}
-	if err := wf.apply(&cfg); err != nil {
+	if err := wf.apply(&cfg, fs); err != nil {
 		return usageError("%v", err)
 	}
 	cfg = cfg.WithDefaults()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ type workerFlags struct {
 	workers                       *int
 	topology, algorithm, sharding *string
 	shardClasses                  *int
+	shardAlpha                    *float64
 }
 
 func addWorkerFlags(fs *flag.FlagSet) workerFlags {
@@ -29,15 +31,31 @@ func addWorkerFlags(fs *flag.FlagSet) workerFlags {
 		sharding: fs.String("sharding", "", "with --workers N > 1, how the training set is split: "+strings.Join(experiment.Shardings, "|")+
 			" (default "+experiment.DefaultSharding+")"),
 		shardClasses: fs.Int("shard-classes", 0, fmt.Sprintf("with --sharding label-skew, class chunks per worker (default %d)", experiment.DefaultShardClasses)),
+		shardAlpha: fs.Float64("shard-alpha", 0, fmt.Sprintf("with --sharding dirichlet, the Dirichlet concentration of each worker's class proportions, > 0\n"+
+			"(default %g; 0.1: one or two classes per worker, 100: nearly iid)", experiment.DefaultShardAlpha)),
 	}
 }
 
 // apply copies the flags into cfg; Config.Validate checks the values (naming what is allowed).
-func (f workerFlags) apply(cfg *experiment.Config) error {
+// A 0 given explicitly is an error: Config reads 0 as "the default".
+func (f workerFlags) apply(cfg *experiment.Config, fs *flag.FlagSet) error {
 	if *f.workers < 1 {
 		return fmt.Errorf("--workers %d is invalid: it must be >= 1 (1 trains a single model)", *f.workers)
 	}
-	cfg.Workers, cfg.Topology, cfg.Algorithm, cfg.Sharding, cfg.ShardClasses = *f.workers, *f.topology, *f.algorithm, *f.sharding, *f.shardClasses
+	var zero error
+	fs.Visit(func(fl *flag.Flag) {
+		switch {
+		case fl.Name == "shard-classes" && *f.shardClasses == 0:
+			zero = errors.New("--shard-classes 0 is invalid: label-skew needs >= 1 class chunk per worker")
+		case fl.Name == "shard-alpha" && *f.shardAlpha == 0:
+			zero = errors.New("--shard-alpha 0 is invalid: dirichlet needs a finite alpha > 0 (0.1: very skewed, 100: nearly iid)")
+		}
+	})
+	if zero != nil {
+		return zero
+	}
+	cfg.Workers, cfg.Topology, cfg.Algorithm, cfg.Sharding = *f.workers, *f.topology, *f.algorithm, *f.sharding
+	cfg.ShardClasses, cfg.ShardAlpha = *f.shardClasses, *f.shardAlpha
 	if cfg.Workers == 1 {
 		cfg.Workers = 0 // the single model, as a run without the flag (and its checkpoints)
 	}
@@ -51,6 +69,7 @@ func init() {
 	trainingFlags["algorithm"] = func(c experiment.Config) string { return c.Algorithm }
 	trainingFlags["sharding"] = func(c experiment.Config) string { return c.Sharding }
 	trainingFlags["shard-classes"] = func(c experiment.Config) string { return strconv.Itoa(c.ShardClasses) }
+	trainingFlags["shard-alpha"] = func(c experiment.Config) string { return strconv.FormatFloat(c.ShardAlpha, 'g', -1, 64) }
 }
 
 // workersTitle is the plot title's part about the workers ("" for a single model).
@@ -67,8 +86,11 @@ func printWorkers(stdout io.Writer, cfg experiment.Config) {
 		return
 	}
 	sharding := cfg.Sharding
-	if sharding == experiment.ShardLabelSkew {
+	switch sharding {
+	case experiment.ShardLabelSkew:
 		sharding = fmt.Sprintf("%s (%d class chunks per worker)", sharding, cfg.ShardClasses)
+	case experiment.ShardDirichlet:
+		sharding = fmt.Sprintf("%s (alpha %g)", sharding, cfg.ShardAlpha)
 	}
 	fmt.Fprintf(stdout, "%d simulated workers in one batched graph: %s over a %s topology, %s shards, batch %d per worker; "+
 		"evaluated at the workers' average\n", cfg.Workers, cfg.Algorithm, cfg.Topology, sharding, cfg.BatchSize)

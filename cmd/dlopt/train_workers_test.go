@@ -22,11 +22,13 @@ func TestTrainWorkersUsageErrors(t *testing.T) {
 		{[]string{"--workers", "8", "--topology", "mesh"}, []string{`"mesh"`, "ring, torus, star, complete, exponential, one-peer, all-reduce"}},
 		{[]string{"--workers", "8", "--topology", "torus"}, []string{"torus needs n = m*m", "n=8"}},
 		{[]string{"--workers", "8", "--algorithm", "admm"}, []string{`"admm"`, "dsgd, dsgd-cta, exact-diffusion, gradient-tracking"}},
-		{[]string{"--workers", "8", "--sharding", "dirichlet"}, []string{`"dirichlet"`, "iid, label-skew"}},
+		{[]string{"--workers", "8", "--sharding", "pathological"}, []string{`"pathological"`, "iid, label-skew, dirichlet"}},
 		{[]string{"--workers", "8", "--optimizer", "lamb"}, []string{`"lamb"`, "couple the workers"}},
-		{[]string{"--workers", "8", "--model", "cnn"}, []string{`model "cnn"`, "linear and mlp"}},
 		{[]string{"--topology", "ring"}, []string{`topology "ring" needs workers > 1 (workers is 1)`}},
 		{[]string{"--workers", "4", "--shard-classes", "3"}, []string{"shard classes 3 is only for label-skew"}},
+		{[]string{"--workers", "4", "--sharding", "dirichlet", "--shard-alpha", "-0.5"}, []string{"shard alpha -0.5", "dirichlet needs a finite alpha > 0"}},
+		{[]string{"--workers", "4", "--sharding", "dirichlet", "--shard-alpha", "0"}, []string{"--shard-alpha 0 is invalid"}},
+		{[]string{"--workers", "4", "--sharding", "label-skew", "--shard-classes", "0"}, []string{"--shard-classes 0 is invalid"}},
 	} {
 		var stdout, stderr bytes.Buffer
 		args := append([]string{"--out", out}, tc.args...)

@@ -2,7 +2,9 @@ package data_test
 
 import (
 	"errors"
+	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/dlopt/course/dlopt/data"
@@ -103,5 +105,61 @@ func TestShardErrors(t *testing.T) {
 				t.Errorf("got %v, want an error wrapping ErrSharding", tc.err)
 			}
 		})
+	}
+}
+
+// TestShardDirichlet: equal disjoint shards; a small alpha concentrates each worker on few
+// classes, a large one spreads it over all; the same seed gives the same shards.
+func TestShardDirichlet(t *testing.T) {
+	ds, err := data.Synthetic(data.SyntheticConfig{N: 1003, Height: 4, Width: 4, Classes: 10, Noise: 1, Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The largest class share of a shard, averaged over the shards.
+	topShare := func(shards []*data.Dataset) float64 {
+		total := 0.0
+		for _, s := range shards {
+			counts := map[uint8]int{}
+			top := 0
+			for _, l := range s.Labels {
+				counts[l]++
+				top = max(top, counts[l])
+			}
+			total += float64(top) / float64(s.N)
+		}
+		return total / float64(len(shards))
+	}
+	for _, tc := range []struct {
+		alpha              float64
+		minShare, maxShare float64
+	}{
+		{0.05, 0.6, 1},
+		{1000, 0, 0.3},
+	} {
+		shards, err := data.ShardDirichlet(ds, 8, tc.alpha, 11)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shardKeys(t, shards)
+		for _, s := range shards {
+			if s.N != 1003/8 {
+				t.Errorf("alpha %g: shard %q has %d examples, want %d", tc.alpha, s.Name, s.N, 1003/8)
+			}
+		}
+		if share := topShare(shards); share < tc.minShare || share > tc.maxShare {
+			t.Errorf("alpha %g: mean largest class share %.2f, want in [%g, %g]", tc.alpha, share, tc.minShare, tc.maxShare)
+		}
+		again, _ := data.ShardDirichlet(ds, 8, tc.alpha, 11)
+		if !slices.Equal(again[3].Labels, shards[3].Labels) {
+			t.Errorf("alpha %g: the same seed gave another shard 3", tc.alpha)
+		}
+	}
+	for _, alpha := range []float64{0, -1, math.Inf(1), math.NaN()} {
+		if _, err := data.ShardDirichlet(ds, 4, alpha, 1); !errors.Is(err, data.ErrSharding) || !strings.Contains(err.Error(), "alpha") {
+			t.Errorf("alpha %g: %v, want an ErrSharding naming alpha", alpha, err)
+		}
+	}
+	if _, err := data.ShardDirichlet(ds, 0, 1, 1); !errors.Is(err, data.ErrSharding) {
+		t.Errorf("0 workers: %v", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train"
 )
 
 // WorkerModel is a dlopt/models classifier replicated over n simulated workers as one batched
@@ -15,10 +16,13 @@ import (
 // worker i's slice, and the n models cost one model n times as wide (batched matrix products),
 // not n programs. All workers start from the same initial parameters (consensus error 0).
 //
-// Base is a [models.Linear] or a [models.MLP] (the CNN has no worker-batched version yet).
+// Base is a [models.Linear], a [models.MLP] or a [models.CNN].
 // Variables, under scope "workers": Linear's "linear/X" [n, C, d] (N(0, 1/d)) and "linear/b"
 // [n, C] (zeros); MLP's "mlp/hidden<i>/weights" [n, in, out] (He: N(0, 2/in)), "biases" [n, out]
-// (zeros), and "mlp/classifier/...".
+// (zeros), and "mlp/classifier/..."; the CNN's "cnn/conv<i>/weights" [n, k, k, Cin, Cout] (He:
+// N(0, 2/(k k Cin))), "cnn/conv<i>/biases" [n, Cout] (zeros), then "cnn/hidden" and
+// "cnn/classifier" as the MLP's dense layers. The CNN's convolutions take the im2col patches
+// (models.Patches) of all n B images at once and multiply each worker's with its own kernel.
 type WorkerModel struct {
 	Base    models.Model
 	Workers int
@@ -30,12 +34,12 @@ func (m WorkerModel) Validate() error {
 		return fmt.Errorf("%w: %d workers: need at least 1", ErrInvalidValue, m.Workers)
 	}
 	switch b := m.Base.(type) {
-	case models.Linear, models.MLP:
+	case models.Linear, models.MLP, models.CNN:
 		return b.Validate()
 	case nil:
 		return fmt.Errorf("%w: the worker model has no base model", ErrInvalidValue)
 	}
-	return fmt.Errorf("%w: model %T has no worker-batched version: allowed are models.Linear and models.MLP", ErrInvalidValue, m.Base)
+	return fmt.Errorf("%w: model %T has no worker-batched version: allowed are models.Linear, models.MLP and models.CNN", ErrInvalidValue, m.Base)
 }
 
 // Logits implements [models.Model] for evaluation and prediction: the class scores [N, C] of a
@@ -60,9 +64,13 @@ func (m WorkerModel) build(scope *model.Scope, x *graph.Node, average bool) *gra
 	if err := m.Validate(); err != nil {
 		panic(err)
 	}
+	p := workerParams{scope: scope.At("workers"), workers: m.Workers, average: average, like: x}
+	if c, ok := m.Base.(models.CNN); ok {
+		return p.cnn(c, x)
+	}
 	d := x.Shape().Dimensions
 	x = graph.Reshape(x, d[0], d[1], x.Shape().Size()/(d[0]*d[1])) // [m, B, features]
-	p := workerParams{scope: scope.At("workers"), workers: m.Workers, average: average, like: x}
+	p.like = x
 	switch b := m.Base.(type) {
 	case models.Linear:
 		s := p.at("linear")
@@ -126,4 +134,25 @@ func (p workerParams) dense(x *graph.Node, out int) *graph.Node {
 	w := p.get("weights", math.Sqrt(2/float64(max(in, 1))), out, in)
 	y := graph.DotGeneral(x, []int{2}, []int{0}, w, []int{2}, []int{0})
 	return graph.Add(y, graph.InsertAxes(p.get("biases", 0, out), 1))
+}
+
+// ModelFn adapts m to GoMLX's train.ModelFn: in training (the store's IsTraining), the workers'
+// scores of a batch [n, B, ...], flattened worker after worker to [n B, C] as the labels
+// [n B, 1] are; in evaluation, the scores [N, C] of the workers' average model.
+func (m WorkerModel) ModelFn() (train.ModelFn, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	return func(scope *model.Scope, _ any, inputs []*graph.Node) []*graph.Node {
+		if len(inputs) != 1 {
+			panic(fmt.Errorf("decentral.WorkerModel: got %d inputs, want 1 (the batch)", len(inputs)))
+		}
+		x := inputs[0]
+		if !scope.Store().IsTraining(x.Graph()) {
+			return []*graph.Node{m.Logits(scope, x)}
+		}
+		scores := m.WorkerLogits(scope, x)
+		d := scores.Shape().Dimensions
+		return []*graph.Node{graph.Reshape(scores, d[0]*d[1], d[2])}
+	}, nil
 }

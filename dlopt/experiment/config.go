@@ -128,6 +128,17 @@ type Config struct {
 	// ShardClasses is label-skew's number of class chunks per worker (data.ShardByLabel): each
 	// worker sees about that many classes. Default: 2.
 	ShardClasses int `json:",omitempty"`
+	// ShardAlpha is dirichlet sharding's concentration (data.ShardDirichlet): 0.1 very skewed,
+	// 100 nearly iid. Default: 0.5.
+	ShardAlpha float64 `json:",omitempty"`
+	// Devices says where an all-reduce run (topology all-reduce, algorithm dsgd, optimizer torch
+	// SGD or optax sgd, whose data-parallel step equals the simulated workers' exactly) trains:
+	// 0 (default) on all the backend's devices when it has more than one and they divide
+	// Workers, through GoMLX's distributed execution (the batch sharded over a DeviceMesh, one
+	// replicated model); 1 always as simulated workers on one device (the reference); d > 1 on d
+	// devices (an error if the backend has fewer). Not part of a run's identity: a checkpoint
+	// resumes on other hardware. Result.Devices says what ran.
+	Devices int `json:",omitempty"`
 	// Checkpoint says where and when to save checkpoints and whether to resume from one; the
 	// zero value saves none. It is not part of the run's identity: a resumed run may change it.
 	Checkpoint Checkpointing `json:"-"`

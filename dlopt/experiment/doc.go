@@ -43,7 +43,7 @@
 // # Simulated workers
 //
 // With Config.Workers = n > 1, Train trains n workers, each on its own shard of the training
-// set (Config.Sharding: iid or label-skew), as decentralized SGD over Config.Topology with
+// set (Config.Sharding: iid, label-skew or dirichlet), as decentralized SGD over Config.Topology with
 // Config.Algorithm (package decentral). The n models are one graph: every variable has a
 // leading worker axis ([n, ...], decentral.WorkerModel), a training batch is [n, BatchSize, ...]
 // (worker i's rows from its own shard), and one step is one round of decentral.Rounds: each
@@ -58,6 +58,15 @@
 // optimizer's state, the round's state (exact diffusion's x - psi, gradient tracking's y and
 // last gradient) and the step count. With the all-reduce topology and dsgd it is synchronous
 // data-parallel SGD with an n times larger batch. ExampleTrain_workers shows a run.
+//
+// Real devices: an all-reduce run with SGD (torch:SGD or optax:sgd, whose data-parallel step is
+// the simulated workers' exactly) on a backend with several devices trains one replicated model
+// through GoMLX's own distributed execution instead: the workers' rows sharded over a
+// DeviceMesh (dataset.NewDistributedAccumulator), train.Loop.RunSteps, AutoSharding; the
+// simulated workers are its one-device reference (Config.Devices, Result.Devices). Only the Go
+// backend and ONNX Runtime, one device each, were at hand: the device path is compiled and
+// unit-tested in parts here, never run; bench/cmd/dpcheck (in the GPU kit) compares it with the
+// simulated workers on a multi-GPU machine.
 //
 // Importing experiment imports github.com/dlopt/course/dlopt, which registers the fast
 // matrix-product gradient.

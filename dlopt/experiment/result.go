@@ -19,6 +19,10 @@ type Result struct {
 	// Checkpoint is the newest checkpoint of the run (written, or resumed from), empty without
 	// Config.Checkpoint.Dir; ResumedFrom the one the run continued from, empty for a new run.
 	Checkpoint, ResumedFrom string
+	// Devices is how many devices trained the workers (Config.Workers > 1): more than 1 when the
+	// all-reduce ran through GoMLX's distributed execution (see Config.Devices), 1 when the
+	// workers were simulated in one batched graph. 1 for a single model.
+	Devices int
 
 	backend     compute.Backend
 	ownsBackend bool

@@ -48,6 +48,7 @@ type run struct {
 	ckpt          *checkpointer // nil without Config.Checkpoint.Dir
 	savedAt       [2]int        // (step, epochs) of the last checkpoint, to write each state once
 	stopErr       error         // why afterStep stopped the loop
+	devices       *deviceData   // the workers' batches over several devices (all-reduce), else nil
 }
 
 // newRun builds everything a run needs: splits, model, optimizer, loaders, backend, store,
@@ -66,11 +67,6 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Workers > 1 {
-		if classifier, err = forWorkers(cfg, classifier, opt); err != nil {
-			return nil, err
-		}
-	}
 	norm := data.UnitRange
 	if cfg.Normalization == NormStandardize {
 		norm = data.Standardization(trainSet)
@@ -79,6 +75,17 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 		height: trainSet.Height, width: trainSet.Width}
 	if r.backend, r.ownsBackend, err = backendFor(cfg); err != nil {
 		return nil, err
+	}
+	if r.Devices, err = devicesFor(cfg, r.backend, resume); err != nil {
+		r.Close()
+		return nil, err
+	}
+	if cfg.Workers > 1 && r.Devices == 1 { // simulated workers: one batched graph
+		if classifier, err = forWorkers(cfg, classifier, opt); err != nil {
+			r.Close()
+			return nil, err
+		}
+		r.model = classifier
 	}
 	// The loaders build their batches in the backend's shared buffers (the Go backend's), which
 	// the training and evaluation steps read without a copy.
@@ -112,6 +119,9 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 	}
 	rn := &run{cfg: cfg, result: r, opt: opt, trainLoader: trainLoader, trainData: &countingDataset{Dataset: trainLoader},
 		testLoader: testLoader, stepsPerEpoch: trainLoader.BatchesPerEpoch(), cb: cb}
+	if r.Devices > 1 {
+		rn.devices = &deviceData{workers: trainLoader.(*workerLoader), devices: r.Devices, backend: r.backend}
+	}
 	if cfg.Checkpoint.Dir != "" {
 		// Attached before the trainer exists, so that every variable it creates (weights,
 		// optimizer state, global step) takes its value from the checkpoint.
@@ -125,7 +135,9 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 		return nil, err
 	}
 	if wm, ok := classifier.(decentral.WorkerModel); ok {
-		modelFn = workerModelFn(wm)
+		if modelFn, err = wm.ModelFn(); err != nil {
+			return nil, err
+		}
 	}
 	accuracy := metric.NewSparseCategoricalAccuracy("Accuracy", "acc")
 	var trained optimizer.Interface = opt.opt
@@ -134,7 +146,7 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 	}
 	rn.trainer = train.NewTrainer(r.backend, r.store, modelFn, models.CrossEntropyLoss, trained, nil, []metric.Interface{accuracy})
 	rn.loop = train.NewLoop(rn.trainer) // its LoopStep starts at the (restored) global step
-	if cfg.Workers > 1 {
+	if cfg.Workers > 1 && rn.devices == nil {
 		if err := rn.driveMixing(); err != nil {
 			r.Close()
 			return nil, err
@@ -227,7 +239,7 @@ func (rn *run) epoch(e int) (EpochMetrics, error) {
 	}
 	rn.epochStart = time.Now()
 	if rn.epochLoss.steps < rn.stepsPerEpoch {
-		if _, err := rn.loop.RunEpochs(rn.trainData, 1); err != nil {
+		if err := rn.trainEpoch(); err != nil {
 			if rn.stopErr != nil {
 				return EpochMetrics{}, rn.stopErr // ours, without GoMLX's "failed reading from Dataset"
 			}

@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"math"
 	"slices"
 	"strings"
 
@@ -11,10 +12,11 @@ import (
 const (
 	ShardIID       = "iid"        // a seeded shuffle cut into equal shards (data.ShardIID)
 	ShardLabelSkew = "label-skew" // sorted by label, ShardClasses chunks per worker (data.ShardByLabel)
+	ShardDirichlet = "dirichlet"  // class proportions per worker from Dirichlet(ShardAlpha) (data.ShardDirichlet)
 )
 
 // Shardings lists the accepted sharding names.
-var Shardings = []string{ShardIID, ShardLabelSkew}
+var Shardings = []string{ShardIID, ShardLabelSkew, ShardDirichlet}
 
 // Defaults of the simulated workers' fields, filled in when Workers > 1.
 const (
@@ -22,6 +24,7 @@ const (
 	DefaultAlgorithm    = decentral.DSGD
 	DefaultSharding     = ShardIID
 	DefaultShardClasses = 2
+	DefaultShardAlpha   = 0.5
 )
 
 // withWorkerDefaults fills in the workers' defaults when Workers > 1; a single model keeps its
@@ -42,6 +45,9 @@ func (c Config) withWorkerDefaults() Config {
 	if c.ShardClasses == 0 && c.Sharding == ShardLabelSkew {
 		c.ShardClasses = DefaultShardClasses
 	}
+	if c.ShardAlpha == 0 && c.Sharding == ShardDirichlet {
+		c.ShardAlpha = DefaultShardAlpha
+	}
 	return c
 }
 
@@ -61,6 +67,12 @@ func (c Config) validateWorkers(bad func(format string, args ...any)) {
 		if c.ShardClasses != 0 {
 			bad("shard classes %d needs workers > 1 and label-skew sharding (workers is %d)", c.ShardClasses, max(c.Workers, 1))
 		}
+		if c.Devices != 0 {
+			bad("devices %d needs workers > 1 (workers is %d)", c.Devices, max(c.Workers, 1))
+		}
+		if c.ShardAlpha != 0 {
+			bad("shard alpha %g needs workers > 1 and dirichlet sharding (workers is %d)", c.ShardAlpha, max(c.Workers, 1))
+		}
 		return
 	}
 	if _, err := decentral.New(c.Topology, c.Workers); err != nil {
@@ -76,10 +88,12 @@ func (c Config) validateWorkers(bad func(format string, args ...any)) {
 		bad("shard classes %d is invalid: label-skew needs >= 1 class per worker", c.ShardClasses)
 	case c.Sharding != ShardLabelSkew && c.ShardClasses != 0:
 		bad("shard classes %d is only for label-skew sharding, not %q", c.ShardClasses, c.Sharding)
+	case c.Sharding == ShardDirichlet && (!(c.ShardAlpha > 0) || math.IsInf(c.ShardAlpha, 0)):
+		bad("shard alpha %g is invalid: dirichlet needs a finite alpha > 0 (0.1: very skewed, 100: nearly iid)", c.ShardAlpha)
+	case c.Sharding != ShardDirichlet && c.ShardAlpha != 0:
+		bad("shard alpha %g is only for dirichlet sharding, not %q", c.ShardAlpha, c.Sharding)
 	}
-	if c.Model != ModelLinear && c.Model != ModelMLP {
-		bad("model %q has no worker-batched version: with workers > 1 allowed are %s and %s", c.Model, ModelLinear, ModelMLP)
-	}
+	c.validateDevices(bad)
 	if library, name, err := ResolveOptimizer(c.Optimizer); err == nil {
 		if library == LibraryGoMLX {
 			bad("optimizer %q: with workers > 1 the local step needs a dlopt optimizer (torch:... or optax:...), not GoMLX's", c.Optimizer)
@@ -95,6 +109,7 @@ type workerFields struct {
 	Workers                       int
 	Topology, Algorithm, Sharding string
 	ShardClasses                  int
+	ShardAlpha                    float64
 }
 
 // workersOf returns c's workers' fields; a single model (Workers 0 or 1) has none.
@@ -102,5 +117,5 @@ func workersOf(c Config) workerFields {
 	if c.Workers <= 1 {
 		return workerFields{}
 	}
-	return workerFields{c.Workers, c.Topology, c.Algorithm, c.Sharding, c.ShardClasses}
+	return workerFields{c.Workers, c.Topology, c.Algorithm, c.Sharding, c.ShardClasses, c.ShardAlpha}
 }

@@ -39,9 +39,12 @@ var _ trainSource = (*workerLoader)(nil)
 func newWorkerLoader(cfg Config, trainSet *data.Dataset, norm data.Normalization, backend compute.Backend) (*workerLoader, error) {
 	var shards []*data.Dataset
 	var err error
-	if cfg.Sharding == ShardLabelSkew {
+	switch cfg.Sharding {
+	case ShardLabelSkew:
 		shards, err = data.ShardByLabel(trainSet, cfg.Workers, cfg.ShardClasses, uint64(cfg.Seed))
-	} else {
+	case ShardDirichlet:
+		shards, err = data.ShardDirichlet(trainSet, cfg.Workers, cfg.ShardAlpha, uint64(cfg.Seed))
+	default:
 		shards, err = data.ShardIID(trainSet, cfg.Workers, uint64(cfg.Seed))
 	}
 	if err != nil {

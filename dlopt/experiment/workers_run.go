@@ -10,7 +10,6 @@ import (
 	"github.com/dlopt/course/dlopt/optim"
 	"github.com/dlopt/course/dlopt/optim/schedule"
 	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train"
@@ -33,24 +32,6 @@ func forWorkers(cfg Config, classifier models.Model, opt *builtOptimizer) (decen
 	}
 	opt.opt = rounds
 	return wm, nil
-}
-
-// workerModelFn is the trainer's model: in training, the workers' scores [n B, C] of a batch
-// [n, B, ...] (flattened worker after worker, as the labels are); in evaluation, the scores of
-// the workers' average model.
-func workerModelFn(wm decentral.WorkerModel) train.ModelFn {
-	return func(scope *model.Scope, _ any, inputs []*graph.Node) []*graph.Node {
-		if len(inputs) != 1 {
-			panic(fmt.Errorf("experiment: got %d inputs, want 1 (the batch)", len(inputs)))
-		}
-		x := inputs[0]
-		if !scope.Store().IsTraining(x.Graph()) {
-			return []*graph.Node{wm.Logits(scope, x)}
-		}
-		scores := wm.WorkerLogits(scope, x)
-		d := scores.Shape().Dimensions
-		return []*graph.Node{graph.Reshape(scores, d[0]*d[1], d[2])}
-	}
 }
 
 // driveMixing sets the topology's mixing matrix in the store before the first round of every

@@ -29,6 +29,8 @@ func TestWorkersTrain(t *testing.T) {
 		{"one-peer-gradient-tracking-mlp-adam", "one-peer", "gradient-tracking", "label-skew", ModelMLP, "adam", 1e-4, 1e3},
 		{"exponential-exact-diffusion", "exponential", "exact-diffusion", "iid", ModelLinear, "", 1e-6, 1e3},
 		{"ring-dsgd-cta", "ring", "dsgd-cta", "iid", ModelLinear, "", 1e-6, 1e3},
+		{"star-dsgd-dirichlet", "star", "dsgd", "dirichlet", ModelLinear, "", 1e-6, 1e3},
+		{"complete-cnn-adam", "complete", "dsgd", "iid", ModelCNN, "adam", 0, 1e-4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := base
@@ -127,13 +129,14 @@ func TestWorkersConfigErrors(t *testing.T) {
 		{"unknown-topology", func(c *Config) { c.Topology = "mesh" }, []string{`"mesh"`, "ring", "all-reduce"}},
 		{"torus-needs-square", func(c *Config) { c.Topology = "torus" }, []string{"torus", "n=4"}},
 		{"unknown-algorithm", func(c *Config) { c.Algorithm = "admm" }, []string{`"admm"`, "gradient-tracking"}},
-		{"unknown-sharding", func(c *Config) { c.Sharding = "dirichlet" }, []string{`"dirichlet"`, "iid, label-skew"}},
+		{"unknown-sharding", func(c *Config) { c.Sharding = "pathological" }, []string{`"pathological"`, "iid, label-skew, dirichlet"}},
 		{"shard-classes-with-iid", func(c *Config) { c.ShardClasses = 3 }, []string{"shard classes 3", "label-skew"}},
-		{"cnn", func(c *Config) { c.Model = ModelCNN }, []string{`model "cnn"`, "linear and mlp"}},
 		{"coupling-optimizer", func(c *Config) { c.Optimizer = "optax:lamb" }, []string{`"optax:lamb"`, "couple the workers", "adam"}},
 		{"gomlx-optimizer", func(c *Config) { c.Optimizer = "gomlx:sgd" }, []string{`"gomlx:sgd"`, "dlopt optimizer"}},
 		{"batch-larger-than-shard", func(c *Config) { c.BatchSize = 11 }, []string{"batch size 11", "shard of 10"}},
 		{"too-many-classes-per-worker", func(c *Config) { c.Sharding, c.ShardClasses = "label-skew", 5 }, []string{"5 classes per worker", "1..4"}},
+		{"negative-alpha", func(c *Config) { c.Sharding, c.ShardAlpha = "dirichlet", -1 }, []string{"shard alpha -1 is invalid", "> 0"}},
+		{"alpha-with-iid", func(c *Config) { c.ShardAlpha = 0.3 }, []string{"shard alpha 0.3 is only for dirichlet"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := ok

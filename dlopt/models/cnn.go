@@ -34,13 +34,13 @@ type CNN struct {
 	Activation Activation
 }
 
-// maxPool2x2 is graph.MaxPool(x).Window(2).Strides(2) for x [N, H, W, C] with H and W even,
+// MaxPool2x2 is graph.MaxPool(x).Window(2).Strides(2) for x [N, H, W, C] with H and W even,
 // written as a reshape and a ReduceMax: GoMLX's MaxPool gradient (SelectAndScatterMax) is
 // missing from the pure-Go backend in v0.26.0, and so is Pad, which the gradient of a Slice
 // (needed to drop an odd row) would use. One difference: where a window holds several equal
 // maxima, ReduceMax's gradient reaches each of them, where MaxPool's reaches one. After a ReLU
 // such ties are zeros whose ReLU gradient is 0 anyway.
-func maxPool2x2(x *graph.Node) *graph.Node {
+func MaxPool2x2(x *graph.Node) *graph.Node {
 	d := x.Shape().Dimensions
 	return graph.ReduceMax(graph.Reshape(x, d[0], d[1]/2, 2, d[2]/2, 2, d[3]), 2, 4)
 }
@@ -82,7 +82,7 @@ func (m CNN) Logits(scope *model.Scope, x *graph.Node) *graph.Node {
 	for i, channels := range m.Channels {
 		x = conv2DSame(scope.In("conv%d", i), x, channels, m.Kernel)
 		x = m.Activation.Apply(x)
-		x = maxPool2x2(x)
+		x = MaxPool2x2(x)
 	}
 	x = flattenBatch("CNN.Logits", x)
 	if m.Hidden > 0 {

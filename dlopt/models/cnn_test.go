@@ -21,12 +21,12 @@ func TestMaxPool2x2MatchesGoMLX(t *testing.T) {
 		}
 		outs := graph.MustExecOnceN(backend(t), func(g *graph.Graph) (*graph.Node, *graph.Node) {
 			in := graph.Reshape(graph.Const(g, x), dims...)
-			return maxPool2x2(in), graph.MaxPool(in).Window(2).Strides(2).Done()
+			return MaxPool2x2(in), graph.MaxPool(in).Window(2).Strides(2).Done()
 		})
 		if !outs[0].Shape().Equal(outs[1].Shape()) {
 			t.Fatalf("dims %v: shape %s, graph.MaxPool gives %s", dims, outs[0].Shape(), outs[1].Shape())
 		}
-		assertClose(t, "maxPool2x2", flat64(t, outs[0]), flat64(t, outs[1]), 0)
+		assertClose(t, "MaxPool2x2", flat64(t, outs[0]), flat64(t, outs[1]), 0)
 	}
 }
 

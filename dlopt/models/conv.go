@@ -18,6 +18,23 @@ func conv2DSame(scope *model.Scope, x *graph.Node, cout, k int) *graph.Node {
 	d := x.Shape().Dimensions
 	n, h, w, cin := d[0], d[1], d[2], d[3]
 	g, dtype := x.Graph(), x.DType()
+	patches := Patches(x, k) // [N*H*W, k*k*Cin]
+	kernel := scope.VariableWithShape("weights", shapes.Make(dtype, k, k, cin, cout)).NodeValue(g)
+	// [N*H*W, cout].
+	out := graph.DotGeneral(patches, []int{1}, nil, graph.Reshape(kernel, k*k*cin, cout), []int{0}, nil)
+	bias := scope.VariableWithShape("biases", shapes.Make(dtype, cout)).NodeValue(g)
+	out = graph.Add(out, graph.Reshape(bias, 1, cout))
+	return graph.Reshape(out, n, h, w, cout)
+}
+
+// Patches returns the k x k neighbourhoods of every pixel of x [N, H, W, Cin] (channels last)
+// with "same" zero padding, as the rows of a matrix [N*H*W, k*k*Cin] (im2col; tap (a, b) of
+// pixel (i, j) of image n in row (n*H + i)*W + j, columns (a*k + b)*Cin ...): a stride-1 "same"
+// convolution is this matrix times the kernel [k, k, Cin, Cout] seen as [k*k*Cin, Cout].
+func Patches(x *graph.Node, k int) *graph.Node {
+	d := x.Shape().Dimensions
+	n, h, w, cin := d[0], d[1], d[2], d[3]
+	g, dtype := x.Graph(), x.DType()
 	pixels, taps := h*w, k*k
 	// Row (b*H*W + p)*k*k + t of the patch matrix is the source pixel of tap t around pixel p
 	// of image b, as an index into x seen as [N*H*W, Cin] with one zero row appended: taps that
@@ -45,11 +62,5 @@ func conv2DSame(scope *model.Scope, x *graph.Node, cout, k int) *graph.Node {
 	}
 	indices := graph.Reshape(graph.Const(g, index), n*pixels*taps, 1)
 	padded := graph.Concatenate([]*graph.Node{graph.Reshape(x, n*pixels, cin), graph.Zeros(g, shapes.Make(dtype, 1, cin))}, 0)
-	patches := graph.Reshape(graph.Gather(padded, indices), n*pixels, taps*cin) // [N*H*W, k*k*Cin]
-	kernel := scope.VariableWithShape("weights", shapes.Make(dtype, k, k, cin, cout)).NodeValue(g)
-	// [N*H*W, cout].
-	out := graph.DotGeneral(patches, []int{1}, nil, graph.Reshape(kernel, taps*cin, cout), []int{0}, nil)
-	bias := scope.VariableWithShape("biases", shapes.Make(dtype, cout)).NodeValue(g)
-	out = graph.Add(out, graph.Reshape(bias, 1, cout))
-	return graph.Reshape(out, n, h, w, cout)
+	return graph.Reshape(graph.Gather(padded, indices), n*pixels, taps*cin)
 }
