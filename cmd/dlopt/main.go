@@ -13,7 +13,7 @@
 //
 //	0    success (and -h)
 //	1    a valid request that could not be carried out: the data set or a backend is missing,
-//	     training diverged, a checkpoint is damaged, a file could not be written
+//	     training or a trajectory diverged, a checkpoint is damaged, a file could not be written
 //	2    a wrong request, found before any work: an unknown, malformed or repeated flag, a stray
 //	     argument, a value out of range, contradicting flags, a spec file that is missing or not
 //	     valid, --resume-from naming no checkpoint, a setting that does not fit the data

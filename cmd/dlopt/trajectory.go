@@ -26,6 +26,9 @@ type trajectorySpec struct {
 	X0         []float64      `json:"x0"`
 	Grads      [][]float64    `json:"grads"`
 	DType      string         `json:"dtype"`
+	// ContinueOnNonFinite runs every gradient even after the parameters stop being finite
+	// (their values print as null); without it that step ends the run with exit code 1.
+	ContinueOnNonFinite bool `json:"continue_on_nonfinite"`
 }
 
 // trajectoryOutput is what `dlopt trajectory` prints; non-finite values are written as null,
@@ -33,12 +36,15 @@ type trajectorySpec struct {
 type trajectoryOutput struct {
 	Trajectory     [][]*float64 `json:"trajectory"`
 	EvalTrajectory [][]*float64 `json:"eval_trajectory,omitempty"`
+	// NonFiniteStep is the first step (1 for the first) with a non-finite parameter, given only
+	// by a spec with continue_on_nonfinite (without it, that step is an error).
+	NonFiniteStep int `json:"nonfinite_step,omitempty"`
 }
 
 func runTrajectory(args []string, stdout, stderr io.Writer) int {
 	const cmd = "dlopt trajectory"
 	fs := newFlagSet(cmd)
-	specPath := fs.String("spec", "", `JSON spec file, "-" for stdin: {"library": "torch"|"optax", "optimizer": NAME, "kwargs": {...}, "param_shape": [...], "x0": [...], "grads": [[...], ...], "dtype": "float64"|"float32"}`)
+	specPath := fs.String("spec", "", `JSON spec file, "-" for stdin: {"library": "torch"|"optax", "optimizer": NAME, "kwargs": {...}, "param_shape": [...], "x0": [...], "grads": [[...], ...], "dtype": "float64"|"float32", "continue_on_nonfinite": false|true}`)
 	if code, stop := parseFlags(fs, args, stderr); stop {
 		return code
 	}
@@ -104,11 +110,19 @@ func computeTrajectory(spec *trajectorySpec) (*trajectoryOutput, error) {
 	if err != nil {
 		return nil, asUsage(err)
 	}
-	traj, err := optim.RunGradients(opt, spec.X0, shape, spec.Grads, dtype)
+	var opts []optim.RunOption
+	if spec.ContinueOnNonFinite {
+		opts = append(opts, optim.ContinueOnNonFinite())
+	}
+	traj, err := optim.RunGradients(opt, spec.X0, shape, spec.Grads, dtype, opts...)
+	if errors.Is(err, optim.ErrNonFinite) {
+		// The spec is valid and the run diverged: a failure of the run (exit 1), not of the request.
+		return nil, fmt.Errorf("%w; \"continue_on_nonfinite\": true in the spec runs every gradient (non-finite values print as null)", err)
+	}
 	if err != nil {
 		return nil, specOrRunError(err)
 	}
-	out := &trajectoryOutput{Trajectory: nullable(traj.Params)}
+	out := &trajectoryOutput{Trajectory: nullable(traj.Params), NonFiniteStep: traj.NonFiniteStep}
 	if traj.Eval != nil {
 		out.EvalTrajectory = nullable(traj.Eval)
 	}

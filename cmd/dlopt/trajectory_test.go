@@ -163,3 +163,35 @@ func TestTrajectoryCommandErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestTrajectoryCommandNonFinite: a run whose parameters overflow fails with exit 1 (a valid
+// spec whose run diverged) naming the step and the spec field that lets it go on; with
+// "continue_on_nonfinite": true it prints every step, non-finite values as null, and the step.
+func TestTrajectoryCommandNonFinite(t *testing.T) {
+	// SGD with lr 1 from 1e308: step 1 stays finite, step 2 (gradient -1e308) overflows to +Inf.
+	const diverging = `{"library":"torch","optimizer":"SGD","kwargs":{"lr":1},"x0":[1e308],"grads":[[1],[-1e308],[1]]`
+	dir := t.TempDir()
+	for i, tt := range []struct {
+		name, spec, wantOut, wantErr string
+		wantCode                     int
+	}{
+		{"stops by default", diverging + `}`, "", "step 2: the parameters are no longer finite: x[0] = +Inf", 1},
+		{"stop spelled out", diverging + `,"continue_on_nonfinite":false}`, "", `"continue_on_nonfinite": true`, 1},
+		{"continues", diverging + `,"continue_on_nonfinite":true}`, `{"trajectory":[[1e+308],[null],[null]],"nonfinite_step":2}`, "", 0},
+		{"finite run has no step", `{"library":"torch","optimizer":"SGD","kwargs":{"lr":1},"x0":[1],"grads":[[1]],"continue_on_nonfinite":true}`,
+			`{"trajectory":[[0]]}`, "", 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, "spec"+string(rune('a'+i))+".json")
+			if err := os.WriteFile(path, []byte(tt.spec), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var stdout, stderr bytes.Buffer
+			code := run([]string{"trajectory", "--spec", path}, &stdout, &stderr)
+			if code != tt.wantCode || strings.TrimSpace(stdout.String()) != tt.wantOut || !strings.Contains(stderr.String(), tt.wantErr) {
+				t.Errorf("exit %d, stdout %q, stderr %q: want exit %d, stdout %q, stderr containing %q",
+					code, stdout.String(), stderr.String(), tt.wantCode, tt.wantOut, tt.wantErr)
+			}
+		})
+	}
+}

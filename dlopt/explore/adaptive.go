@@ -50,6 +50,9 @@ type AdaptiveRun struct {
 	LR                 float64
 	Iterates           [][]float64 // x_0..x_Steps, flattened
 	Loss               []float64   // F(x_k) - F*, k = 0..Steps
+	// NonFiniteStep is the first step whose parameters are NaN or ±Inf (the run diverged and
+	// went on, see optim.ContinueOnNonFinite); 0 when all are finite.
+	NonFiniteStep int
 }
 
 // Run runs the optimizer ("torch:Adam", "optax:lion", ... or a bare name, see optim.ParseName) with learning rate lr for c.Steps
@@ -101,11 +104,14 @@ func (c AdaptiveConfig) Run(problem, optimizer string, lr float64) (*AdaptiveRun
 	default:
 		return nil, fmt.Errorf("explore: Adaptive: problem %q: allowed are %q and %q", problem, ProblemRosenbrock, ProblemMatrixQuadratic)
 	}
-	traj, err := optim.RunFunc(opt, x0, shape, grad, c.Steps, dtypes.Float64)
+	// Too large a learning rate diverging is one of the things the figure is for: the run goes
+	// on and the readout says where the parameters stopped being finite.
+	traj, err := optim.RunFunc(opt, x0, shape, grad, c.Steps, dtypes.Float64, optim.ContinueOnNonFinite())
 	if err != nil {
 		return nil, err
 	}
-	r := &AdaptiveRun{Problem: problem, Optimizer: optimizer, LR: lr, Iterates: append([][]float64{x0}, traj.Params...)}
+	r := &AdaptiveRun{Problem: problem, Optimizer: optimizer, LR: lr, Iterates: append([][]float64{x0}, traj.Params...),
+		NonFiniteStep: traj.NonFiniteStep}
 	for _, x := range r.Iterates {
 		r.Loss = append(r.Loss, loss(x))
 	}
@@ -170,12 +176,15 @@ func positive(v []float64) []float64 {
 	return out
 }
 
-// Readout gives the final loss, the best loss and the first step below 10⁻⁶.
+// Readout gives the final loss, the best loss and the first step below 10⁻⁶, or, for a run
+// that diverged, the step where the parameters stopped being finite.
 func (r *AdaptiveRun) Readout() string {
 	K := len(r.Loss) - 1
 	best, first := math.Inf(1), -1
 	for k, l := range r.Loss {
-		best = math.Min(best, l)
+		if l < best { // NaN losses (a diverged run) are not the best
+			best = l
+		}
 		if first < 0 && l < 1e-6 {
 			first = k
 		}
@@ -184,8 +193,12 @@ func (r *AdaptiveRun) Readout() string {
 	if first >= 0 {
 		reached = fmt.Sprintf("at step %d", first)
 	}
-	return fmt.Sprintf("%s on %s, lr %g: F − F* = %.3g after %d steps (best %.3g); below 1e-6 %s",
-		r.Optimizer, r.Problem, r.LR, r.Loss[K], K, best, reached)
+	head := fmt.Sprintf("%s on %s, lr %g: ", r.Optimizer, r.Problem, r.LR)
+	if r.NonFiniteStep > 0 {
+		return head + fmt.Sprintf("diverged: the parameters are not finite from step %d of %d (best F − F* %.3g); below 1e-6 %s",
+			r.NonFiniteStep, K, best, reached)
+	}
+	return head + fmt.Sprintf("F − F* = %.3g after %d steps (best %.3g); below 1e-6 %s", r.Loss[K], K, best, reached)
 }
 
 // rosenbrockGrad is ∇f for the 2-D Rosenbrock function in the graph:

@@ -13,4 +13,9 @@
 // In a notebook: explore.Momentum(explore.DefaultMomentum()).MustShow(). Headless (nbconvert,
 // `make notebooks`) the figure is drawn once at its default values. The computations behind each
 // figure are exported ([MomentumConfig.Run], ...) so notebooks can check them.
+//
+// Momentum and Adaptive have settings that diverge, and showing them is part of the lesson:
+// their runs go on past NaN or ±Inf parameters (optim.ContinueOnNonFinite; Adaptive's readout
+// names the step). Theorem1's runs use the theorem's step, so non-finite parameters there are a
+// bug, and they keep optim's default: the run stops with an error naming the step.
 package explore

@@ -77,7 +77,9 @@ func (c MomentumConfig) Run(gamma, beta float64) (*MomentumRun, error) {
 	}
 	grad := func(x *graph.Node) *graph.Node { return graph.Mul(x, graph.Const(x.Graph(), []float64{c.Mu, c.L})) }
 	run := func(opt *optim.Optimizer, eval bool) ([][]float64, error) {
-		traj, err := optim.RunFunc(opt, c.X0[:], []int{2}, grad, c.Steps, dtypes.Float64)
+		// The figure shows methods diverging (the readout marks them): a run that overflows
+		// goes on to Steps and its ±Inf/NaN iterates are drawn as far as they are finite.
+		traj, err := optim.RunFunc(opt, c.X0[:], []int{2}, grad, c.Steps, dtypes.Float64, optim.ContinueOnNonFinite())
 		if err != nil {
 			return nil, err
 		}

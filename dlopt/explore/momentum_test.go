@@ -2,6 +2,7 @@ package explore
 
 import (
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -118,5 +119,39 @@ func TestMomentumRejectsBadInput(t *testing.T) {
 	bad.Steps = 5
 	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "Steps = 5") {
 		t.Errorf("Steps = 5: error %v", err)
+	}
+}
+
+// TestDivergingRunsAreDrawn: the figures show methods diverging, so a run whose parameters
+// overflow is drawn (the optim runs go on past the non-finite step) instead of failing the
+// redraw; Adaptive's readout names the step.
+func TestDivergingRunsAreDrawn(t *testing.T) {
+	m := DefaultMomentum()
+	m.Steps = 1000 // gradient descent at γL = 4 grows 3x per step: past float64's range by step ~650
+	r, err := m.Run(0.16, 0.5)
+	if err != nil {
+		t.Fatalf("Momentum.Run(0.16, 0.5) with %d steps: %v, want the diverged run", m.Steps, err)
+	}
+	if last := r.GD[m.Steps]; !math.IsInf(last[1], 0) && !math.IsNaN(last[1]) {
+		t.Errorf("gradient descent at γL = 4 after %d steps: x = %v, want x₂ (λ = L) overflowed", m.Steps, last)
+	}
+	if _, err := m.View(0.16, 0.5); err != nil {
+		t.Errorf("Momentum.View(0.16, 0.5) with %d steps: %v", m.Steps, err)
+	}
+
+	a := DefaultAdaptive()
+	run, err := a.Run(ProblemRosenbrock, "torch:SGD", 0.1) // the notebook's "SGD diverges at 0.1"
+	if err != nil {
+		t.Fatalf("Adaptive.Run(Rosenbrock, SGD, 0.1): %v, want the diverged run", err)
+	}
+	if run.NonFiniteStep < 1 || len(run.Iterates) != a.Steps+1 {
+		t.Fatalf("SGD at lr 0.1 on Rosenbrock: NonFiniteStep %d, %d iterates: want > 0 and %d", run.NonFiniteStep, len(run.Iterates), a.Steps+1)
+	}
+	want := "diverged: the parameters are not finite from step " + strconv.Itoa(run.NonFiniteStep)
+	if got := run.Readout(); !strings.Contains(got, want) || strings.Contains(got, "NaN") {
+		t.Errorf("readout %q, want %q and no NaN", got, want)
+	}
+	if _, err := a.View(ProblemRosenbrock, "torch:SGD", 0.1); err != nil {
+		t.Errorf("Adaptive.View(Rosenbrock, SGD, 0.1): %v", err)
 	}
 }

@@ -49,8 +49,10 @@
 // (a gradient computed in the graph, e.g. a models test problem's GradGraph) and [RunHostFunc]
 // (a gradient computed in Go, e.g. GradStep) apply an optimizer to a single parameter and
 // return its [Trajectory]: x0 and the parameters after each step, Iterates() for plots
-// (viz.PathOf), NonFiniteStep where it diverged; [StopOnNonFinite] makes that an error naming
-// the step. They serve notebooks and the `dlopt trajectory` command.
+// (viz.PathOf). A run stops at the first step whose parameters are NaN or ±Inf, with an
+// [ErrNonFinite] error naming the step, the coordinate and the gradient fed;
+// [ContinueOnNonFinite] lets it go on (figures that show divergence) and only records the step
+// in NonFiniteStep. They serve notebooks and the `dlopt trajectory` command.
 //
 // # Examples
 //
@@ -58,7 +60,7 @@
 // contrib_example_test.go and lbfgs_example_test.go, run them with
 // `go test -run Example -v ./dlopt/optim`, or browse them with the package in pkgsite. They
 // cover [New] (by library name), [NewOptimizer] (clipping, Adam and weight decay composed and
-// run on Rosenbrock), [RunGradients], [RunFunc], [RunHostFunc], [StopOnNonFinite],
+// run on Rosenbrock), [RunGradients], [RunFunc], [RunHostFunc], [ContinueOnNonFinite],
 // [Trajectory.Iterates], the wrappers ([SkipNonFinite], [PerGroup]) and the contributed
 // optimizers. dlopt/viz's ExampleContour compares three optimizers on a quadratic in a plot.
 //

@@ -16,7 +16,7 @@ var (
 	ErrBadKeyword = errors.New("optim: bad keyword argument")
 	// ErrInvalidValue: a hyperparameter or argument outside its allowed range.
 	ErrInvalidValue = errors.New("optim: invalid value")
-	// ErrNonFinite: a run given StopOnNonFinite met NaN or ±Inf parameters.
+	// ErrNonFinite: a run (without ContinueOnNonFinite) met NaN or ±Inf parameters.
 	ErrNonFinite = errors.New("optim: non-finite parameters")
 )
 

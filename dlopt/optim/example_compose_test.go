@@ -65,9 +65,9 @@ func ExampleRunHostFunc() {
 	// f - f*: 0.635 at x0, 0.00006 after 100 steps
 }
 
-// A learning rate too large for the curvature: the run stops at the first non-finite step,
-// returning the trajectory up to there.
-func ExampleStopOnNonFinite() {
+// A learning rate too large for the curvature: by default the run stops at the first
+// non-finite step, returning the trajectory up to there with an error naming the step.
+func ExampleRunFunc_nonFinite() {
 	opt, err := optim.SGD(optim.SGDConfig{LR: 1.5})
 	if err != nil {
 		panic(err)
@@ -76,12 +76,29 @@ func ExampleStopOnNonFinite() {
 	if err != nil {
 		panic(err)
 	}
-	traj, err := optim.RunFunc(opt, []float64{1, 1}, []int{2}, q.GradGraph, 1000, dtypes.Float32, optim.StopOnNonFinite())
+	traj, err := optim.RunFunc(opt, []float64{1, 1}, []int{2}, q.GradGraph, 1000, dtypes.Float32)
 	fmt.Println(errors.Is(err, optim.ErrNonFinite), traj.Steps() == traj.NonFiniteStep)
 	fmt.Println(err)
 	// Output:
 	// true true
 	// optim: run SGD: step 35: the parameters are no longer finite: x[0] = -Inf
+}
+
+// To show a method diverging, ContinueOnNonFinite runs every step asked for and only records
+// where the parameters stopped being finite.
+func ExampleContinueOnNonFinite() {
+	opt, err := optim.SGD(optim.SGDConfig{LR: 1.5})
+	if err != nil {
+		panic(err)
+	}
+	q, err := models.NewQuadratic([]float64{1, 10}, 1)
+	if err != nil {
+		panic(err)
+	}
+	traj, err := optim.RunFunc(opt, []float64{1, 1}, []int{2}, q.GradGraph, 1000, dtypes.Float32, optim.ContinueOnNonFinite())
+	fmt.Println(err, traj.Steps(), traj.NonFiniteStep, traj.Final())
+	// Output:
+	// <nil> 1000 35 [NaN NaN]
 }
 
 // Iterates starts with x0, as plots need (viz.PathOf takes it as it is).

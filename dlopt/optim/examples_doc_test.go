@@ -9,5 +9,5 @@ import (
 // TestEntryPointsHaveExamples: the functions a user starts from have a runnable Example, and
 // the package doc tells where the examples are (go doc does not print them).
 func TestEntryPointsHaveExamples(t *testing.T) {
-	examplecheck.Require(t, ".", "New", "NewOptimizer", "RunGradients", "RunFunc", "RunHostFunc", "StopOnNonFinite", "Trajectory_Iterates", "SkipNonFinite", "PerGroup")
+	examplecheck.Require(t, ".", "New", "NewOptimizer", "RunGradients", "RunFunc", "RunHostFunc", "RunFunc_nonFinite", "ContinueOnNonFinite", "Trajectory_Iterates", "SkipNonFinite", "PerGroup")
 }

@@ -169,7 +169,8 @@ func rows(t *tensors.Tensor, n, size int) [][]float64 {
 // RunGradients applies opt to a parameter of the given shape starting at x0 (flattened
 // row-major), feeding grads[t] (flattened) at step t+1, in dtype (float64 or float32), on
 // dlopt's backend. It returns x0 and the parameters after each step; no gradients give a
-// trajectory of x0 alone. opts: [StopOnNonFinite].
+// trajectory of x0 alone. It stops at the first non-finite step with an [ErrNonFinite] error
+// and the trajectory up to it; opts: [ContinueOnNonFinite].
 func RunGradients(opt *Optimizer, x0 []float64, shape []int, grads [][]float64, dtype dtypes.DType, opts ...RunOption) (*Trajectory, error) {
 	r, err := newRunner(opt, x0, shape, dtype, opts)
 	if err != nil {
@@ -207,8 +208,9 @@ type HostGradFunc func(x []float64, step int) []float64
 // RunHostFunc is like RunFunc with the gradient computed on the host by grad: for gradients a
 // graph cannot express, such as noise from a Go random generator. Each step is one graph
 // execution, so it is slower than RunFunc. steps = 0 returns the trajectory of x0 alone. A
-// panic in grad (e.g. a wrong-length x) is returned as an error naming the step. opts:
-// [StopOnNonFinite].
+// panic in grad (e.g. a wrong-length x) is returned as an error naming the step. It stops at
+// the first non-finite step with an [ErrNonFinite] error and the trajectory up to it; opts:
+// [ContinueOnNonFinite].
 func RunHostFunc(opt *Optimizer, x0 []float64, shape []int, grad HostGradFunc, steps int, dtype dtypes.DType, opts ...RunOption) (*Trajectory, error) {
 	if steps < 0 {
 		return nil, errorf("run: steps = %d is invalid: must be >= 0", steps)
@@ -259,7 +261,8 @@ type GradFunc func(x *Node) *Node
 // RunFunc applies opt for steps updates to a parameter of the given shape starting at x0,
 // with the gradient computed in the graph by grad at the current parameters. It runs
 // stepsPerExec steps per graph execution, so 10,000 steps cost about 80 executions. steps = 0
-// returns the trajectory of x0 alone. opts: [StopOnNonFinite].
+// returns the trajectory of x0 alone. It stops at the first non-finite step with an
+// [ErrNonFinite] error and the trajectory up to it; opts: [ContinueOnNonFinite].
 func RunFunc(opt *Optimizer, x0 []float64, shape []int, grad GradFunc, steps int, dtype dtypes.DType, opts ...RunOption) (*Trajectory, error) {
 	if steps < 0 {
 		return nil, errorf("run: steps = %d is invalid: must be >= 0", steps)

@@ -20,8 +20,9 @@ type Trajectory struct {
 	// nil when the optimizer has none.
 	Eval [][]float64
 	// NonFiniteStep is the first step (1 for the first) after which a parameter or an
-	// evaluation parameter was NaN or ±Inf; 0 when every one is finite. The run goes on past it
-	// unless it was given [StopOnNonFinite].
+	// evaluation parameter was NaN or ±Inf; 0 when every one is finite. By default the run
+	// stops there (the trajectory ends at that step, with an [ErrNonFinite] error); with
+	// [ContinueOnNonFinite] it goes on past it.
 	NonFiniteStep int
 }
 
@@ -50,19 +51,26 @@ func (t *Trajectory) EvalIterates() [][]float64 {
 	return append([][]float64{t.X0}, t.Eval...)
 }
 
-// RunOption changes how [RunGradients], [RunFunc] and [RunHostFunc] run.
+// RunOption changes how [RunGradients], [RunFunc] and [RunHostFunc] run. When options
+// conflict, the last one given wins.
 type RunOption func(*runConfig)
 
 type runConfig struct {
-	stopOnNonFinite bool
+	continueOnNonFinite bool
 }
 
-// StopOnNonFinite makes a run stop at the first step whose parameters (or evaluation
-// parameters) are not finite: it returns the trajectory up to and including that step with an
-// error naming the step, the coordinate and, when the run knows it, the gradient fed at that
-// step; errors.Is(err, ErrNonFinite) holds. Without it a run goes on and only records the step
-// in Trajectory.NonFiniteStep.
-func StopOnNonFinite() RunOption { return func(c *runConfig) { c.stopOnNonFinite = true } }
+// ContinueOnNonFinite makes a run go on past a step whose parameters (or evaluation parameters)
+// are NaN or ±Inf, only recording the first such step in Trajectory.NonFiniteStep: for figures
+// that show a method diverging, where the blown-up trajectory is the point. Without it a run
+// stops there with an [ErrNonFinite] error (see [StopOnNonFinite]).
+func ContinueOnNonFinite() RunOption { return func(c *runConfig) { c.continueOnNonFinite = true } }
+
+// StopOnNonFinite is the default, spelled out (it also undoes an earlier [ContinueOnNonFinite]):
+// a run stops at the first step whose parameters (or evaluation parameters) are not finite and
+// returns the trajectory up to and including that step with an error naming the step, the
+// coordinate and, when the run knows it, the gradient fed at that step; errors.Is(err,
+// ErrNonFinite) holds.
+func StopOnNonFinite() RunOption { return func(c *runConfig) { c.continueOnNonFinite = false } }
 
 func newRunConfig(opts []RunOption) runConfig {
 	var c runConfig
@@ -75,7 +83,7 @@ func newRunConfig(opts []RunOption) runConfig {
 }
 
 // checkFinite scans the steps from step from+1 on (rows from, from+1, ...). It records the first
-// non-finite step in t.NonFiniteStep and, with stopOnNonFinite, cuts the trajectory after that
+// non-finite step in t.NonFiniteStep and, unless c.continueOnNonFinite, cuts the trajectory after that
 // step and returns an error naming it. gradient(step), when not nil, gives the gradient fed at
 // that step, for the message.
 func (t *Trajectory) checkFinite(from int, c runConfig, optName string, gradient func(step int) []float64) error {
@@ -96,7 +104,7 @@ func (t *Trajectory) checkFinite(from int, c runConfig, optName string, gradient
 		}
 		step := row + 1
 		t.NonFiniteStep = step
-		if !c.stopOnNonFinite {
+		if c.continueOnNonFinite {
 			return nil
 		}
 		t.Params = t.Params[:step:step]

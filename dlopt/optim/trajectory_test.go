@@ -69,43 +69,64 @@ func TestEvalIterates(t *testing.T) {
 	}
 }
 
-// TestNonFinite: a NaN gradient is flagged at its step; with StopOnNonFinite the run stops there
-// with an ErrNonFinite error naming the step, through every Run function.
+// TestNonFinite: by default every Run function stops at the first non-finite step with an
+// ErrNonFinite error naming the step (and the NaN gradient fed there); ContinueOnNonFinite goes
+// on to the last step, only recording NonFiniteStep; StopOnNonFinite after it restores the stop.
 func TestNonFinite(t *testing.T) {
-	const bad = 3 // the step that receives a NaN gradient
+	const bad, steps = 3, 6 // the step that receives a NaN gradient, and the steps asked for
 	hostGrad := func(x []float64, step int) []float64 {
 		if step == bad {
 			return []float64{math.NaN(), 0}
 		}
 		return []float64{1, 1}
 	}
-	traj, err := RunHostFunc(sgd(t, 0.1), []float64{0, 0}, []int{2}, hostGrad, 6, dtypes.Float64)
-	if err != nil || traj.NonFiniteStep != bad || traj.Steps() != 6 {
-		t.Errorf("RunHostFunc without the option: err %v, NonFiniteStep %d, %d steps: want nil, %d, 6", err, traj.NonFiniteStep, traj.Steps(), bad)
+	grads := [][]float64{{1, 1}, {1, 1}, {math.NaN(), 0}, {1, 1}, {1, 1}, {1, 1}}
+	runs := []struct {
+		name string
+		run  func(opts ...RunOption) (*Trajectory, error)
+	}{
+		{"RunHostFunc", func(opts ...RunOption) (*Trajectory, error) {
+			return RunHostFunc(sgd(t, 0.1), []float64{0, 0}, []int{2}, hostGrad, steps, dtypes.Float64, opts...)
+		}},
+		{"RunGradients", func(opts ...RunOption) (*Trajectory, error) {
+			return RunGradients(sgd(t, 0.1), []float64{0, 0}, []int{2}, grads, dtypes.Float64, opts...)
+		}},
 	}
-	traj, err = RunHostFunc(sgd(t, 0.1), []float64{0, 0}, []int{2}, hostGrad, 6, dtypes.Float64, StopOnNonFinite())
-	checkStopped(t, "RunHostFunc", traj, err, bad, "g[0] = NaN")
-
-	grads := [][]float64{{1, 1}, {1, 1}, {math.NaN(), 0}, {1, 1}}
-	traj, err = RunGradients(sgd(t, 0.1), []float64{0, 0}, []int{2}, grads, dtypes.Float64, StopOnNonFinite())
-	checkStopped(t, "RunGradients", traj, err, bad, "g[0] = NaN")
+	for _, r := range runs {
+		traj, err := r.run()
+		checkStopped(t, r.name+" by default", traj, err, bad, "g[0] = NaN")
+		traj, err = r.run(ContinueOnNonFinite(), StopOnNonFinite())
+		checkStopped(t, r.name+" with ContinueOnNonFinite then StopOnNonFinite", traj, err, bad, "g[0] = NaN")
+		traj, err = r.run(ContinueOnNonFinite())
+		if err != nil || traj == nil || traj.NonFiniteStep != bad || traj.Steps() != steps {
+			t.Errorf("%s with ContinueOnNonFinite: err %v, trajectory %+v: want nil, NonFiniteStep %d, %d steps", r.name, err, traj, bad, steps)
+		}
+	}
 
 	// Divergence without a bad gradient: gradient descent with lr 10 on x², in float32, leaves
 	// the float range after about 30 steps (|x| grows 19x per step).
-	traj, err = RunFunc(sgd(t, 10), []float64{1}, []int{1}, func(x *Node) *Node { return MulScalar(x, 2) }, 200, dtypes.Float32, StopOnNonFinite())
+	diverge := func(opts ...RunOption) (*Trajectory, error) {
+		return RunFunc(sgd(t, 10), []float64{1}, []int{1}, func(x *Node) *Node { return MulScalar(x, 2) }, 200, dtypes.Float32, opts...)
+	}
+	traj, err := diverge()
 	if err == nil || !errors.Is(err, ErrNonFinite) || traj == nil || traj.NonFiniteStep == 0 || traj.Steps() != traj.NonFiniteStep ||
 		!strings.Contains(err.Error(), "step "+itoa(traj.NonFiniteStep)+":") {
-		t.Errorf("RunFunc diverging: err %v, trajectory %v: want ErrNonFinite naming the step the trajectory stops at", err, traj)
+		t.Errorf("RunFunc diverging by default: err %v, trajectory %v: want ErrNonFinite naming the step the trajectory stops at", err, traj)
+	}
+	stoppedAt := traj.NonFiniteStep
+	traj, err = diverge(ContinueOnNonFinite())
+	if err != nil || traj == nil || traj.NonFiniteStep != stoppedAt || traj.Steps() != 200 {
+		t.Errorf("RunFunc diverging with ContinueOnNonFinite: err %v, trajectory %v: want nil, NonFiniteStep %d, 200 steps", err, traj, stoppedAt)
 	}
 }
 
 func checkStopped(t *testing.T, name string, traj *Trajectory, err error, step int, detail string) {
 	t.Helper()
 	if !errors.Is(err, ErrNonFinite) || !strings.Contains(err.Error(), "step "+itoa(step)+":") || !strings.Contains(err.Error(), detail) {
-		t.Errorf("%s with StopOnNonFinite: err = %v, want ErrNonFinite naming step %d and %q", name, err, step, detail)
+		t.Errorf("%s: err = %v, want ErrNonFinite naming step %d and %q", name, err, step, detail)
 	}
 	if traj == nil || traj.Steps() != step || traj.NonFiniteStep != step {
-		t.Errorf("%s with StopOnNonFinite: trajectory %+v, want %d steps ending at the non-finite one", name, traj, step)
+		t.Errorf("%s: trajectory %+v, want %d steps ending at the non-finite one", name, traj, step)
 	}
 }
 
