@@ -33,10 +33,14 @@ func TestTrainWorkersUsageErrors(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		args := append([]string{"--out", out}, tc.args...)
 		code := runTrain(args, &stdout, &stderr)
-		for _, w := range append(tc.want, "usage: dlopt train") {
+		for _, w := range tc.want {
 			if code != 2 || !strings.Contains(stderr.String(), w) {
 				t.Errorf("train %q: exit %d, stderr %q; want 2 and %q", args, code, stderr.String(), w)
 			}
+		}
+		// The error alone, on one line: no flag list after it.
+		if lines := strings.Count(stderr.String(), "\n"); lines != 1 || strings.Contains(stderr.String(), "usage:") {
+			t.Errorf("train %q: stderr has %d lines, want the error alone:\n%s", args, lines, stderr.String())
 		}
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
