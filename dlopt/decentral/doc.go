@@ -71,20 +71,12 @@
 // runs any algorithm on any topology in float64 with full gradients or minibatches from a seeded
 // [UniformSampler], and returns a [Trace] per round: loss at the average, the workers' mean
 // loss, distances to x*, the consensus error ||X - 1 xbar^T||_F and bytes sent per worker.
-// [Gossip] runs plain averaging. These are small and exact, for tests and notebook 09; the
-// batched GoMLX trainer (a leading worker axis) runs the same algorithms on networks.
+// [Gossip] runs plain averaging. These are small and exact, for tests and notebook 09.
 //
 // # The batched graph trainer
 //
-// [WorkerModel] is a dlopt/models classifier (linear, MLP) with every variable given a leading
-// worker axis [n, ...]: worker i's batch runs through worker i's slice, so n models cost one
-// model n times as wide, in one GoMLX graph. [Rounds] is a GoMLX optimizer that makes one
-// training step one round of an algorithm: it differentiates the sum of the workers' losses (so
-// worker i's gradient slice is exactly its own gradient), takes the local step with any
-// elementwise dlopt optimizer ([CouplesWorkers] names those that would mix the workers), and
-// mixes along the worker axis ([Mix]) with the matrix [SetMixing] writes into the store before
-// a round (a time-varying topology needs no recompilation). Its state (exact diffusion's
-// x - psi, gradient tracking's y and last gradient) lives in the store under [StateScope], so
-// checkpoints keep it. experiment.Train runs all of it from Config.Workers; ExampleNewRounds
-// shows the pieces in train.Trainer.
+// Subpackage dlopt/decentral/batched runs the same algorithms on networks: the n workers' models
+// as one GoMLX graph with a leading worker axis (batched.WorkerModel), one training step one
+// round (batched.Rounds), driven by experiment.Train from Config.Workers. It lives apart so that
+// this package needs only Go and gonum: importing it does not link GoMLX.
 package decentral

@@ -114,9 +114,9 @@ type Config struct {
 	// non-finite, naming the step and the parameter.
 	AllowNonFinite bool `json:",omitempty"`
 	// Workers is the number of simulated workers: 0 or 1 trains one model, as without it; n > 1
-	// trains n models as one batched graph (package decentral), each worker on its own shard of
-	// the training set with BatchSize examples per step, mixing with its neighbours after every
-	// step. Evaluation and Predict use the workers' average model. See the package doc.
+	// trains n models as one batched graph (package decentral/batched), each worker on its own
+	// shard of the training set with BatchSize examples per step, mixing with its neighbours after
+	// every step. Evaluation and Predict use the workers' average model. See the package doc.
 	Workers int `json:",omitempty"`
 	// Topology is the workers' communication graph, one of decentral.Names. Default: ring.
 	Topology string `json:",omitempty"`

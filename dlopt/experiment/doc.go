@@ -44,13 +44,13 @@
 //
 // With Config.Workers = n > 1, Train trains n workers, each on its own shard of the training
 // set (Config.Sharding: iid, label-skew or dirichlet), as decentralized SGD over Config.Topology with
-// Config.Algorithm (package decentral). The n models are one graph: every variable has a
-// leading worker axis ([n, ...], decentral.WorkerModel), a training batch is [n, BatchSize, ...]
-// (worker i's rows from its own shard), and one step is one round of decentral.Rounds: each
-// worker's local step with the configured optimizer (which must update elementwise:
-// decentral.CouplesWorkers names those that do not), then mixing along the worker axis with the
-// topology's matrix W, a variable of the store set before every round (a time-varying topology
-// needs no recompilation). An epoch is one pass of every worker over its shard (floor(shard /
+// Config.Algorithm (package decentral; the trainer is package decentral/batched). The n models
+// are one graph: every variable has a leading worker axis ([n, ...], batched.WorkerModel), a
+// training batch is [n, BatchSize, ...] (worker i's rows from its own shard), and one step is
+// one round of batched.Rounds: each worker's local step with the configured optimizer (which
+// must update elementwise: batched.CouplesWorkers names those that do not), then mixing along
+// the worker axis with the topology's matrix W, a variable of the store set before every round
+// (a time-varying topology needs no recompilation). An epoch is one pass of every worker over its shard (floor(shard /
 // BatchSize) steps); the batch loss is the mean over all workers' examples. After each epoch the
 // consensus error sqrt(sum_i ||x_i - xbar||^2) over all parameters is recorded
 // (EpochMetrics.ConsensusError), and the test split is evaluated with the workers' average

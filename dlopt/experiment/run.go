@@ -9,7 +9,7 @@ import (
 	"iter"
 
 	"github.com/dlopt/course/dlopt/data"
-	"github.com/dlopt/course/dlopt/decentral"
+	"github.com/dlopt/course/dlopt/decentral/batched"
 	"github.com/dlopt/course/dlopt/models"
 	"github.com/dlopt/course/dlopt/optim"
 	"github.com/dlopt/course/dlopt/optim/schedule"
@@ -134,7 +134,7 @@ func newRun(cfg Config, ds Datasets, cb Callbacks, resume *Checkpoint) (*run, er
 	if err != nil {
 		return nil, err
 	}
-	if wm, ok := classifier.(decentral.WorkerModel); ok {
+	if wm, ok := classifier.(batched.WorkerModel); ok {
 		if modelFn, err = wm.ModelFn(); err != nil {
 			return nil, err
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dlopt/course/dlopt/decentral"
+	"github.com/dlopt/course/dlopt/decentral/batched"
 )
 
 // Shardings of the training set across simulated workers, accepted by [Config.Sharding].
@@ -97,9 +98,9 @@ func (c Config) validateWorkers(bad func(format string, args ...any)) {
 	if library, name, err := ResolveOptimizer(c.Optimizer); err == nil {
 		if library == LibraryGoMLX {
 			bad("optimizer %q: with workers > 1 the local step needs a dlopt optimizer (torch:... or optax:...), not GoMLX's", c.Optimizer)
-		} else if couples, why := decentral.CouplesWorkers(library, name); couples {
+		} else if couples, why := batched.CouplesWorkers(library, name); couples {
 			bad("optimizer %q cannot be the workers' local step: %s; elementwise optimizers are allowed (%s: %s)",
-				c.Optimizer, why, library, strings.Join(decentral.ElementwiseOptimizers(library), ", "))
+				c.Optimizer, why, library, strings.Join(batched.ElementwiseOptimizers(library), ", "))
 		}
 	}
 }

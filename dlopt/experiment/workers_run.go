@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dlopt/course/dlopt/decentral"
+	"github.com/dlopt/course/dlopt/decentral/batched"
 	"github.com/dlopt/course/dlopt/models"
 	"github.com/dlopt/course/dlopt/optim"
 	"github.com/dlopt/course/dlopt/optim/schedule"
@@ -17,8 +18,8 @@ import (
 
 // forWorkers turns the single model and optimizer of cfg into the workers' batched model and
 // decentralized round (cfg.Workers > 1, validated).
-func forWorkers(cfg Config, classifier models.Model, opt *builtOptimizer) (decentral.WorkerModel, error) {
-	wm := decentral.WorkerModel{Base: classifier, Workers: cfg.Workers}
+func forWorkers(cfg Config, classifier models.Model, opt *builtOptimizer) (batched.WorkerModel, error) {
+	wm := batched.WorkerModel{Base: classifier, Workers: cfg.Workers}
 	if err := wm.Validate(); err != nil {
 		return wm, err
 	}
@@ -26,7 +27,7 @@ func forWorkers(cfg Config, classifier models.Model, opt *builtOptimizer) (decen
 	if !ok {
 		return wm, fmt.Errorf("%w: optimizer %q is not a dlopt optimizer, which the workers' local step needs", ErrInvalidConfig, cfg.Optimizer)
 	}
-	rounds, err := decentral.NewRounds(local, cfg.Algorithm, cfg.Workers)
+	rounds, err := batched.NewRounds(local, cfg.Algorithm, cfg.Workers)
 	if err != nil {
 		return wm, err
 	}
@@ -41,7 +42,7 @@ func (rn *run) driveMixing() error {
 	if err != nil {
 		return err
 	}
-	set := func(round int) error { return decentral.SetMixing(rn.result.store, top.Mixing(round), rn.cfg.DType) }
+	set := func(round int) error { return batched.SetMixing(rn.result.store, top.Mixing(round), rn.cfg.DType) }
 	rn.loop.OnStart("decentral mixing", schedule.HookPriority, func(loop *train.Loop, _ train.Dataset) error {
 		return set(loop.LoopStep)
 	})

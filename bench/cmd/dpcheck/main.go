@@ -1,7 +1,7 @@
 // Command dpcheck verifies that data-parallel SGD through GoMLX's own distributed execution
 // (a DeviceMesh over the backend's devices, the batch sharded along it, AutoSharding) follows
-// the same iterates as dlopt's simulated all-reduce workers (package decentral: one batched
-// graph with a leading worker axis, W = 11^T/n), which is its one-device reference.
+// the same iterates as dlopt's simulated all-reduce workers (package decentral/batched: one
+// batched graph with a leading worker axis, W = 11^T/n), which is its one-device reference.
 //
 //	DLOPT_BACKEND=xla:/path/to/xla_cuda_plugin.so dpcheck -workers 8 -steps 10
 //
@@ -27,6 +27,7 @@ import (
 
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/decentral"
+	"github.com/dlopt/course/dlopt/decentral/batched"
 	"github.com/dlopt/course/dlopt/models"
 	"github.com/dlopt/course/dlopt/optim"
 	"github.com/gomlx/compute"
@@ -130,7 +131,7 @@ func (p *problem) sgd() (*optim.Optimizer, error) {
 	return optim.New(optim.Torch, "SGD", map[string]any{"lr": p.lr})
 }
 
-// simulated trains n workers as decentral does (all-reduce, dsgd) and returns worker 0's
+// simulated trains n workers as package batched does (all-reduce, dsgd) and returns worker 0's
 // parameters, after checking that every worker holds the same.
 func (p *problem) simulated(backend compute.Backend) (map[string][]float32, error) {
 	n, d := p.workers, p.side*p.side
@@ -145,18 +146,18 @@ func (p *problem) simulated(backend compute.Backend) (map[string][]float32, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := decentral.SetMixing(store, allReduce.Mixing(0), dtypes.Float32); err != nil {
+	if err := batched.SetMixing(store, allReduce.Mixing(0), dtypes.Float32); err != nil {
 		return nil, err
 	}
 	sgd, err := p.sgd()
 	if err != nil {
 		return nil, err
 	}
-	rounds, err := decentral.NewRounds(sgd, decentral.DSGD, n)
+	rounds, err := batched.NewRounds(sgd, decentral.DSGD, n)
 	if err != nil {
 		return nil, err
 	}
-	wm := decentral.WorkerModel{Base: models.Linear{Classes: p.classes, Bias: true}, Workers: n}
+	wm := batched.WorkerModel{Base: models.Linear{Classes: p.classes, Bias: true}, Workers: n}
 	modelFn, err := wm.ModelFn()
 	if err != nil {
 		return nil, err

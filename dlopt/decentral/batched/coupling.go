@@ -1,4 +1,4 @@
-package decentral
+package batched
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package decentral_test
+package batched_test
 
 import (
 	"math"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/decentral"
+	"github.com/dlopt/course/dlopt/decentral/batched"
 	"github.com/dlopt/course/dlopt/models"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -57,14 +58,14 @@ func trainWorkers(t *testing.T, base models.Model, n, batch, side int, images []
 	if w == nil {
 		w = top.Mixing(0)
 	}
-	if err := decentral.SetMixing(store, w, dtypes.Float64); err != nil {
+	if err := batched.SetMixing(store, w, dtypes.Float64); err != nil {
 		t.Fatal(err)
 	}
-	rounds, err := decentral.NewRounds(sgd(t, 0.3), decentral.DSGD, n)
+	rounds, err := batched.NewRounds(sgd(t, 0.3), decentral.DSGD, n)
 	if err != nil {
 		t.Fatal(err)
 	}
-	modelFn, err := decentral.WorkerModel{Base: base, Workers: n}.ModelFn()
+	modelFn, err := batched.WorkerModel{Base: base, Workers: n}.ModelFn()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,10 @@
-package decentral_test
+package batched_test
 
 import (
 	"testing"
 
 	"github.com/dlopt/course/dlopt/decentral"
+	"github.com/dlopt/course/dlopt/decentral/batched"
 	"github.com/dlopt/course/dlopt/optim"
 )
 
@@ -56,7 +57,7 @@ func TestElementwiseOptimizersActPerWorker(t *testing.T) {
 	for _, library := range []string{optim.Torch, optim.Optax} {
 		for _, name := range optim.Names(library) {
 			t.Run(library+":"+name, func(t *testing.T) {
-				couples, why := decentral.CouplesWorkers(library, name)
+				couples, why := batched.CouplesWorkers(library, name)
 				diff := workerAlone(t, library, name)
 				switch {
 				case !couples && diff > 1e-12:

@@ -1,10 +1,11 @@
-package decentral_test
+package batched_test
 
 import (
 	"fmt"
 
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/decentral"
+	"github.com/dlopt/course/dlopt/decentral/batched"
 	"github.com/dlopt/course/dlopt/models"
 	"github.com/dlopt/course/dlopt/optim"
 	"github.com/gomlx/compute/dtypes"
@@ -32,10 +33,10 @@ func ExampleNewRounds() {
 		top, _ := decentral.New(name, n)
 		store := model.NewStore()
 		_ = store.SetRNGStateFromSeed(1)
-		_ = decentral.SetMixing(store, top.Mixing(0), dtypes.Float32)
+		_ = batched.SetMixing(store, top.Mixing(0), dtypes.Float32)
 		sgd, _ := optim.New(optim.Torch, "SGD", map[string]any{"lr": 0.5})
-		rounds, _ := decentral.NewRounds(sgd, decentral.DSGD, n)
-		wm := decentral.WorkerModel{Base: models.Linear{Classes: 2, Bias: true}, Workers: n}
+		rounds, _ := batched.NewRounds(sgd, decentral.DSGD, n)
+		wm := batched.WorkerModel{Base: models.Linear{Classes: 2, Bias: true}, Workers: n}
 		modelFn, _ := wm.ModelFn()
 		trainer := train.NewTrainer(backend, store, modelFn, models.CrossEntropyLoss, rounds, nil, nil)
 		for range 3 {

@@ -1,4 +1,4 @@
-package decentral_test
+package batched_test
 
 import (
 	"testing"

@@ -1,9 +1,10 @@
-package decentral
+package batched
 
 import (
 	"fmt"
 	"math"
 
+	"github.com/dlopt/course/dlopt/decentral"
 	"github.com/dlopt/course/dlopt/models"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
@@ -31,15 +32,15 @@ type WorkerModel struct {
 // Validate reports a base model without a worker-batched version, or fewer than 1 worker.
 func (m WorkerModel) Validate() error {
 	if m.Workers < 1 {
-		return fmt.Errorf("%w: %d workers: need at least 1", ErrInvalidValue, m.Workers)
+		return fmt.Errorf("%w: %d workers: need at least 1", decentral.ErrInvalidValue, m.Workers)
 	}
 	switch b := m.Base.(type) {
 	case models.Linear, models.MLP, models.CNN:
 		return b.Validate()
 	case nil:
-		return fmt.Errorf("%w: the worker model has no base model", ErrInvalidValue)
+		return fmt.Errorf("%w: the worker model has no base model", decentral.ErrInvalidValue)
 	}
-	return fmt.Errorf("%w: model %T has no worker-batched version: allowed are models.Linear, models.MLP and models.CNN", ErrInvalidValue, m.Base)
+	return fmt.Errorf("%w: model %T has no worker-batched version: allowed are models.Linear, models.MLP and models.CNN", decentral.ErrInvalidValue, m.Base)
 }
 
 // Logits implements [models.Model] for evaluation and prediction: the class scores [N, C] of a
@@ -53,7 +54,7 @@ func (m WorkerModel) Logits(scope *model.Scope, x *graph.Node) *graph.Node {
 // batch through worker i's parameters.
 func (m WorkerModel) WorkerLogits(scope *model.Scope, x *graph.Node) *graph.Node {
 	if x.Rank() < 2 || x.Shape().Dimensions[0] != m.Workers {
-		panic(fmt.Errorf("decentral.WorkerModel: input has shape %s, want [workers=%d, batch, ...]", x.Shape(), m.Workers))
+		panic(fmt.Errorf("batched.WorkerModel: input has shape %s, want [workers=%d, batch, ...]", x.Shape(), m.Workers))
 	}
 	return m.build(scope, x, false)
 }
@@ -145,7 +146,7 @@ func (m WorkerModel) ModelFn() (train.ModelFn, error) {
 	}
 	return func(scope *model.Scope, _ any, inputs []*graph.Node) []*graph.Node {
 		if len(inputs) != 1 {
-			panic(fmt.Errorf("decentral.WorkerModel: got %d inputs, want 1 (the batch)", len(inputs)))
+			panic(fmt.Errorf("batched.WorkerModel: got %d inputs, want 1 (the batch)", len(inputs)))
 		}
 		x := inputs[0]
 		if !scope.Store().IsTraining(x.Graph()) {

@@ -1,8 +1,9 @@
-package decentral
+package batched
 
 import (
 	"fmt"
 
+	"github.com/dlopt/course/dlopt/decentral"
 	"github.com/dlopt/course/dlopt/optim"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
@@ -33,8 +34,8 @@ const StateScope = "/decentral"
 //	exact-diffusion   x <- mix(Wbar, psi + d), d <- x_new - psi        (Wbar = (I+W)/2; d = x - psi_prev, d_0 = 0)
 //	gradient-tracking y <- mix(W, y) + g - g_prev; psi = step from x with gradient y; x <- mix(W, x) + (psi - x)
 //
-// With plain SGD psi - x = -lr g, which gives the formulas of the package doc; with any other
-// optimizer psi is its step. Gradient tracking starts from y = g_prev = 0, so its first y is g(x_0).
+// With plain SGD psi - x = -lr g, which gives the formulas of package decentral's doc; with any
+// other optimizer psi is its step. Gradient tracking starts from y = g_prev = 0, so its first y is g(x_0).
 type Rounds struct {
 	local     *optim.Optimizer
 	algorithm string
@@ -43,18 +44,18 @@ type Rounds struct {
 
 var _ optimizer.Interface = (*Rounds)(nil)
 
-// NewRounds returns the round of algorithm (one of [Algorithms]) over workers workers with the
-// local optimizer local.
+// NewRounds returns the round of algorithm (one of [decentral.Algorithms]) over workers workers
+// with the local optimizer local.
 func NewRounds(local *optim.Optimizer, algorithm string, workers int) (*Rounds, error) {
 	if local == nil {
-		return nil, fmt.Errorf("%w: no local optimizer", ErrInvalidValue)
+		return nil, fmt.Errorf("%w: no local optimizer", decentral.ErrInvalidValue)
 	}
-	alg, err := ParseAlgorithm(algorithm)
+	alg, err := decentral.ParseAlgorithm(algorithm)
 	if err != nil {
 		return nil, err
 	}
 	if workers < 1 {
-		return nil, fmt.Errorf("%w: %d workers: need at least 1", ErrInvalidValue, workers)
+		return nil, fmt.Errorf("%w: %d workers: need at least 1", decentral.ErrInvalidValue, workers)
 	}
 	return &Rounds{local: local, algorithm: alg, workers: workers}, nil
 }
@@ -65,7 +66,7 @@ func (r *Rounds) UpdateGraph(scope *model.Scope, g *graph.Graph, loss *graph.Nod
 	for v := range scope.IterVariables() {
 		if v.Trainable && v.InUseByGraph(g) {
 			if d := v.Shape().Dimensions; len(d) == 0 || d[0] != r.workers {
-				panic(fmt.Errorf("decentral: variable %s has shape %s: every trainable variable needs the leading worker axis of %d",
+				panic(fmt.Errorf("batched: variable %s has shape %s: every trainable variable needs the leading worker axis of %d",
 					v.Path(), v.Shape(), r.workers))
 			}
 			vars = append(vars, v)
@@ -73,7 +74,7 @@ func (r *Rounds) UpdateGraph(scope *model.Scope, g *graph.Graph, loss *graph.Nod
 	}
 	grads := scope.BuildTrainableVariablesGradientsGraph(graph.MulScalar(loss, float64(r.workers)))
 	if len(grads) != len(vars) {
-		panic(fmt.Errorf("decentral: %d gradients for %d trainable variables", len(grads), len(vars)))
+		panic(fmt.Errorf("batched: %d gradients for %d trainable variables", len(grads), len(vars)))
 	}
 	_ = optimizer.IncrementGlobalStep(g, dtypes.Int64)
 	store := scope.Store()
@@ -82,7 +83,7 @@ func (r *Rounds) UpdateGraph(scope *model.Scope, g *graph.Graph, loss *graph.Nod
 	for i, v := range vars {
 		x[i] = v.NodeValue(g)
 	}
-	if r.algorithm == GradientTracking {
+	if r.algorithm == decentral.GradientTracking {
 		tracked := make([]*graph.Node, len(vars))
 		for i, v := range vars {
 			y, prev := stateVariable(store, "y", v), stateVariable(store, "g_prev", v)
@@ -96,11 +97,11 @@ func (r *Rounds) UpdateGraph(scope *model.Scope, g *graph.Graph, loss *graph.Nod
 	for i, v := range vars {
 		psi := v.NodeValue(g)
 		switch r.algorithm {
-		case DSGD:
+		case decentral.DSGD:
 			v.SetNodeValue(Mix(w, psi))
-		case DSGDCombineFirst, GradientTracking:
+		case decentral.DSGDCombineFirst, decentral.GradientTracking:
 			v.SetNodeValue(graph.Add(Mix(w, x[i]), graph.Sub(psi, x[i])))
-		case ExactDiffusion:
+		case decentral.ExactDiffusion:
 			d := stateVariable(store, "x_minus_psi", v)
 			phi := graph.Add(psi, d.NodeValue(g))
 			wbar := graph.DivScalar(graph.Add(w, eye(g, w.DType(), r.workers)), 2)
@@ -146,7 +147,7 @@ func SetMixing(store *model.Store, w [][]float64, dtype dtypes.DType) error {
 	flat := make([]float64, 0, n*n)
 	for i, row := range w {
 		if len(row) != n {
-			return fmt.Errorf("%w: mixing matrix row %d has %d entries, want %d", ErrInvalidValue, i, len(row), n)
+			return fmt.Errorf("%w: mixing matrix row %d has %d entries, want %d", decentral.ErrInvalidValue, i, len(row), n)
 		}
 		flat = append(flat, row...)
 	}

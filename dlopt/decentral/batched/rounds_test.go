@@ -1,4 +1,4 @@
-package decentral_test
+package batched_test
 
 import (
 	"math"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/dlopt/course/dlopt"
 	"github.com/dlopt/course/dlopt/decentral"
+	"github.com/dlopt/course/dlopt/decentral/batched"
 	"github.com/dlopt/course/dlopt/optim"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/graph"
@@ -57,12 +58,12 @@ func lsqGrad(a [][]float64, y, x []float64) []float64 {
 	return g
 }
 
-// graphRun trains the [n, d] least-squares parameters with decentral.Rounds in a float64 graph and
+// graphRun trains the [n, d] least-squares parameters with batched.Rounds in a float64 graph and
 // returns the parameters after each round.
 func graphRun(t *testing.T, opt *optim.Optimizer, algorithm string, w [][]float64, x0 []float64, batches []lsqBatch) [][][]float64 {
 	t.Helper()
 	n, d := len(w), len(x0)
-	rounds, err := decentral.NewRounds(opt, algorithm, n)
+	rounds, err := batched.NewRounds(opt, algorithm, n)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +73,7 @@ func graphRun(t *testing.T, opt *optim.Optimizer, algorithm string, w [][]float6
 		start = append(start, x0...)
 	}
 	xVar := store.RootScope().In("lsq").VariableWithValue("x", tensors.FromFlatDataAndDimensions(start, n, d))
-	if err := decentral.SetMixing(store, w, dtypes.Float64); err != nil {
+	if err := batched.SetMixing(store, w, dtypes.Float64); err != nil {
 		t.Fatal(err)
 	}
 	backend, err := dlopt.Backend()
