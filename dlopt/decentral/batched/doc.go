@@ -16,8 +16,9 @@
 // keep it.
 //
 // Algorithm names are decentral's ([decentral.Algorithms]) and mixing matrices come from
-// [decentral.New]. Every error wraps one of decentral's kinds (errors.Is with
-// [decentral.ErrInvalidValue] or [decentral.ErrUnknownName]) and names the bad value.
+// [decentral.New]. The package's errors wrap decentral's kinds (errors.Is with
+// [decentral.ErrInvalidValue], or [decentral.ErrUnknownName] for an algorithm name) and name the
+// bad value; a base model's own invalid fields give dlopt/models' errors.
 //
 // experiment.Train runs all of it from Config.Workers, with shards and evaluation;
 // ExampleNewRounds shows the pieces in GoMLX's train.Trainer.
