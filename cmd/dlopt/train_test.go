@@ -81,6 +81,11 @@ func TestTrainCommandRun(t *testing.T) {
 			t.Errorf("%s: %v", f, err)
 		}
 	}
+	// metrics.csv names the library whose SGD ran, as the first line does.
+	if metrics, err := os.ReadFile(filepath.Join(out, metricsFile)); err != nil ||
+		!strings.Contains(string(metrics), ",optimizer\n") || !strings.Contains(string(metrics), ",torch:SGD\n") {
+		t.Errorf("metrics.csv does not name torch:SGD in its optimizer column (%v):\n%s", err, metrics)
+	}
 }
 
 func TestParseHelpers(t *testing.T) {

@@ -289,6 +289,11 @@ func (rn *run) restore(ck *Checkpoint) error {
 		}
 	}
 	rn.result.History = slices.Clone(ck.History)
+	for i := range rn.result.History { // written before EpochMetrics named the optimizer
+		if rn.result.History[i].Optimizer == "" {
+			rn.result.History[i].Optimizer = QualifiedOptimizer(rn.cfg.Optimizer)
+		}
+	}
 	rn.result.Steps = slices.Clone(ck.Steps)
 	rn.result.Checkpoint, rn.result.ResumedFrom = ck.Path, ck.Path
 	rn.epochLoss = epochAccumulator{sum: ck.EpochLoss.Sum, examples: ck.EpochLoss.Examples, steps: ck.EpochLoss.Steps}

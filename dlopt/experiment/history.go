@@ -17,24 +17,41 @@ var CSVHeader = []string{"epoch", "train_loss", "test_loss", "test_accuracy", "s
 // workers (EpochMetrics.Workers > 1): their number and the consensus error after the epoch.
 var CSVWorkersColumns = []string{"workers", "consensus_error"}
 
+// CSVOptimizerColumn is the last column [WriteCSV] writes when the epochs name their optimizer
+// (EpochMetrics.Optimizer, as a run of [Train] does): library:name on every row, so that files
+// of several runs can be concatenated and grouped by it.
+const CSVOptimizerColumn = "optimizer"
+
+// csvColumns are the columns of history's CSV.
+func csvColumns(history []EpochMetrics) []string {
+	header := slices.Clone(CSVHeader)
+	if len(history) > 0 && history[0].Workers > 1 {
+		header = append(header, CSVWorkersColumns...)
+	}
+	if len(history) > 0 && history[0].Optimizer != "" {
+		header = append(header, CSVOptimizerColumn)
+	}
+	return header
+}
+
 // WriteCSV writes the history as CSV: [CSVHeader], then one row per epoch with every float in
-// the shortest form that reads back to the same float64. A run of simulated workers gets one
-// more columns, [CSVWorkersColumns].
+// the shortest form that reads back to the same float64. A run of simulated workers gets the
+// columns [CSVWorkersColumns] after those, and a history that names its optimizer the column
+// [CSVOptimizerColumn] last.
 func WriteCSV(w io.Writer, history []EpochMetrics) error {
 	cw := csv.NewWriter(w)
-	workers := len(history) > 0 && history[0].Workers > 1
-	header := CSVHeader
-	if workers {
-		header = slices.Concat(CSVHeader, CSVWorkersColumns)
-	}
+	header := csvColumns(history)
 	if err := cw.Write(header); err != nil {
 		return err
 	}
 	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 	for _, m := range history {
-		row := []string{strconv.Itoa(m.Epoch), f(m.TrainLoss), f(m.TestLoss), f(m.TestAccuracy), f(m.Seconds), f(m.EvalSeconds)}
-		if workers {
-			row = append(row, strconv.Itoa(m.Workers), f(m.ConsensusError))
+		values := map[string]string{"epoch": strconv.Itoa(m.Epoch), "train_loss": f(m.TrainLoss), "test_loss": f(m.TestLoss),
+			"test_accuracy": f(m.TestAccuracy), "seconds": f(m.Seconds), "eval_seconds": f(m.EvalSeconds),
+			"workers": strconv.Itoa(m.Workers), "consensus_error": f(m.ConsensusError), CSVOptimizerColumn: m.Optimizer}
+		row := make([]string, len(header))
+		for i, c := range header {
+			row[i] = values[c]
 		}
 		if err := cw.Write(row); err != nil {
 			return err
@@ -64,45 +81,68 @@ func WriteStepCSV(w io.Writer, steps []StepMetrics) error {
 	return cw.Error()
 }
 
-// ReadCSV reads what [WriteCSV] wrote.
+// ReadCSV reads what [WriteCSV] wrote: [CSVHeader]'s columns, then optionally
+// [CSVWorkersColumns], then optionally [CSVOptimizerColumn].
 func ReadCSV(r io.Reader) ([]EpochMetrics, error) {
 	rows, err := csv.NewReader(r).ReadAll()
 	if err != nil {
 		return nil, err
 	}
-	workersHeader := slices.Concat(CSVHeader, CSVWorkersColumns)
-	workers := len(rows) > 0 && slices.Equal(rows[0], workersHeader)
-	if len(rows) == 0 || (!workers && !slices.Equal(rows[0], CSVHeader)) {
-		return nil, fmt.Errorf("experiment: metrics CSV must start with the header %v (or %v)", CSVHeader, workersHeader)
+	var header []string
+	if len(rows) > 0 {
+		header = rows[0]
+	}
+	base := len(CSVHeader)
+	workers := len(header) >= base+2 && slices.Equal(header[base:base+2], CSVWorkersColumns)
+	rest := header[min(len(header), base+2*btoi(workers)):]
+	optimizer := len(rest) == 1 && rest[0] == CSVOptimizerColumn
+	if len(header) < base || !slices.Equal(header[:base], CSVHeader) || (len(rest) > 0 && !optimizer) {
+		return nil, fmt.Errorf("experiment: metrics CSV must start with the header %v, optionally followed by %v, then optionally %q; it starts with %v",
+			CSVHeader, CSVWorkersColumns, CSVOptimizerColumn, header)
 	}
 	history := make([]EpochMetrics, 0, len(rows)-1)
 	for i, row := range rows[1:] {
 		var m EpochMetrics
-		var errs [6]error
-		m.Epoch, errs[0] = strconv.Atoi(row[0])
-		m.TrainLoss, errs[1] = strconv.ParseFloat(row[1], 64)
-		m.TestLoss, errs[2] = strconv.ParseFloat(row[2], 64)
-		m.TestAccuracy, errs[3] = strconv.ParseFloat(row[3], 64)
-		m.Seconds, errs[4] = strconv.ParseFloat(row[4], 64)
-		m.EvalSeconds, errs[5] = strconv.ParseFloat(row[5], 64)
-		for j, err := range errs {
-			if err != nil {
-				return nil, fmt.Errorf("experiment: metrics CSV row %d, column %q: %w", i+2, CSVHeader[j], err)
-			}
-		}
-		if workers {
-			var errs [2]error
-			m.Workers, errs[0] = strconv.Atoi(row[6])
-			m.ConsensusError, errs[1] = strconv.ParseFloat(row[7], 64)
-			for j, err := range errs {
-				if err != nil {
-					return nil, fmt.Errorf("experiment: metrics CSV row %d, column %q: %w", i+2, CSVWorkersColumns[j], err)
+		var err error
+		col := func(j int, parse func(string) error) {
+			if err == nil {
+				if e := parse(row[j]); e != nil {
+					err = fmt.Errorf("experiment: metrics CSV row %d, column %q: %w", i+2, header[j], e)
 				}
 			}
+		}
+		float := func(dst *float64) func(string) error {
+			return func(s string) (e error) { *dst, e = strconv.ParseFloat(s, 64); return e }
+		}
+		integer := func(dst *int) func(string) error {
+			return func(s string) (e error) { *dst, e = strconv.Atoi(s); return e }
+		}
+		col(0, integer(&m.Epoch))
+		col(1, float(&m.TrainLoss))
+		col(2, float(&m.TestLoss))
+		col(3, float(&m.TestAccuracy))
+		col(4, float(&m.Seconds))
+		col(5, float(&m.EvalSeconds))
+		if workers {
+			col(base, integer(&m.Workers))
+			col(base+1, float(&m.ConsensusError))
+		}
+		if optimizer {
+			m.Optimizer = row[len(header)-1]
+		}
+		if err != nil {
+			return nil, err
 		}
 		history = append(history, m)
 	}
 	return history, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Curves plots the training loss, the test loss and the test accuracy against the epoch on one

@@ -248,7 +248,8 @@ func (rn *run) epoch(e int) (EpochMetrics, error) {
 	} else {
 		rn.trainLoader.Reset() // resumed at the end of the epoch's steps, before its evaluation
 	}
-	m := EpochMetrics{Epoch: e, TrainLoss: rn.epochLoss.mean(), Seconds: rn.epochSeconds + time.Since(rn.epochStart).Seconds()}
+	m := EpochMetrics{Epoch: e, TrainLoss: rn.epochLoss.mean(), Seconds: rn.epochSeconds + time.Since(rn.epochStart).Seconds(),
+		Optimizer: QualifiedOptimizer(rn.cfg.Optimizer)}
 	if err := rn.recordConsensus(&m); err != nil {
 		return EpochMetrics{}, err
 	}

@@ -37,6 +37,9 @@ type EpochMetrics struct {
 	// then sqrt(sum_i ||x_i - xbar||^2) over all parameters after the epoch (see the package doc).
 	Workers        int     `json:",omitempty"`
 	ConsensusError float64 `json:",omitempty"`
+	// Optimizer is the optimizer that ran, qualified as library:name ("optax:adam" for
+	// Config.Optimizer "adam"), so that a metrics file says which library's definition it is.
+	Optimizer string `json:",omitempty"`
 }
 
 // Progress is reported after every training step, for progress bars.

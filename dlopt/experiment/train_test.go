@@ -5,6 +5,7 @@ import (
 	"errors"
 	"image/png"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -263,7 +264,24 @@ func TestCSVRoundTripAndCurves(t *testing.T) {
 	if len(back) != len(history) || back[0] != history[0] || back[1] != history[1] {
 		t.Errorf("round trip changed the history:\n%+v\n%+v", history, back)
 	}
-	for _, bad := range []string{"", "a,b\n", "epoch,train_loss,test_loss,test_accuracy,seconds,eval_seconds\n1,x,0,0,0,0\n"} {
+	// A history that names its optimizer (as Train's does) has it as the last column.
+	named := slices.Clone(history)
+	for i := range named {
+		named[i].Optimizer = "optax:adam"
+	}
+	buf.Reset()
+	if err := WriteCSV(&buf, named); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(buf.String(), "epoch,train_loss,test_loss,test_accuracy,seconds,eval_seconds,optimizer\n") ||
+		!strings.Contains(buf.String(), ",optax:adam\n") {
+		t.Errorf("CSV with the optimizer:\n%s", buf.String())
+	}
+	if back, err := ReadCSV(&buf); err != nil || !slices.Equal(back, named) {
+		t.Errorf("round trip with the optimizer: %v\n%+v\n%+v", err, named, back)
+	}
+	for _, bad := range []string{"", "a,b\n", "epoch,train_loss,test_loss,test_accuracy,seconds,eval_seconds\n1,x,0,0,0,0\n",
+		"epoch,train_loss,test_loss,test_accuracy,seconds,eval_seconds,lr\n1,0,0,0,0,0,0.1\n"} {
 		if _, err := ReadCSV(strings.NewReader(bad)); err == nil {
 			t.Errorf("ReadCSV(%q) succeeded", bad)
 		}
