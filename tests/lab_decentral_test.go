@@ -4,7 +4,9 @@ package tests
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
+	"html"
 	"math"
 	"regexp"
 	"slices"
@@ -80,6 +82,13 @@ func TestLabDecentralizedNotebook(t *testing.T) {
 		}
 		if !next.Drawn {
 			t.Errorf("after %s: the browser could not draw every plot", step.what)
+		}
+		// The first view is a PNG, so "changed" above holds anyway for the first step: the
+		// graph's texts say which graph it draws, its title and one label per worker.
+		texts := decentralSVGTexts(t, next.Images[0])
+		if !texts[step.topology] || !texts[strconv.Itoa(step.workers-1)] || texts[strconv.Itoa(step.workers)] {
+			t.Errorf("after %s: the graph plot's texts %v are not the title %q and worker labels 0..%d",
+				step.what, texts, step.topology, step.workers-1)
 		}
 		decentralCheckReadout(t, next.Readout, step.topology, step.workers)
 		t.Logf("%s: redrawn (%s)", want, next.Timing)
@@ -192,4 +201,18 @@ func decentralClosedForm(t *testing.T, topology string, n int) (rho, sends float
 	}
 	t.Fatalf("no closed form here for %s over %d workers", topology, n)
 	return 0, 0
+}
+
+// decentralSVGTexts is the set of texts in an inline SVG plot (a data: URL).
+func decentralSVGTexts(t *testing.T, src string) map[string]bool {
+	t.Helper()
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(src, "data:image/svg+xml;base64,"))
+	if err != nil {
+		t.Fatalf("plot source %.60q is not an inline SVG: %v", src, err)
+	}
+	texts := map[string]bool{}
+	for _, m := range regexp.MustCompile(`<text[^>]*>([^<]*)</text>`).FindAllSubmatch(raw, -1) {
+		texts[html.UnescapeString(string(m[1]))] = true
+	}
+	return texts
 }
