@@ -83,14 +83,9 @@ func TestLabDecentralizedNotebook(t *testing.T) {
 		if !next.Drawn {
 			t.Errorf("after %s: the browser could not draw every plot", step.what)
 		}
-		// The first view is a PNG, so "changed" above holds anyway for the first step: the
-		// graph's texts say which graph it draws, its title and one label per worker.
-		texts := decentralSVGTexts(t, next.Images[0])
-		if !texts[step.topology] || !texts[strconv.Itoa(step.workers-1)] || texts[strconv.Itoa(step.workers)] {
-			t.Errorf("after %s: the graph plot's texts %v are not the title %q and worker labels 0..%d",
-				step.what, texts, step.topology, step.workers-1)
-		}
-		decentralCheckReadout(t, next.Readout, step.topology, step.workers)
+		// The first view is a PNG, so "changed" above holds anyway at the first step: the graph
+		// plot must show the chosen graph, its title, one label per worker and its edges.
+		decentralCheckGraph(t, step.what, next.Images[0], step.topology, step.workers)
 		t.Logf("%s: redrawn (%s)", want, next.Timing)
 		fig = next
 	}
@@ -168,7 +163,8 @@ func decentralCheckReadout(t *testing.T, readout, topology string, n int) {
 		t.Fatalf("no line \"topology, n = N, ρ = R, step 0.1\" in the readout:\n%s", readout)
 	}
 	rho, _ := strconv.ParseFloat(m[3], 64)
-	want, sends := decentralClosedForm(t, topology, n)
+	want, _, _ := decentralClosedForm(t, topology, n)
+	sends := decentralSends(topology, n)
 	if m[1] != topology || m[2] != strconv.Itoa(n) || math.Abs(rho-want) > 0.6e-4 {
 		t.Errorf("readout shows %s, n = %s, ρ = %s; want %s, n = %d, ρ = %.4f (closed form)", m[1], m[2], m[3], topology, n, want)
 	}
@@ -188,23 +184,37 @@ func decentralCheckReadout(t *testing.T, readout, topology string, n int) {
 	}
 }
 
-// decentralClosedForm is ρ and the sends per worker and round of the ring and of the static
-// exponential graph over n workers (n a power of 2 for the latter), from the circulant
-// eigenvalues the notebook derives: ring (1+2cos(2π/n))/3, exponential (τ-1)/(τ+1), τ = log2 n.
-func decentralClosedForm(t *testing.T, topology string, n int) (rho, sends float64) {
+// decentralClosedForm is ρ of the ring and of the static exponential graph over n workers (n a
+// power of 2 for the latter), from the circulant eigenvalues the notebook derives: ring
+// (1+2cos(2π/n))/3, exponential (τ-1)/(τ+1), τ = log2 n; and how many neighbour pairs and
+// one-way edges their graphs have: the ring n pairs, both ways; the exponential graph sends to
+// offsets 1, 2, ..., n/2, of which only n/2 (its own inverse) goes both ways.
+func decentralClosedForm(t *testing.T, topology string, n int) (rho float64, pairs, oneWay int) {
 	t.Helper()
 	switch tau := math.Log2(float64(n)); {
-	case topology == "ring":
-		return (1 + 2*math.Cos(2*math.Pi/float64(n))) / 3, 2
-	case topology == "exponential" && tau == math.Round(tau):
-		return (tau - 1) / (tau + 1), tau
+	case topology == "ring" && n >= 3:
+		return (1 + 2*math.Cos(2*math.Pi/float64(n))) / 3, n, 0
+	case topology == "exponential" && n >= 4 && tau == math.Round(tau):
+		return (tau - 1) / (tau + 1), n*int(tau-1) + n/2, n * int(tau-1)
 	}
 	t.Fatalf("no closed form here for %s over %d workers", topology, n)
-	return 0, 0
+	return 0, 0, 0
 }
 
-// decentralSVGTexts is the set of texts in an inline SVG plot (a data: URL).
-func decentralSVGTexts(t *testing.T, src string) map[string]bool {
+// decentralSends is how many models a worker sends per round: 2 on the ring, log2 n on the
+// exponential graph.
+func decentralSends(topology string, n int) float64 {
+	if topology == "ring" {
+		return 2
+	}
+	return math.Ceil(math.Log2(float64(n)))
+}
+
+// decentralCheckGraph checks the explore figure's graph plot (an inline SVG) for topology over
+// n workers: its title, worker labels 0..n-1, and its edges, which viz.Graphs draws as one
+// two-point line per neighbour pair (either direction) plus a three-point arrowhead for each
+// edge whose reverse is absent.
+func decentralCheckGraph(t *testing.T, what, src, topology string, n int) {
 	t.Helper()
 	raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(src, "data:image/svg+xml;base64,"))
 	if err != nil {
@@ -214,5 +224,14 @@ func decentralSVGTexts(t *testing.T, src string) map[string]bool {
 	for _, m := range regexp.MustCompile(`<text[^>]*>([^<]*)</text>`).FindAllSubmatch(raw, -1) {
 		texts[html.UnescapeString(string(m[1]))] = true
 	}
-	return texts
+	if !texts[topology] || !texts["0"] || !texts[strconv.Itoa(n-1)] || texts[strconv.Itoa(n)] {
+		t.Errorf("after %s: the graph plot's texts %v are not the title %q and worker labels 0..%d", what, texts, topology, n-1)
+	}
+	lines := len(regexp.MustCompile(`<path d="M[0-9.,-]+L[0-9.,-]+" style="fill:none;stroke`).FindAll(raw, -1))
+	arrows := len(regexp.MustCompile(`<path d="M[0-9.,-]+L[0-9.,-]+L[0-9.,-]+" style="fill:none;stroke`).FindAll(raw, -1))
+	_, wantLines, wantArrows := decentralClosedForm(t, topology, n)
+	if lines != wantLines || arrows != wantArrows {
+		t.Errorf("after %s: the graph plot draws %d edges and %d arrowheads, want %s over %d workers: %d and %d",
+			what, lines, arrows, topology, n, wantLines, wantArrows)
+	}
 }
