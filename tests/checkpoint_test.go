@@ -145,18 +145,27 @@ func TestTrainInterruptAndResume(t *testing.T) {
 
 			var out string
 			var interrupted *bytes.Buffer
+			// The signal comes at a random moment in [early, late); a try that lands before the
+			// first step (nothing to resume) or after the end moves that bound and tries again.
+			early, late := time.Duration(0), time.Duration(0.8*float64(trainTime))
 			for try := 0; ; try++ {
 				out = filepath.Join(t.TempDir(), fmt.Sprintf("interrupted-%d", try))
 				every := 1 + rng.IntN(30)
 				cmd, _, stderr := startTrain(t, bin, append(tc.args, "--out", out, "--checkpoint-every", fmt.Sprint(every))...)
-				delay := time.Duration(rng.Float64() * 0.8 * float64(trainTime) / float64(try+1))
+				delay := early + time.Duration(rng.Float64()*float64(late-early))
 				time.Sleep(delay)
 				if err := cmd.Process.Signal(tc.sig); err != nil {
 					t.Fatal(err)
 				}
 				code := exitCode(cmd.Wait())
-				if code == 0 && try < 3 {
-					continue // the run ended before the signal: try earlier
+				if try < 5 && code == 0 {
+					late = delay // the run ended before the signal: try earlier
+					continue
+				}
+				if try < 5 && strings.Contains(stderr.String(), "interrupted before the first step") {
+					t.Logf("%v after %v came before the first step: try later", tc.sig, delay.Round(time.Millisecond))
+					early = delay
+					continue
 				}
 				if code != 128+int(tc.sig) {
 					t.Fatalf("after %v: exit %d, want %d\n%s", tc.sig, code, 128+int(tc.sig), stderr)
