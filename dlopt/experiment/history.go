@@ -94,7 +94,13 @@ func ReadCSV(r io.Reader) ([]EpochMetrics, error) {
 	}
 	base := len(CSVHeader)
 	workers := len(header) >= base+2 && slices.Equal(header[base:base+2], CSVWorkersColumns)
-	rest := header[min(len(header), base+2*btoi(workers)):]
+	var rest []string // the columns after CSVHeader's and the workers' ones
+	if len(header) > base {
+		rest = header[base:]
+	}
+	if workers {
+		rest = rest[len(CSVWorkersColumns):]
+	}
 	optimizer := len(rest) == 1 && rest[0] == CSVOptimizerColumn
 	if len(header) < base || !slices.Equal(header[:base], CSVHeader) || (len(rest) > 0 && !optimizer) {
 		return nil, fmt.Errorf("experiment: metrics CSV must start with the header %v, optionally followed by %v, then optionally %q; it starts with %v",
@@ -136,13 +142,6 @@ func ReadCSV(r io.Reader) ([]EpochMetrics, error) {
 		history = append(history, m)
 	}
 	return history, nil
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // Curves plots the training loss, the test loss and the test accuracy against the epoch on one
